@@ -1,0 +1,133 @@
+# chanrelay: one POSIX make build. `make`, `make check`, `make install`.
+.POSIX:
+.SUFFIXES:
+.SUFFIXES: .c .o
+
+include config.mk
+
+PROGS = udp-recv
+SCRIPTS =
+MAN1 = man/udp-recv.1
+MAN5 =
+MAN7 =
+
+LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
+	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
+	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h
+LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
+	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
+	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c
+LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
+	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
+	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o
+LIB = lib/libchanrelay.a
+
+UNIT = tests/unit/test_addr tests/unit/test_decode tests/unit/test_esc \
+	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
+	tests/unit/test_pcapw tests/unit/test_tfmt
+TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare
+FUZZ = tests/fuzz/fuzz_pcapr
+
+all: $(PROGS) $(SCRIPTS)
+
+.c.o:
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBOBJ): $(LIBHDR)
+$(LIB): $(LIBOBJ)
+	rm -f $@
+	$(AR) -rc $@ $(LIBOBJ)
+
+cmd/udp-recv.o: $(LIBHDR)
+udp-recv: cmd/udp-recv.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/udp-recv.o $(LIB) $(LDLIBS_PCAP)
+
+# C unit tests of lib/: one TAP-printing program per module
+unit: $(UNIT)
+$(UNIT): $(LIB) tests/unit/tap.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $@.c $(LIB) $(LDLIBS_PCAP)
+
+# standalone helpers for tests and benchmarks
+tools: $(TOOLS)
+$(TOOLS):
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $@.c
+tests/tools/udpsend: tests/tools/udpsend.c
+bench/udpblast: bench/udpblast.c
+bench/recvmmsg-bare: bench/recvmmsg-bare.c
+
+# every C source compiled once more with -Werror: what CI insists on
+werror:
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Werror -fsyntax-only $(LIBSRC) \
+	    cmd/*.c tests/unit/*.c tests/tools/*.c bench/*.c
+
+# the programs and unit tests again under ASan+UBSan, in build/san
+san:
+	mkdir -p build/san/tests/unit
+	for p in $(PROGS); do \
+	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$p cmd/$$p.c \
+	        $(LIBSRC) $(LDLIBS_PCAP) || exit 1; \
+	done
+	for t in $(UNIT); do \
+	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$t $$t.c \
+	        $(LIBSRC) $(LDLIBS_PCAP) || exit 1; \
+	done
+
+$(FUZZ): $(FUZZ).c lib/pcapr.c lib/decode.c lib/frame.c $(LIBHDR)
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ $(FUZZ).c lib/pcapr.c \
+	    lib/decode.c lib/frame.c
+
+# make fuzz [FUZZTIME=seconds]: new inputs go to build/fuzz, never tests/
+fuzz: $(FUZZ)
+	mkdir -p build/fuzz
+	./$(FUZZ) -max_total_time=$(FUZZTIME) -timeout=10 \
+	    -print_final_stats=1 build/fuzz tests/fuzz/corpus
+
+deps:
+	sh tools/deps.sh build
+
+check-deps:
+	sh tools/deps.sh check
+
+# make check: every test, in TAP, then "N passed, N failed"
+check: check-deps
+	$(MAKE) all unit tools
+	sh tests/check.sh
+
+lint:
+	sh tests/check.sh lint
+
+bench: all tools
+	bench/udp-recv
+
+# make run: the main job (until the launcher exists: one demo channel)
+run: deps
+	$(MAKE) all
+	sh examples/demo.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for p in $(PROGS); do \
+	    cp -f $$p $(DESTDIR)$(BINDIR)/$$p && \
+	    chmod 755 $(DESTDIR)$(BINDIR)/$$p && \
+	    cp -f completions/bash/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p && \
+	    cp -f completions/zsh/_$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p || exit 1; \
+	done
+	for m in $(MAN1); do \
+	    cp -f $$m $(DESTDIR)$(MANPREFIX)/man1/ && \
+	    chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$${m#man/} || exit 1; \
+	done
+
+uninstall:
+	for p in $(PROGS); do \
+	    rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p \
+	        $(DESTDIR)$(ZSHCOMPDIR)/_$$p; \
+	done
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
+
+clean:
+	rm -f $(PROGS) cmd/*.o $(LIBOBJ) $(LIB) $(UNIT) $(TOOLS) $(FUZZ)
+	rm -rf build
+
+.PHONY: all unit tools werror san fuzz deps check-deps check lint bench \
+	run install uninstall clean

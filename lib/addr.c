@@ -1,0 +1,226 @@
+/* addr.c: numeric socket addresses: HOST:PORT, [V6]:PORT, :PORT. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+
+/* Room for a v6 address and an interface name or a 10-digit scope. */
+#define HOSTMAX (INET6_ADDRSTRLEN + IF_NAMESIZE + 12)
+
+/* parseport: "0".."65535", decimal digits only. Returns -1 if invalid. */
+static long
+parseport(const char *s)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > 65535)
+			return -1;
+	}
+	return v;
+}
+
+/* parsescope: an interface name or index after '%'; 0 if there is none. */
+static uint32_t
+parsescope(const char *s)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > UINT32_MAX)
+			return 0;
+	}
+	if (p != s && *p == '\0')
+		return (uint32_t)v;
+	return if_nametoindex(s);
+}
+
+/* parse6: host h (brackets removed, maybe "%scope") into a. */
+static const char *
+parse6(char *h, struct addr *a, unsigned port)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+	char *pct;
+
+	if ((pct = strchr(h, '%')) != NULL)
+		*pct++ = '\0';
+	if (inet_pton(AF_INET6, h, &s6->sin6_addr) != 1)
+		return "invalid host";
+	if (pct != NULL && (s6->sin6_scope_id = parsescope(pct)) == 0)
+		return "unknown interface";
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	a->len = sizeof(*s6);
+	return NULL;
+}
+
+static const char *
+parse4(const char *h, struct addr *a, unsigned port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
+
+	if (inet_pton(AF_INET, h, &s4->sin_addr) != 1)
+		return "invalid host";
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	a->len = sizeof(*s4);
+	return NULL;
+}
+
+/*
+ * addr_parse: IPv6 must be bracketed, so "::1:5" is refused rather than
+ * guessed at. Names, "localhost" included, are refused: no lookup ever
+ * blocks or depends on the resolver.
+ */
+const char *
+addr_parse(const char *s, struct addr *a)
+{
+	char host[HOSTMAX];
+	const char *hs, *he, *ps;
+	long port;
+	int v6 = 0;
+
+	memset(a, 0, sizeof(*a));
+	hs = s;
+	if (*s == '[') {
+		v6 = 1;
+		hs = s + 1;
+		if ((he = strchr(hs, ']')) == NULL)
+			return "missing ]";
+		if (he[1] != ':')
+			return "missing port";
+		ps = he + 2;
+	} else {
+		if ((he = strrchr(s, ':')) == NULL)
+			return "missing port";
+		ps = he + 1;
+	}
+	if ((port = parseport(ps)) < 0)
+		return *ps == '\0' ? "missing port" : "invalid port";
+	if ((size_t)(he - hs) >= sizeof(host))
+		return "invalid host";
+	memcpy(host, hs, he - hs);
+	host[he - hs] = '\0';
+	if (v6)
+		return parse6(host, a, port);
+	if (host[0] == '\0') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_any;
+		s6->sin6_port = htons(port);
+		a->len = sizeof(*s6);
+		a->wildcard = 1;
+		return NULL;
+	}
+	if (strchr(host, ':') != NULL)
+		return "invalid host";
+	return parse4(host, a, port);
+}
+
+void
+addr_arg(const char *what, const char *s, struct addr *a)
+{
+	const char *e;
+
+	if ((e = addr_parse(s, a)) != NULL)
+		errx(100, "invalid %s '%s': %s", what, s, e);
+}
+
+/* fmt4: "a.b.c.d:port" without printf: this runs once per record. */
+static char *
+fmt4(const unsigned char *ip, unsigned port, char *buf)
+{
+	char *p = buf, tmp[8];
+	int i, n;
+
+	for (i = 0; i < 4; i++) {
+		unsigned b = ip[i];
+
+		if (b >= 100)
+			*p++ = '0' + b / 100;
+		if (b >= 10)
+			*p++ = '0' + b / 10 % 10;
+		*p++ = '0' + b % 10;
+		*p++ = i < 3 ? '.' : ':';
+	}
+	n = 0;
+	do
+		tmp[n++] = '0' + port % 10;
+	while ((port /= 10) != 0 && n < 5);
+	while (n > 0)
+		*p++ = tmp[--n];
+	*p = '\0';
+	return buf;
+}
+
+static char *
+fmt6(const unsigned char *ip, unsigned port, uint32_t scope, char *buf)
+{
+	static const unsigned char mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	char host[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
+	char sc[IF_NAMESIZE + 1] = "";	/* "%" and a name or an index */
+
+	if (memcmp(ip, mapped, sizeof(mapped)) == 0)
+		return fmt4(ip + 12, port, buf);
+	if (inet_ntop(AF_INET6, ip, host, sizeof(host)) == NULL)
+		strcpy(host, "?");
+	if (scope != 0) {
+		if (if_indextoname(scope, ifname) != NULL)
+			snprintf(sc, sizeof(sc), "%%%s", ifname);
+		else
+			snprintf(sc, sizeof(sc), "%%%lu",
+			    (unsigned long)scope);
+	}
+	snprintf(buf, ADDR_STRLEN, "[%s%s]:%u", host, sc, port & 0xffff);
+	return buf;
+}
+
+char *
+addr_format(const struct sockaddr *sa, char *buf)
+{
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+
+	/* Copies, not casts: sa may point into a buffer of any alignment. */
+	switch (sa->sa_family) {
+	case AF_INET:
+		memcpy(&s4, sa, sizeof(s4));
+		return fmt4((const unsigned char *)&s4.sin_addr,
+		    ntohs(s4.sin_port), buf);
+	case AF_INET6:
+		memcpy(&s6, sa, sizeof(s6));
+		return fmt6(s6.sin6_addr.s6_addr, ntohs(s6.sin6_port),
+		    s6.sin6_scope_id, buf);
+	}
+	snprintf(buf, ADDR_STRLEN, "?af%d", (int)sa->sa_family);
+	return buf;
+}
+
+char *
+addr_format_ip(int af, const unsigned char *ip, unsigned port, char *buf)
+{
+	port &= 0xffff;
+	if (af == AF_INET)
+		return fmt4(ip, port, buf);
+	if (af == AF_INET6)
+		return fmt6(ip, port, 0, buf);
+	snprintf(buf, ADDR_STRLEN, "?af%d", af);
+	return buf;
+}

@@ -1,0 +1,40 @@
+/* addr.h: numeric socket addresses: HOST:PORT, [V6]:PORT, :PORT. */
+#ifndef ADDR_H
+#define ADDR_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+/* Longest text addr_format writes, NUL included: "[v6%ifname]:65535". */
+#define ADDR_STRLEN (INET6_ADDRSTRLEN + 16 + 8)
+
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int wildcard;		/* written as ":PORT": every interface */
+};
+
+/*
+ * addr_parse: parse "1.2.3.4:5", "[::1]:5", "[fe80::1%lo]:5" or ":5"
+ * (port 0..65535) into a. Never resolves a name. ":PORT" gives an IPv6
+ * wildcard address (::) with a->wildcard set, so a caller may bind it
+ * dual-stack. Returns NULL, or a short reason on failure ("missing port",
+ * "invalid port", "invalid host", ...).
+ */
+const char *addr_parse(const char *s, struct addr *a);
+
+/* addr_arg: addr_parse, or "PROG: invalid WHAT 'S': REASON" and exit 100. */
+void addr_arg(const char *what, const char *s, struct addr *a);
+
+/*
+ * addr_format: write sa as "1.2.3.4:5" or "[::1]:5" into buf (ADDR_STRLEN
+ * bytes). An IPv4-mapped IPv6 address is written as IPv4. Returns buf.
+ */
+char *addr_format(const struct sockaddr *sa, char *buf);
+
+/* addr_format_ip: the same from raw bytes: af AF_INET (4 bytes) or
+ * AF_INET6 (16 bytes) and a port in host order. Returns buf. */
+char *addr_format_ip(int af, const unsigned char *ip, unsigned port,
+    char *buf);
+
+#endif

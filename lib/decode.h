@@ -1,0 +1,31 @@
+/* decode.h: find UDP in a captured frame of a known link type. */
+#ifndef DECODE_H
+#define DECODE_H
+
+#include <stdint.h>
+
+struct udpinfo {
+	int af;			/* AF_INET or AF_INET6 */
+	unsigned char src[16], dst[16];	/* network order */
+	uint16_t sport, dport;	/* host order */
+	const unsigned char *payload;	/* inside the frame */
+	uint32_t paylen;	/* payload bytes present in the frame */
+	uint32_t paylen_orig;	/* payload length the UDP header claims */
+	int frag;		/* an IPv4 fragment (first or not) or an IPv6
+				 * packet with a fragment header: not decoded */
+};
+
+/*
+ * decode_udp: decode frame (caplen bytes captured, origlen on the wire) of
+ * link type RAW, EN10MB (802.1Q/802.1ad tags skipped), LINUX_SLL,
+ * LINUX_SLL2, NULL or LOOP down to UDP over IPv4 or IPv6 (IPv6 extension
+ * headers hop-by-hop, routing, destination options skipped).
+ * Returns 1 for a UDP datagram (*u filled), 0 for anything else (u->frag
+ * set when it was an IPv4 or IPv6 fragment, of any protocol; all else in
+ * *u zeroed), and never reads past caplen. A UDP
+ * datagram cut short by the capture has paylen < paylen_orig.
+ */
+int decode_udp(uint32_t linktype, const unsigned char *frame,
+    uint32_t caplen, struct udpinfo *u);
+
+#endif

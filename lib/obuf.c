@@ -1,0 +1,89 @@
+/* obuf.c: buffered output to a file descriptor, flushed on demand. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "obuf.h"
+
+int
+obuf_init(struct obuf *b, int fd, size_t cap)
+{
+	b->fd = fd;
+	b->len = 0;
+	b->cap = cap;
+	b->buf = malloc(cap);
+	return b->buf ? 0 : -1;
+}
+
+/* A non-blocking output (a shared pipe) waits for room instead of failing. */
+int
+writeall(int fd, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	struct pollfd pfd;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, s, n);
+		if (w >= 0) {
+			s += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+int
+obuf_flush(struct obuf *b)
+{
+	if (b->len == 0)
+		return 0;
+	if (writeall(b->fd, b->buf, b->len) == -1)
+		return -1;
+	b->len = 0;
+	return 0;
+}
+
+unsigned char *
+obuf_reserve(struct obuf *b, size_t n)
+{
+	if (b->cap - b->len < n && obuf_flush(b) == -1)
+		return NULL;
+	return b->buf + b->len;
+}
+
+void
+obuf_commit(struct obuf *b, size_t n)
+{
+	b->len += n;
+}
+
+int
+obuf_write(struct obuf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len < n && obuf_flush(b) == -1)
+		return -1;
+	if (n >= b->cap)
+		return writeall(b->fd, p, n);
+	memcpy(b->buf + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void
+obuf_free(struct obuf *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+}

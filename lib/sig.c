@@ -1,0 +1,86 @@
+/* sig.c: signals as events: handlers only set a flag and wake the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sig.h"
+
+#define NSIG_MAX 65
+
+static volatile sig_atomic_t pending[NSIG_MAX];
+static int selfpipe[2] = { -1, -1 };
+
+static void
+handler(int signo)
+{
+	int e = errno;
+
+	if (signo > 0 && signo < NSIG_MAX)
+		pending[signo] = 1;
+	/* a full pipe already wakes the loop; the byte is only a wake-up */
+	(void)!write(selfpipe[1], "", 1);
+	errno = e;
+}
+
+int
+sig_init(void)
+{
+	int i;
+
+	if (selfpipe[0] != -1)
+		return selfpipe[0];
+	if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	for (i = 0; i < NSIG_MAX; i++)
+		pending[i] = 0;
+	return selfpipe[0];
+}
+
+static int
+setaction(int signo, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	return sigaction(signo, &sa, NULL);
+}
+
+int
+sig_catch(int signo)
+{
+	if (signo <= 0 || signo >= NSIG_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	return setaction(signo, handler);
+}
+
+int
+sig_ignore(int signo)
+{
+	return setaction(signo, SIG_IGN);
+}
+
+int
+sig_default(int signo)
+{
+	return setaction(signo, SIG_DFL);
+}
+
+int
+sig_take(int signo)
+{
+	char junk[64];
+
+	while (read(selfpipe[0], junk, sizeof junk) > 0)
+		;
+	if (signo <= 0 || signo >= NSIG_MAX || !pending[signo])
+		return 0;
+	pending[signo] = 0;
+	return 1;
+}

@@ -1,0 +1,92 @@
+/* tfmt.c: timestamps as text. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tfmt.h"
+
+/* The first and last second that fit in four year digits. */
+#define SEC_MIN (-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define SEC_MAX 253402300799LL		/* 9999-12-31T23:59:59Z */
+
+static char *
+put2(char *p, unsigned v)
+{
+	p[0] = '0' + v / 10;
+	p[1] = '0' + v % 10;
+	return p + 2;
+}
+
+/*
+ * civil: the proleptic Gregorian date of day z (0 is 1970-01-01), after
+ * Howard Hinnant's civil_from_days: count in 400-year eras that start on
+ * March 1st, so the leap day is the last day of its year. Correct for
+ * every z that SEC_MIN..SEC_MAX gives.
+ */
+static void
+civil(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/*
+ * tfmt_iso: no gmtime(3) (it takes a lock and consults the zone on some
+ * libcs, and this runs once per record). Times outside years 0000..9999
+ * are clamped to the first or last nanosecond of that range so the text
+ * keeps its fixed width and fits TFMT_ISO_LEN; nsec past 999999999 is
+ * clamped to it.
+ */
+size_t
+tfmt_iso(char *buf, int64_t sec, uint32_t nsec)
+{
+	int64_t days, sod;
+	unsigned m, d, i;
+	int y;
+	char *p = buf;
+
+	if (nsec > 999999999)
+		nsec = 999999999;
+	if (sec < SEC_MIN) {
+		sec = SEC_MIN;
+		nsec = 0;
+	} else if (sec > SEC_MAX) {
+		sec = SEC_MAX;
+		nsec = 999999999;
+	}
+	days = sec / 86400;
+	sod = sec % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil(days, &y, &m, &d);
+	p = put2(p, (unsigned)y / 100);
+	p = put2(p, (unsigned)y % 100);
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (unsigned)(sod / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(sod / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(sod % 60));
+	*p++ = '.';
+	for (i = 9; i-- > 0; nsec /= 10)
+		p[i] = '0' + nsec % 10;
+	p += 9;
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
+}

@@ -1,0 +1,14 @@
+/* tfmt.h: timestamps as text. */
+#ifndef TFMT_H
+#define TFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TFMT_ISO_LEN 31		/* "2026-11-21T10:00:00.123456789Z" + NUL */
+
+/* tfmt_iso: ISO 8601 UTC with nanoseconds into buf (TFMT_ISO_LEN bytes).
+ * Returns the length written (30). */
+size_t tfmt_iso(char *buf, int64_t sec, uint32_t nsec);
+
+#endif

@@ -1,0 +1,107 @@
+/* udpsock.c: set up a UDP socket for receiving: buffer, metadata, groups. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/sock_diag.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "udpsock.h"
+
+long
+udpsock_rcvbuf(int fd, size_t want)
+{
+	int v, got;
+	socklen_t len = sizeof got;
+
+	v = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
+	/* FORCE needs CAP_NET_ADMIN; without it, SO_RCVBUF clamps quietly */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v) == -1)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == -1)
+		return -1;
+	return got;
+}
+
+int
+udpsock_meta(int fd, int af)
+{
+	int on = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == -1)
+		return -1;
+	/* on a dual-stack IPv6 socket IPv4 datagrams still report IP_PKTINFO */
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) == -1 &&
+	    af == AF_INET)
+		return -1;
+	if (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO,
+	    &on, sizeof on) == -1)
+		return -1;
+	return 0;
+}
+
+int
+udpsock_ismcast(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *s4;
+	const struct sockaddr_in6 *s6;
+
+	if (sa->sa_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)sa;
+		return (ntohl(s4->sin_addr.s_addr) >> 28) == 0xe;
+	}
+	if (sa->sa_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)sa;
+		return s6->sin6_addr.s6_addr[0] == 0xff;
+	}
+	return 0;
+}
+
+static socklen_t
+salen(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6);
+}
+
+int
+udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
+    const struct sockaddr *source)
+{
+	struct group_source_req gsr;
+	struct group_req gr;
+	int level;
+
+	level = group->sa_family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	if (source != NULL) {
+		if (source->sa_family != group->sa_family) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		memset(&gsr, 0, sizeof gsr);
+		gsr.gsr_interface = ifindex;
+		memcpy(&gsr.gsr_group, group, salen(group));
+		memcpy(&gsr.gsr_source, source, salen(source));
+		return setsockopt(fd, level, MCAST_JOIN_SOURCE_GROUP, &gsr,
+		    sizeof gsr);
+	}
+	memset(&gr, 0, sizeof gr);
+	gr.gr_interface = ifindex;
+	memcpy(&gr.gr_group, group, salen(group));
+	return setsockopt(fd, level, MCAST_JOIN_GROUP, &gr, sizeof gr);
+}
+
+long long
+udpsock_drops(int fd)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof mem;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == -1 ||
+	    len < (SK_MEMINFO_DROPS + 1) * sizeof mem[0])
+		return -1;
+	return mem[SK_MEMINFO_DROPS];
+}

@@ -1,0 +1,36 @@
+/* udpsock.h: set up a UDP socket for receiving: buffer, metadata, groups. */
+#ifndef UDPSOCK_H
+#define UDPSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/*
+ * udpsock_rcvbuf: ask for a receive buffer of want bytes, with
+ * SO_RCVBUFFORCE when privileged (past net.core.rmem_max), else SO_RCVBUF.
+ * Returns the size the kernel granted, as it counts it (Linux doubles the
+ * request for its bookkeeping), or -1 with errno set.
+ */
+long udpsock_rcvbuf(int fd, size_t want);
+
+/* udpsock_meta: ask for the kernel receive time (SO_TIMESTAMPNS), the drop
+ * counter (SO_RXQ_OVFL) and the destination address (IP_PKTINFO, and
+ * IPV6_RECVPKTINFO on an IPv6 socket). Returns 0 or -1. */
+int udpsock_meta(int fd, int af);
+
+/* udpsock_ismcast: 1 when sa is an IPv4 or IPv6 multicast address. */
+int udpsock_ismcast(const struct sockaddr *sa);
+
+/*
+ * udpsock_join: join group on the interface ifindex (0: the kernel's
+ * choice); with source non-NULL, a source-specific join. Returns 0 or -1.
+ */
+int udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
+    const struct sockaddr *source);
+
+/* udpsock_drops: datagrams the kernel dropped on this socket so far
+ * (SO_MEMINFO), or -1 when the kernel cannot tell. */
+long long udpsock_drops(int fd);
+
+#endif

@@ -1,0 +1,182 @@
+# tests/helper.bash: shared setup for the bats tests: PATH, deadline waits,
+# background processes that teardown kills, optional-tool and root checks.
+
+BATS_LIB_PATH=${BATS_LIB_PATH:+$BATS_LIB_PATH:}/usr/lib/bats:/usr/local/lib/bats:/usr/share/bats
+bats_load_library bats-support
+bats_load_library bats-assert
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+BIN=${CHANRELAY_BIN:-$TOP}
+FIXTURES=$TOP/tests/fixtures
+PATH=$BIN:$TOP/tests/tools:$PATH
+export PATH LC_ALL=C TZ=UTC
+
+# Every test gets its own scratch directory; background processes keep
+# their pid, stdout and stderr there as NAME.pid, NAME.out, NAME.err.
+setup() {
+	T=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	bg_cleanup
+}
+
+# fail_msg TEXT: print TEXT to stderr (bats shows it) and return 1.
+fail_msg() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
+# wait_for FILE [REGEX] [SECONDS]: wait until FILE exists (and a line of it
+# matches the extended REGEX), polling every 20 ms; fail at the deadline.
+wait_for() {
+	local file=$1 re=${2-} secs=${3:-10} i n
+	n=$((secs * 50))
+	for ((i = 0; i < n; i++)); do
+		if [ -e "$file" ]; then
+			[ -z "$re" ] && return 0
+			grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+		fi
+		sleep 0.02
+	done
+	if [ -e "$file" ]; then
+		fail_msg "wait_for: no line of $file matched /$re/ within ${secs}s;" \
+		    "it holds:" "$(head -c 2000 "$file")"
+	else
+		fail_msg "wait_for: $file did not appear within ${secs}s"
+	fi
+}
+
+# wait_until SECONDS CMD...: run CMD every 20 ms until it succeeds; fail at
+# the deadline.
+wait_until() {
+	local secs=$1 i n
+	shift
+	n=$((secs * 50))
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	fail_msg "wait_until: '$*' still false after ${secs}s"
+}
+
+# start_bg NAME CMD...: start CMD in the background with fd 3 closed (bats
+# waits on it), stdin from $BG_STDIN (default /dev/null), stdout to
+# $T/NAME.out, stderr to $T/NAME.err. Sets bg_pid; teardown kills it.
+start_bg() {
+	local name=$1
+	shift
+	"$@" <"${BG_STDIN:-/dev/null}" >"$T/$name.out" 2>"$T/$name.err" 3>&- &
+	bg_pid=$!
+	echo "$bg_pid" >"$T/$name.pid"
+}
+
+# bg_pid_of NAME: the pid start_bg recorded for NAME.
+bg_pid_of() {
+	cat "$T/$1.pid"
+}
+
+# running PID: true while PID exists and is not a zombie.
+running() {
+	local stat
+	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+# not_running PID: true once PID has ended.
+not_running() {
+	! running "$1"
+}
+
+# wait_exit PID [SECONDS]: wait (deadline, default 10 s) for PID to end,
+# then reap it and set exit_status; fail with a message at the deadline.
+wait_exit() {
+	local pid=$1 secs=${2:-10}
+	exit_status=
+	if ! wait_until "$secs" not_running "$pid"; then
+		fail_msg "wait_exit: process $pid still running after ${secs}s"
+		return 1
+	fi
+	wait "$pid" && exit_status=0 || exit_status=$?
+}
+
+# stop_bg NAME [SIGNAL] [SECONDS]: signal NAME (default TERM), wait for it to
+# end, set exit_status.
+stop_bg() {
+	local pid
+	pid=$(bg_pid_of "$1")
+	kill -s "${2:-TERM}" "$pid" 2>/dev/null || true
+	wait_exit "$pid" "${3:-10}"
+}
+
+# bg_cleanup: kill every process start_bg recorded in this test (only those).
+bg_cleanup() {
+	local f pid
+	for f in "$T"/*.pid; do
+		[ -e "$f" ] || continue
+		pid=$(cat "$f")
+		if running "$pid"; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
+# need CMD...: skip the test when an optional peer tool is missing.
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+}
+
+# need_root: skip unless root (captures, privilege drop).
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# need_netns: skip unless a private network namespace can be made, so a
+# test can change lo (multicast, routes, captures) without touching the host.
+need_netns() {
+	need_root
+	need unshare ip
+	unshare -n true 2>/dev/null || skip "cannot create a network namespace"
+}
+
+# port_of ADDR: the port of "HOST:PORT" or "[V6]:PORT".
+port_of() {
+	printf '%s\n' "${1##*:}"
+}
+
+# start_recv NAME ARGS...: start udp-recv in the background, writing its
+# bound address to $T/NAME.addr; wait for it and set recv_addr, recv_port.
+start_recv() {
+	local name=$1
+	shift
+	rm -f "$T/$name.addr"
+	start_bg "$name" udp-recv -a "$T/$name.addr" "$@"
+	wait_for "$T/$name.addr" '.:[0-9]+$' || {
+		cat "$T/$name.err" >&2
+		return 1
+	}
+	recv_addr=$(cat "$T/$name.addr")
+	recv_port=$(port_of "$recv_addr")
+}
+
+# tshark_fields FILE FIELD...: tshark's field table of FILE, tab separated;
+# tshark's own chatter (running as root ...) goes to $T/tshark.err.
+tshark_fields() {
+	local file=$1 f args=()
+	shift
+	for f in "$@"; do
+		args+=(-e "$f")
+	done
+	tshark -n -r "$file" -T fields "${args[@]}" 2>"$T/tshark.err"
+}
+
+# hexof FILE: the bytes of FILE as one line of lowercase hex.
+hexof() {
+	od -An -v -tx1 "$1" | tr -d ' \n'
+	echo
+}

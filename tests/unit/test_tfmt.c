@@ -1,0 +1,142 @@
+/* test_tfmt.c: tfmt_iso against gmtime(3) and strftime(3). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tfmt.h"
+#include "tap.h"
+
+/* ref: the same text the slow, trusted way. */
+static void
+ref(char *buf, int64_t sec, uint32_t nsec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	char d[32];
+
+	/* %Y does not pad years below 1000 to four digits; %04d does. */
+	gmtime_r(&t, &tm);
+	strftime(d, sizeof(d), "%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, 64, "%04d-%s.%09luZ", tm.tm_year + 1900, d,
+	    (unsigned long)nsec);
+}
+
+/* check: one value, quietly; returns 0 and says why on a mismatch. */
+static int
+check(int64_t sec, uint32_t nsec)
+{
+	char got[TFMT_ISO_LEN + 8], want[64];
+	size_t n;
+
+	memset(got, 'X', sizeof(got));
+	n = tfmt_iso(got, sec, nsec);
+	ref(want, sec, nsec);
+	if (n != 30 || strcmp(got, want) != 0 || got[TFMT_ISO_LEN] != 'X') {
+		printf("#   %lld.%09lu: got \"%s\" (%zu), want \"%s\"\n",
+		    (long long)sec, (unsigned long)nsec, got, n, want);
+		return 0;
+	}
+	return 1;
+}
+
+/* xorshift64: a fixed sequence, so a failure is repeatable. */
+static uint64_t
+rnd(void)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+int
+main(void)
+{
+	static const int64_t edge[] = {
+		0, -1, 1, 86399, 86400, -86400, -86401,
+		951782400,		/* 2000-02-29 */
+		951868799, 951868800,	/* 2000-02-29 end, 2000-03-01 */
+		946684799, 946684800,	/* 1999-12-31 23:59:59, 2000 */
+		68169600,		/* 1972-02-29 */
+		-2203891200,		/* 1900-02-28 (1900 not leap) */
+		-2203804800,		/* 1900-03-01 */
+		-2208988800,		/* 1900-01-01 */
+		-2208988801,		/* 1899-12-31 23:59:59 */
+		4107456000LL,		/* 2100-02-28 */
+		4107542400LL,		/* 2100-03-01 */
+		7258118400LL,		/* 2200-01-01 */
+		2147483647, 2147483648LL, -2147483648LL, -2147483649LL,
+		1795000000,		/* 2026-11-18 */
+		-62135596800LL,		/* 0001-01-01 */
+		-62167219200LL,		/* 0000-01-01 */
+		-62162035201LL,		/* 0000-02-29 23:59:59 */
+		253402300799LL,		/* 9999-12-31 23:59:59 */
+		253402214400LL,		/* 9999-12-31 */
+		-12219292800LL,		/* 1582-10-15 */
+	};
+	char buf[TFMT_ISO_LEN];
+	int64_t s, d;
+	size_t i;
+	int n, good;
+
+	is_int(tfmt_iso(buf, 1795255200, 123456789), 30, "length 30");
+	is_str(buf, "2026-11-21T10:00:00.123456789Z", "the header's example");
+	tfmt_iso(buf, 0, 0);
+	is_str(buf, "1970-01-01T00:00:00.000000000Z", "the epoch");
+	tfmt_iso(buf, -1, 999999999);
+	is_str(buf, "1969-12-31T23:59:59.999999999Z", "-1");
+	tfmt_iso(buf, 951782400, 1);
+	is_str(buf, "2000-02-29T00:00:00.000000001Z", "2000-02-29");
+	tfmt_iso(buf, -2208988800LL, 0);
+	is_str(buf, "1900-01-01T00:00:00.000000000Z", "1900-01-01");
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+		ok(check(edge[i], (uint32_t)(i * 123456789u % 1000000000u)),
+		    "edge %lld", (long long)edge[i]);
+
+	/* Every day 1900..2200 at its first and last second. */
+	good = 1;
+	for (d = -25567; d <= 84000 && good; d++)
+		good = check(d * 86400, 0) && check(d * 86400 + 86399, 5);
+	ok(good, "every day 1900..2200, first and last second");
+
+	good = 1;
+	for (d = -719528; d <= 2932896 && good; d++)
+		good = check(d * 86400 + 43210, 42);
+	ok(good, "every day 0000..9999");
+
+	good = 1;
+	for (n = 0; n < 200000 && good; n++) {
+		s = (int64_t)(rnd() % (7258118400ULL + 2208988800ULL)) -
+		    2208988800LL;
+		good = check(s, (uint32_t)(rnd() % 1000000000u));
+	}
+	ok(good, "200000 random seconds 1900..2200");
+
+	good = 1;
+	for (n = 0; n < 100000 && good; n++) {
+		s = (int64_t)(rnd() % (253402300800ULL + 62167219200ULL)) -
+		    62167219200LL;
+		good = check(s, (uint32_t)(rnd() % 1000000000u));
+	}
+	ok(good, "100000 random seconds 0000..9999");
+
+	/* Out of range: clamped, fixed width, never past the buffer. */
+	memset(buf, 'X', sizeof(buf));
+	is_int(tfmt_iso(buf, 253402300800LL, 0), 30, "year 10000 length");
+	is_str(buf, "9999-12-31T23:59:59.999999999Z", "year 10000 clamps");
+	tfmt_iso(buf, INT64_MAX, 999999999);
+	is_str(buf, "9999-12-31T23:59:59.999999999Z", "INT64_MAX clamps");
+	is_int(tfmt_iso(buf, -62167219201LL, 5), 30, "year -1 length");
+	is_str(buf, "0000-01-01T00:00:00.000000000Z", "year -1 clamps");
+	tfmt_iso(buf, INT64_MIN, 0);
+	is_str(buf, "0000-01-01T00:00:00.000000000Z", "INT64_MIN clamps");
+	tfmt_iso(buf, 0, 1000000000);
+	is_str(buf, "1970-01-01T00:00:00.999999999Z", "nsec 1e9 clamps");
+	tfmt_iso(buf, 0, UINT32_MAX);
+	is_str(buf, "1970-01-01T00:00:00.999999999Z", "nsec UINT32_MAX clamps");
+	return tap_done();
+}
