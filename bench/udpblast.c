@@ -184,7 +184,7 @@ struct blast {
 	unsigned long long count, rate, sent, retried;
 	unsigned batch, grain;	/* grain: datagrams to wait for, >= 1 */
 	size_t size;
-	long long start, deadline, last;
+	long long start, deadline, end;
 	struct mmsghdr *msgs;
 	unsigned char *bufs;
 };
@@ -296,7 +296,7 @@ report(const struct blast *b)
 	struct rusage ru;
 	double secs, cpu;
 
-	secs = (double)(b->last - b->start) / 1e9;
+	secs = (double)(b->end - b->start) / 1e9;
 	if (getrusage(RUSAGE_SELF, &ru) == -1)
 		err(111, "unable to read resource usage");
 	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -352,7 +352,7 @@ main(int argc, char *argv[])
 	/* The default 50 us timer slack would make every sleep late. */
 	prctl(PR_SET_TIMERSLACK, 1UL);
 	blast_init(&b, &dst, dstlen);
-	b.start = b.last = now_ns(CLOCK_MONOTONIC);
+	b.start = b.end = now_ns(CLOCK_MONOTONIC);
 	b.deadline = b.start + (long long)(maxsec * 1e9);
 	while (!stop && b.sent < b.count &&
 	    now_ns(CLOCK_MONOTONIC) < b.deadline) {
@@ -360,8 +360,13 @@ main(int argc, char *argv[])
 		if (n == 0)
 			continue;
 		blast_send(&b, n);
-		b.last = now_ns(CLOCK_MONOTONIC);
 	}
+	/* The run lasted until its end, -t or a signal included. */
+	b.end = now_ns(CLOCK_MONOTONIC);
 	report(&b);
+	free(b.msgs[0].msg_hdr.msg_iov);
+	free(b.msgs);
+	free(b.bufs);
+	close(b.fd);
 	return 0;
 }

@@ -36,6 +36,7 @@
 	"[-d FD] [-F FORMAT] [-f EXPR] [-i IFACE] [-m IFACE] [-r FILE] " \
 	"[-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]"
 
+#define OPTSTRING	"a:b:c:d:F:f:hi:m:Rr:S:T:t:U:uv"
 #define BATCH		32		/* datagrams per recvmmsg */
 #define SLOT		65536		/* no datagram is ever cut */
 #define OBUF_CAP	(4 * SLOT + 512) /* one escaped datagram fits */
@@ -49,6 +50,7 @@ enum fmt { F_PCAP, F_TEXT, F_LINE, F_RAW };
 struct opts {
 	const char *addrfile, *filter, *iface, *mcif, *rfile, *source;
 	const char *user, *address;
+	struct addr addr;
 	uint64_t rcvbuf, count, idle, duration;
 	int fd, format, reuseport, unbuf, verbose;
 };
@@ -94,7 +96,7 @@ parse_format(const char *s)
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(s, names[i]) == 0)
 			return (int)i;
-	usage_err("invalid format '%s': use pcap, text, line or raw", s);
+	arg_fail("format", s, "use pcap, text, line or raw");
 	return -1;
 }
 
@@ -104,10 +106,12 @@ parse(int argc, char **argv, struct opts *o)
 	int c, modes;
 
 	memset(o, 0, sizeof *o);
+	arg_usage = USAGE;
 	o->fd = -1;
 	o->format = -1;
 	o->rcvbuf = RCVBUF_DEFAULT;
-	while ((c = getopt(argc, argv, "a:b:c:d:F:f:hi:m:Rr:S:T:t:U:uv")) != -1) {
+	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
 		case 'a': o->addrfile = optarg; break;
 		case 'b': o->rcvbuf = size_arg("buffer size", optarg, 4096,
@@ -130,7 +134,11 @@ parse(int argc, char **argv, struct opts *o)
 		case 'U': o->user = optarg; break;
 		case 'u': o->unbuf = 1; break;
 		case 'v': o->verbose = 1; break;
-		default: usage(100);
+		default:
+			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
+			    optopt) ? "udp-recv: unknown option -%c\n" :
+			    "udp-recv: option -%c needs a value\n", optopt);
+			usage(100);
 		}
 	}
 	argc -= optind;
@@ -150,6 +158,13 @@ parse(int argc, char **argv, struct opts *o)
 		usage_err("%s", "-m and -S need a multicast ADDRESS");
 	if (o->reuseport && !o->address)
 		usage_err("%s", "-R needs ADDRESS");
+	if (o->address) {
+		addr_arg("address", o->address, &o->addr);
+		if ((o->mcif || o->source) &&
+		    !udpsock_ismcast((struct sockaddr *)&o->addr.ss))
+			usage_err("-m and -S need a multicast ADDRESS, not "
+			    "'%s'", o->address);
+	}
 }
 
 /*
@@ -225,10 +240,10 @@ out_fail(void)
 	err(111, "unable to write output");
 }
 
+/* out_open: check the format against the output; nothing is written. */
 static void
 out_open(struct out *w, const struct opts *o)
 {
-	unsigned char hdr[PCAP_FILEHDR_LEN];
 	int tty = isatty(STDOUT_FILENO);
 
 	memset(w, 0, sizeof *w);
@@ -239,9 +254,17 @@ out_open(struct out *w, const struct opts *o)
 		    w->fmt == F_PCAP ? "pcap" : "raw");
 	if (obuf_init(&w->ob, STDOUT_FILENO, OBUF_CAP) == -1)
 		err(111, "unable to allocate output buffer");
+}
+
+/* out_header: once the source is open, the stream header goes out at
+ * once, so a reader can start before the first datagram. */
+static void
+out_header(struct out *w)
+{
+	unsigned char hdr[PCAP_FILEHDR_LEN];
+
 	if (w->fmt == F_PCAP) {
 		pcapw_filehdr(hdr, LINKTYPE_RAW);
-		/* the header goes out at once: a reader may start now */
 		if (obuf_write(&w->ob, hdr, sizeof hdr) == -1 ||
 		    obuf_flush(&w->ob) == -1)
 			out_fail();
@@ -508,11 +531,10 @@ ifindex_arg(const char *s)
 static int
 sock_bind(const struct opts *o)
 {
-	struct addr a, src;
+	struct addr a = o->addr, src;
 	char text[ADDR_STRLEN];
 	int fd, on = 1, off = 0, af;
 
-	addr_arg("address", o->address, &a);
 	af = a.ss.ss_family;
 	fd = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1 && a.wildcard && errno == EAFNOSUPPORT) {
@@ -549,9 +571,7 @@ sock_bind(const struct opts *o)
 		    o->mcif ? ifindex_arg(o->mcif) : 0,
 		    o->source ? (struct sockaddr *)&src.ss : NULL) == -1)
 			err(111, "unable to join group %s", o->address);
-	} else if (o->mcif || o->source)
-		usage_err("-m and -S need a multicast ADDRESS, not '%s'",
-		    o->address);
+	}
 	return fd;
 }
 
@@ -793,6 +813,7 @@ main(int argc, char **argv)
 	}
 	if (o.user)
 		priv_drop(o.user);
+	out_header(&w);
 	if (c.p) {
 		cap_loop(&c, sigfd);
 		cap_stats(&c, &dropped, extra, sizeof extra);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "num.h"
 
 /* Room for a v6 address and an interface name or a 10-digit scope. */
 #define HOSTMAX (INET6_ADDRSTRLEN + IF_NAMESIZE + 12)
@@ -138,7 +139,7 @@ addr_arg(const char *what, const char *s, struct addr *a)
 	const char *e;
 
 	if ((e = addr_parse(s, a)) != NULL)
-		errx(100, "invalid %s '%s': %s", what, s, e);
+		arg_fail(what, s, e);
 }
 
 /* fmt4: "a.b.c.d:port" without printf: this runs once per record. */

@@ -2,6 +2,8 @@
 #include <err.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
@@ -252,6 +254,17 @@ dur_parse(const char *s, uint64_t min, uint64_t max, const char **errstr)
 	return checkrange(sum, min, max, errstr);
 }
 
+const char *arg_usage;
+
+void
+arg_fail(const char *what, const char *s, const char *why)
+{
+	warnx("invalid %s '%s': %s", what, s, why);
+	if (arg_usage != NULL)
+		fprintf(stderr, "%s\n", arg_usage);
+	exit(100);
+}
+
 long long
 num_arg(const char *what, const char *s, long long min, long long max)
 {
@@ -260,7 +273,7 @@ num_arg(const char *what, const char *s, long long min, long long max)
 
 	v = num_parse(s, min, max, &e);
 	if (e != NULL)
-		errx(100, "invalid %s '%s': %s", what, s, e);
+		arg_fail(what, s, e);
 	return v;
 }
 
@@ -272,7 +285,7 @@ size_arg(const char *what, const char *s, uint64_t min, uint64_t max)
 
 	v = size_parse(s, min, max, &e);
 	if (e != NULL)
-		errx(100, "invalid %s '%s': %s", what, s, e);
+		arg_fail(what, s, e);
 	return v;
 }
 
@@ -284,6 +297,6 @@ dur_arg(const char *what, const char *s, uint64_t min, uint64_t max)
 
 	v = dur_parse(s, min, max, &e);
 	if (e != NULL)
-		errx(100, "invalid %s '%s': %s", what, s, e);
+		arg_fail(what, s, e);
 	return v;
 }

@@ -25,9 +25,12 @@ uint64_t dur_parse(const char *s, uint64_t min, uint64_t max,
     const char **errstr);
 
 /*
- * The same for command-line arguments: on failure they print
- * "PROG: invalid WHAT 'S': REASON" and exit 100.
+ * The same for command-line arguments: on failure they call arg_fail,
+ * which prints "PROG: invalid WHAT 'S': REASON", then arg_usage when the
+ * program set it, and exits 100.
  */
+extern const char *arg_usage;
+void arg_fail(const char *what, const char *s, const char *why);
 long long num_arg(const char *what, const char *s, long long min,
     long long max);
 uint64_t size_arg(const char *what, const char *s, uint64_t min,

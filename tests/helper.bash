@@ -62,11 +62,13 @@ wait_until() {
 
 # start_bg NAME CMD...: start CMD in the background with fd 3 closed (bats
 # waits on it), stdin from $BG_STDIN (default /dev/null), stdout to
-# $T/NAME.out, stderr to $T/NAME.err. Sets bg_pid; teardown kills it.
+# $BG_STDOUT (default $T/NAME.out), stderr to $T/NAME.err. Sets bg_pid;
+# teardown kills it.
 start_bg() {
 	local name=$1
 	shift
-	"$@" <"${BG_STDIN:-/dev/null}" >"$T/$name.out" 2>"$T/$name.err" 3>&- &
+	"$@" <"${BG_STDIN:-/dev/null}" >"${BG_STDOUT:-$T/$name.out}" \
+	    2>"$T/$name.err" 3>&- &
 	bg_pid=$!
 	echo "$bg_pid" >"$T/$name.pid"
 }
@@ -179,4 +181,25 @@ tshark_fields() {
 hexof() {
 	od -An -v -tx1 "$1" | tr -d ' \n'
 	echo
+}
+
+# netns_start: make a private network namespace with lo up, held by a
+# background process that teardown kills; sets NS_PID. in_ns CMD... runs
+# CMD in it (nsenter does not fork for -n, so start_bg in_ns records the
+# pid of CMD itself).
+netns_start() {
+	need_netns
+	need nsenter
+	start_bg netns unshare -n sleep 600
+	NS_PID=$bg_pid
+	wait_until 5 ns_entered "$NS_PID"
+	in_ns ip link set lo up
+}
+
+ns_entered() {
+	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+
+in_ns() {
+	nsenter -t "$NS_PID" -n "$@"
 }

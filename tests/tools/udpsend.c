@@ -27,7 +27,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: udpsend [-6v] [-m IFACE] [-s SRCADDR:PORT] "
 	    "ADDR:PORT PAYLOAD-SPEC...\n"
-	    "  PAYLOAD-SPEC: str:TEXT hex:HEX zero:N seq:N:SIZE file:PATH\n");
+	    "  PAYLOAD-SPEC: str:TEXT hex:HEX zero:N seq:N:SIZE file:PATH\n"
+	    "  -v: \"from HOST:PORT\" before sending, \"sent N\" after\n");
 	exit(100);
 }
 
@@ -269,6 +270,26 @@ spec_send(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 		die(100, "parse", spec, "unknown payload spec");
 }
 
+/* Prints "from HOST:PORT", the socket's local address, to stderr. */
+static void
+from_print(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], port[8];
+	int e;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		die(111, "read", "local address", strerror(errno));
+	if ((e = getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+	    port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV)) != 0)
+		die(111, "format", "local address", gai_strerror(e));
+	if (ss.ss_family == AF_INET6)
+		fprintf(stderr, "from [%s]:%s\n", host, port);
+	else
+		fprintf(stderr, "from %s:%s\n", host, port);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -293,13 +314,16 @@ main(int argc, char **argv)
 	addr_parse(argv[0], family, &to, &tolen);
 	if ((fd = socket(to.ss_family, SOCK_DGRAM, 0)) == -1)
 		die(111, "create", "socket", strerror(errno));
-	if (src != NULL) {
-		addr_parse(src, to.ss_family, &from, &fromlen);
+	/* Bind now, to the wildcard when no -s, so -v can report the port. */
+	addr_parse(src != NULL ? src : to.ss_family == AF_INET ? "0.0.0.0:0" :
+	    "[::]:0", to.ss_family, &from, &fromlen);
+	if (src != NULL)
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 		    sizeof(one));
-		if (bind(fd, (struct sockaddr *)&from, fromlen) == -1)
-			die(111, "bind", src, strerror(errno));
-	}
+	if (bind(fd, (struct sockaddr *)&from, fromlen) == -1)
+		die(111, "bind", src != NULL ? src : "source", strerror(errno));
+	if (verbose)
+		from_print(fd);
 	if (is_multicast(&to) || ifname != NULL)
 		mcast_setup(fd, to.ss_family, ifname);
 	for (i = 1; i < argc; i++)

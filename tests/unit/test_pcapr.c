@@ -237,7 +237,7 @@ test_record_errors(void)
 	sb_u32(&s, 7);
 	next_err(&s, 1,
 	    "truncated record header at offset 43: 4 of 16 bytes");
-	sb_u32(&s, 7), sb_u32(&s, 60), sb_u16(&s, 60), sb_u16(&s, 0);
+	sb_u32(&s, 7), sb_u32(&s, 60), sb_u16(&s, 60);
 	next_err(&s, 1,
 	    "truncated record header at offset 43: 14 of 16 bytes");
 
