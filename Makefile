@@ -22,7 +22,8 @@ LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o
 LIB = lib/libchanrelay.a
 
-UNIT = tests/unit/test_addr tests/unit/test_decode tests/unit/test_esc \
+UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
+	tests/unit/test_esc tests/unit/test_obuf tests/unit/test_sig tests/unit/test_udpsock \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt
 TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare

@@ -124,10 +124,12 @@ payload_is(const struct udpinfo *u, size_t n)
 {
 	size_t i;
 
+	if (u->paylen != n || (n > 0 && u->payload == NULL))
+		return 0;
 	for (i = 0; i < n; i++)
 		if (u->payload[i] != PAY[i % 8])
 			return 0;
-	return u->paylen == n;
+	return 1;
 }
 
 /* expect_udp: f decodes to the test datagram with paylen bytes present */

@@ -1,0 +1,36 @@
+/* test_sig.c: a caught signal becomes a flag and a readable self-pipe. */
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "sig.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct pollfd p;
+	int fd;
+
+	fd = sig_init();
+	ok(fd >= 0, "self-pipe created");
+	is_int(sig_init(), fd, "sig_init twice gives the same pipe");
+	ok(sig_catch(SIGUSR1) == 0 && sig_catch(SIGUSR2) == 0, "catch");
+	ok(sig_catch(0) == -1, "signal 0 refused");
+	is_int(sig_take(SIGUSR1), 0, "nothing pending yet");
+	raise(SIGUSR1);
+	p.fd = fd;
+	p.events = POLLIN;
+	is_int(poll(&p, 1, 1000), 1, "the pipe wakes a poll");
+	is_int(sig_take(SIGUSR2), 0, "USR2 did not arrive");
+	is_int(sig_take(SIGUSR1), 1, "USR1 arrived");
+	is_int(sig_take(SIGUSR1), 0, "and is cleared");
+	is_int(poll(&p, 1, 0), 0, "pipe drained");
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	is_int(sig_take(SIGUSR1), 1, "two arrivals, one event");
+	ok(sig_ignore(SIGUSR2) == 0, "ignore");
+	raise(SIGUSR2);
+	is_int(sig_take(SIGUSR2), 0, "an ignored signal is not recorded");
+	return tap_done();
+}
