@@ -13,13 +13,13 @@ MAN7 =
 
 LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
-	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h
+	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h lib/pcapdl.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
-	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c
+	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
-	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o
+	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o
 LIB = lib/libchanrelay.a
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
@@ -41,12 +41,12 @@ $(LIB): $(LIBOBJ)
 
 cmd/udp-recv.o: $(LIBHDR)
 udp-recv: cmd/udp-recv.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ cmd/udp-recv.o $(LIB) $(LDLIBS_PCAP)
+	$(CC) $(LDFLAGS) -o $@ cmd/udp-recv.o $(LIB) $(LDLIBS)
 
 # C unit tests of lib/: one TAP-printing program per module
 unit: $(UNIT)
 $(UNIT): $(LIB) tests/unit/tap.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $@.c $(LIB) $(LDLIBS_PCAP)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $@.c $(LIB) $(LDLIBS)
 
 # standalone helpers for tests and benchmarks
 tools: $(TOOLS)
@@ -66,11 +66,11 @@ san:
 	mkdir -p build/san/tests/unit
 	for p in $(PROGS); do \
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$p cmd/$$p.c \
-	        $(LIBSRC) $(LDLIBS_PCAP) || exit 1; \
+	        $(LIBSRC) $(LDLIBS) || exit 1; \
 	done
 	for t in $(UNIT); do \
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$t $$t.c \
-	        $(LIBSRC) $(LDLIBS_PCAP) || exit 1; \
+	        $(LIBSRC) $(LDLIBS) || exit 1; \
 	done
 
 $(FUZZ): $(FUZZ).c lib/pcapr.c lib/decode.c lib/frame.c $(LIBHDR)

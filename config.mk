@@ -12,7 +12,7 @@ CC = cc
 CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Ilib
 CFLAGS = -std=c11 -O2 -g -Wall -Wextra
 LDFLAGS =
-LDLIBS_PCAP = -lpcap
+LDLIBS = -ldl
 
 # the ASan+UBSan build of the tests (make check builds it under build/san)
 SANCC = clang

@@ -9,7 +9,6 @@
 #include <err.h>
 #include <errno.h>
 #include <net/if.h>
-#include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -25,6 +24,7 @@
 #include "esc.h"
 #include "num.h"
 #include "obuf.h"
+#include "pcapdl.h"
 #include "pcapw.h"
 #include "priv.h"
 #include "sig.h"
@@ -636,7 +636,7 @@ cap_packet(unsigned char *user, const struct pcap_pkthdr *h,
 	if (emit(c->w, &m, u.payload, u.paylen) == -1)
 		out_fail();
 	if (c->o->count && c->w->written >= c->o->count)
-		pcap_breakloop(c->p);
+		pcapdl.breakloop(c->p);
 }
 
 static pcap_t *
@@ -646,30 +646,32 @@ cap_open(const struct opts *o)
 	pcap_t *p;
 	int rc;
 
+	if (pcapdl_load(ebuf, sizeof ebuf) == -1)
+		errx(111, "%s", ebuf);
 	if (o->rfile) {
-		p = pcap_open_offline_with_tstamp_precision(o->rfile,
+		p = pcapdl.open_offline_with_tstamp_precision(o->rfile,
 		    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 		if (p == NULL)
 			errx(111, "unable to read %s: %s", o->rfile, ebuf);
 		return p;
 	}
-	if ((p = pcap_create(o->iface, ebuf)) == NULL)
+	if ((p = pcapdl.create(o->iface, ebuf)) == NULL)
 		errx(111, "unable to capture on %s: %s", o->iface, ebuf);
-	pcap_set_snaplen(p, PCAPW_SNAPLEN);
-	pcap_set_promisc(p, 0);
-	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, (int)o->rcvbuf);
-	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
-	rc = pcap_activate(p);
+	pcapdl.set_snaplen(p, PCAPW_SNAPLEN);
+	pcapdl.set_promisc(p, 0);
+	pcapdl.set_immediate_mode(p, 1);
+	pcapdl.set_buffer_size(p, (int)o->rcvbuf);
+	pcapdl.set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcapdl.activate(p);
 	if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
 		errx(100, "unable to capture on %s: %s", o->iface,
-		    pcap_geterr(p));
+		    pcapdl.geterr(p));
 	if (rc < 0)
 		errx(111, "unable to capture on %s: %s", o->iface,
-		    rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc));
+		    rc == PCAP_ERROR ? pcapdl.geterr(p) : pcapdl.statustostr(rc));
 	if (rc > 0)
 		warnx("capture on %s: %s", o->iface, rc == PCAP_WARNING ?
-		    pcap_geterr(p) : pcap_statustostr(rc));
+		    pcapdl.geterr(p) : pcapdl.statustostr(rc));
 	return p;
 }
 
@@ -678,12 +680,12 @@ cap_filter(pcap_t *p, const char *expr)
 {
 	struct bpf_program prog;
 
-	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1)
-		errx(100, "invalid filter '%s': %s", expr, pcap_geterr(p));
-	if (pcap_setfilter(p, &prog) == -1)
+	if (pcapdl.compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1)
+		errx(100, "invalid filter '%s': %s", expr, pcapdl.geterr(p));
+	if (pcapdl.setfilter(p, &prog) == -1)
 		errx(111, "unable to set filter '%s': %s", expr,
-		    pcap_geterr(p));
-	pcap_freecode(&prog);
+		    pcapdl.geterr(p));
+	pcapdl.freecode(&prog);
 }
 
 static void
@@ -692,9 +694,9 @@ cap_stats(struct cap *c, long long *drop, char *extra, size_t len)
 	struct pcap_stat st;
 
 	memset(&st, 0, sizeof st);
-	if (c->o->iface && pcap_stats(c->p, &st) == -1)
+	if (c->o->iface && pcapdl.stats(c->p, &st) == -1)
 		warnx("unable to read capture statistics: %s",
-		    pcap_geterr(c->p));
+		    pcapdl.geterr(c->p));
 	*drop = st.ps_drop;
 	snprintf(extra, len, " ifdropped=%u skipped=%llu", st.ps_ifdrop,
 	    (unsigned long long)c->w->skipped);
@@ -704,11 +706,11 @@ cap_stats(struct cap *c, long long *drop, char *extra, size_t len)
 static int
 cap_dispatch(struct cap *c)
 {
-	int n = pcap_dispatch(c->p, c->o->rfile ? 1024 : -1, cap_packet,
+	int n = pcapdl.dispatch(c->p, c->o->rfile ? 1024 : -1, cap_packet,
 	    (unsigned char *)c);
 
 	if (n == PCAP_ERROR)
-		errx(111, "unable to capture: %s", pcap_geterr(c->p));
+		errx(111, "unable to capture: %s", pcapdl.geterr(c->p));
 	if (c->o->count && c->w->written >= c->o->count)
 		return -1;
 	if (n == 0 && c->o->rfile)
@@ -728,7 +730,7 @@ cap_loop(struct cap *c, int sigfd)
 	int n = 0;
 
 	start = last = now_ns(CLOCK_MONOTONIC);
-	pfd[0].fd = c->o->iface ? pcap_get_selectable_fd(c->p) : -1;
+	pfd[0].fd = c->o->iface ? pcapdl.get_selectable_fd(c->p) : -1;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sigfd;
 	pfd[1].events = POLLIN;
@@ -792,9 +794,9 @@ main(int argc, char **argv)
 		c.p = cap_open(&o);
 		c.w = &w;
 		c.o = &o;
-		c.linktype = pcap_datalink(c.p);
+		c.linktype = pcapdl.datalink(c.p);
 		cap_filter(c.p, o.filter ? o.filter : "udp");
-		if (o.iface && pcap_setnonblock(c.p, 1, extra) == -1)
+		if (o.iface && pcapdl.setnonblock(c.p, 1, extra) == -1)
 			errx(111, "unable to capture on %s: %s", o.iface,
 			    extra);
 		if (o.addrfile && addrfile_write(o.addrfile,
@@ -817,7 +819,7 @@ main(int argc, char **argv)
 	if (c.p) {
 		cap_loop(&c, sigfd);
 		cap_stats(&c, &dropped, extra, sizeof extra);
-		pcap_close(c.p);
+		pcapdl.close(c.p);
 	} else
 		dropped = sock_loop(fd, &w, &o, sigfd);
 	if (obuf_flush(&w.ob) == -1)
