@@ -232,9 +232,10 @@ os.execvp("udp-recv", ["udp-recv", "-F", "line", "-d", str(s.fileno())])'
 	finish r
 	t1=$(date +%s.%N)
 	assert_equal "$exit_status" 0
-	# magic a1b23c4d (ns) native order, 2.4, snaplen 262144, LINKTYPE_RAW
-	assert_equal "$(head -c 24 "$T/r.out" | od -An -tx4 -tx2 | head -1 | tr -s ' ')" \
-	    "$(printf '\115\074\262\241\002\000\004\000\000\000\000\000\000\000\000\000\000\000\004\000\145\000\000\000' | od -An -tx4 -tx2 | head -1 | tr -s ' ')"
+	# magic a1b23c4d (ns) in native order, 2.4, snaplen 262144, LINKTYPE_RAW
+	assert_equal "$(od -An -N4 -tx4 "$T/r.out" | tr -d ' ')" a1b23c4d
+	assert_equal "$(od -An -j4 -N4 -tu2 "$T/r.out" | xargs)" '2 4'
+	assert_equal "$(od -An -j8 -N16 -tu4 "$T/r.out" | xargs)" '0 0 262144 101'
 	run capinfos -c -M "$T/r.out"
 	assert_success
 	assert_output --regexp 'Number of packets: +3'
@@ -248,10 +249,10 @@ os.execvp("udp-recv", ["udp-recv", "-F", "line", "-d", str(s.fileno())])'
 	tshark -n -o ip.check_checksum:TRUE -r "$T/r.out" -T fields -E separator=' ' \
 	    -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e udp.length \
 	    -e ip.ttl -e ip.checksum.status -e udp.checksum -e frame.len \
-	    -e udp.payload 2>"$T/tshark.err" >"$T/fields"
+	    -e udp.payload 2>"$T/tshark.err" | sed 's/ *$//' >"$T/fields"
 	diff -u - "$T/fields" <<-EOF
 	127.0.0.1 $sport 127.0.0.1 $recv_port 13 64 1 0x0000 33 68656c6c6f
-	127.0.0.1 $sport 127.0.0.1 $recv_port 8 64 1 0x0000 28 
+	127.0.0.1 $sport 127.0.0.1 $recv_port 8 64 1 0x0000 28
 	127.0.0.1 $sport 127.0.0.1 $recv_port 10 64 1 0x0000 30 00ff
 	EOF
 	# kernel receive times, between the start and the end of the run
@@ -297,9 +298,9 @@ os.execvp("udp-recv", ["udp-recv", "-F", "line", "-d", str(s.fileno())])'
 	send "127.0.0.1:$recv_port" str:a
 	send "[::1]:$recv_port" str:b
 	finish r
-	assert_equal "$(tshark_fields "$T/r.out" ip.dst ipv6.dst | tr '\t' ' ')" \
-	    "127.0.0.1 
- ::1"
+	assert_equal "$(tshark_fields "$T/r.out" ip.dst ipv6.dst | tr '\t' ,)" \
+	    "127.0.0.1,
+,::1"
 }
 
 # big ADDR: a 0-byte and a 65507-byte datagram of random bytes arrive
@@ -342,7 +343,6 @@ big() {
 	printf 'socat six' | timeout 20 socat -u - "UDP6-SENDTO:$recv_addr"
 	finish r
 	assert_equal "$exit_status" 0
-	assert_output_file() { :; }
 	run sed -E "s/^$ISO //" "$T/r.out"
 	assert_output --regexp "^\[::1\]:[0-9]+ > \[::1\]:$recv_port 9 socat six$"
 }
@@ -444,7 +444,7 @@ two"
 	send "$recv_addr" seq:300:100
 	kill -TERM "$bg_pid"
 	kill -CONT "$bg_pid"
-	stop_bg r TERM
+	wait_exit "$bg_pid"
 	assert_equal "$exit_status" 0
 	run capinfos -c "$T/r.out"
 	assert_output --regexp 'Number of packets: +300'
@@ -490,7 +490,8 @@ c"
 }
 
 @test "kernel drops are counted: exit 1 and received + dropped = sent" {
-	start_recv r -b 4k -F line 127.0.0.1:0
+	need capinfos
+	start_recv r -b 4k 127.0.0.1:0
 	kill -STOP "$bg_pid"
 	send "$recv_addr" seq:200:1000
 	kill -CONT "$bg_pid"
@@ -501,13 +502,10 @@ c"
 	set -- $(printf '%s\n' "$line" | tr -c '0-9\n' ' ')
 	[ "$1" -eq "$2" ] && [ "$3" -gt 0 ] && [ $(($1 + $3)) -eq 200 ] ||
 	    fail_msg "counters do not add up to 200 sent: $line"
-	# the records written are the ones counted
-	[ "$(udpsend_count_lines "$T/r.out")" -ge 0 ]
+	# the records in the output are the ones counted as written
+	run capinfos -c "$T/r.out"
+	assert_output --regexp "Number of packets: +$2\$"
 }
-
-# udpsend_count_lines: always succeeds (seq payloads hold newlines, so the
-# line count says nothing; kept so the assertion above reads clearly).
-udpsend_count_lines() { wc -l <"$1"; }
 
 @test "-a writes the address into an existing FIFO directly" {
 	mkfifo "$T/fifo"
@@ -620,7 +618,7 @@ os.execvp("udp-recv", ["udp-recv", "-F", "text", "-c", "1"])
 	assert_line --regexp "^Uid:[[:space:]]+$(id -u nobody)([[:space:]]+$(id -u nobody)){3}$"
 	assert_line --regexp "^Gid:[[:space:]]+$(id -g nobody)([[:space:]]+$(id -g nobody)){3}$"
 	run grep -E '^Groups:' "/proc/$bg_pid/status"
-	refute_output --regexp 'Groups:.*\b0\b'
+	refute_output --regexp 'Groups:(.*[[:space:]])?0([[:space:]]|$)'
 	stop_bg r
 	assert_equal "$exit_status" 0
 }
@@ -642,7 +640,6 @@ from_fixture() {
 	tcpdump --nano -tt -nn -r "$T/out.pcap" >"$T/got" 2>/dev/null
 	assert_equal "$(wc -l <"$T/expect")" 5
 	diff -u "$T/expect" "$T/got"
-	tshark_fields "$f" udp.payload >"$T/p1"
 	tshark -n -r "$f" -Y 'udp and not ip.flags.mf == 1 and not ip.frag_offset > 0' \
 	    -T fields -e udp.payload -o ip.defragment:FALSE 2>/dev/null >"$T/p1"
 	tshark_fields "$T/out.pcap" udp.payload >"$T/p2"
@@ -752,10 +749,11 @@ mcast_setup() {
 	sport=$(sed -n 's/^from .*://p' "$T/send.err")
 	finish r
 	assert_equal "$exit_status" 0
-	tshark_fields "$T/r.out" ipv6.src udp.srcport ipv6.dst udp.dstport udp.payload >"$T/fields"
+	tshark_fields "$T/r.out" ipv6.src udp.srcport ipv6.dst udp.dstport udp.length \
+	    udp.payload | sed 's/[[:space:]]*$//' >"$T/fields"
 	diff -u - "$T/fields" <<-EOF
-	::1	$sport	ff1e::1234	$port	67726f757036
-	::1	$sport	ff1e::1234	$port	
+	::1	$sport	ff1e::1234	$port	14	67726f757036
+	::1	$sport	ff1e::1234	$port	8
 	EOF
 }
 
@@ -808,7 +806,6 @@ mcast_setup() {
 }
 
 @test "pcap to /dev/full: exit 111" {
-	start_bg r udp-recv -c 1 127.0.0.1:0
 	BG_STDOUT=/dev/full start_bg r udp-recv -a "$T/r.addr" -c 1 127.0.0.1:0
 	# the header may already fail; if it is still running, give it a record
 	if wait_for "$T/r.addr" ':[0-9]+$' 5 2>/dev/null; then
