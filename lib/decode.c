@@ -10,6 +10,8 @@
 
 #define DLT_RAW_BSD	12	/* DLT_RAW as most BSDs number it */
 #define DLT_RAW_OBSD	14	/* DLT_RAW on OpenBSD */
+#define LINKTYPE_IPV4	228	/* raw IP, one version only */
+#define LINKTYPE_IPV6	229
 
 #define ETHERTYPE_IP	0x0800
 #define ETHERTYPE_IPV6	0x86dd
@@ -176,7 +178,9 @@ family_net(uint32_t af)
 	return NET_UNKNOWN;
 }
 
-/* link_net: skip the link-layer header of c; returns the NET_ kind. */
+/* link_net: skip the link-layer header of c; returns the NET_ kind.
+ * Values from pcap_datalink() work too: DLT_ and LINKTYPE_ agree for
+ * all of these but DLT_RAW, which is 12 or 14. */
 static int
 link_net(uint32_t linktype, struct cursor *c)
 {
@@ -189,6 +193,10 @@ link_net(uint32_t linktype, struct cursor *c)
 	case DLT_RAW_BSD:
 	case DLT_RAW_OBSD:
 		return NET_SNIFF;
+	case LINKTYPE_IPV4:
+		return NET_IP4;
+	case LINKTYPE_IPV6:
+		return NET_IP6;
 	case LINKTYPE_EN10MB:
 		if (!cur_skip(c, 12) || !cur_be16(c, &et))
 			return NET_UNKNOWN;

@@ -17,13 +17,14 @@ struct udpinfo {
 
 /*
  * decode_udp: decode frame (caplen bytes captured, origlen on the wire) of
- * link type RAW, EN10MB (802.1Q/802.1ad tags skipped), LINUX_SLL,
- * LINUX_SLL2, NULL or LOOP down to UDP over IPv4 or IPv6 (IPv6 extension
+ * link type RAW (101, or DLT_RAW 12/14), IPV4/IPV6 (228/229), EN10MB
+ * (802.1Q/802.1ad tags skipped), LINUX_SLL, LINUX_SLL2, NULL (family in
+ * either byte order) or LOOP down to UDP over IPv4 or IPv6 (IPv6 extension
  * headers hop-by-hop, routing, destination options skipped).
  * Returns 1 for a UDP datagram (*u filled), 0 for anything else (u->frag
  * set when it was an IPv4 or IPv6 fragment, of any protocol; all else in
- * *u zeroed), and never reads past caplen. A UDP
- * datagram cut short by the capture has paylen < paylen_orig.
+ * *u zeroed), and never reads past caplen. A UDP datagram cut short by
+ * the capture has paylen < paylen_orig.
  */
 int decode_udp(uint32_t linktype, const unsigned char *frame,
     uint32_t caplen, struct udpinfo *u);

@@ -29,7 +29,7 @@ pcapr_fail(struct pcapr *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* pcapr_grow: room for need bytes from buf[off]. Moves what is buffered
+/* pcapr_grow: room for need bytes from buf[0]. Moves what is buffered
  * to the front first, so the buffer only grows for a record that does
  * not fit at all. Returns 0, or -1 (out of memory). */
 static int
@@ -72,7 +72,9 @@ pcapr_fill(struct pcapr *r, size_t need)
 		return 1;
 	if (r->fd < 0)
 		return 0;
-	if (r->cap - r->off < need && pcapr_grow(r, need) == -1)
+	/* what is left is less than a record: moving it to the front is
+	 * cheap, and every read then gets the whole rest of the buffer */
+	if (pcapr_grow(r, need) == -1)
 		return -1;
 	while (r->len - r->off < need) {
 		n = read(r->fd, r->buf + r->len, r->cap - r->len);

@@ -1,5 +1,6 @@
 # tests/helper.bash: shared setup for the bats tests: PATH, deadline waits,
 # background processes that teardown kills, optional-tool and root checks.
+# shellcheck disable=SC2034 # the variables set here are read by the .bats files
 
 BATS_LIB_PATH=${BATS_LIB_PATH:+$BATS_LIB_PATH:}/usr/lib/bats:/usr/local/lib/bats:/usr/share/bats
 bats_load_library bats-support
@@ -81,7 +82,7 @@ bg_pid_of() {
 # running PID: true while PID exists and is not a zombie.
 running() {
 	local stat
-	read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ]
 }
@@ -158,12 +159,25 @@ start_recv() {
 	shift
 	rm -f "$T/$name.addr"
 	start_bg "$name" udp-recv -a "$T/$name.addr" "$@"
-	wait_for "$T/$name.addr" '.:[0-9]+$' || {
-		cat "$T/$name.err" >&2
-		return 1
-	}
+	wait_addr "$name"
 	recv_addr=$(cat "$T/$name.addr")
 	recv_port=$(port_of "$recv_addr")
+}
+
+# wait_addr NAME [SECONDS]: wait for the background process NAME to write
+# its bound address to $T/NAME.addr; fail at once, showing its stderr, if
+# it ends first, and at the deadline (default 10 s) otherwise.
+wait_addr() {
+	local pid
+	pid=$(bg_pid_of "$1")
+	wait_until "${2:-10}" addr_or_gone "$T/$1.addr" "$pid" || true
+	grep -Eq '.:[0-9]+$' "$T/$1.addr" 2>/dev/null && return 0
+	fail_msg "$1 wrote no address to $T/$1.addr; its stderr:" \
+	    "$(cat "$T/$1.err")"
+}
+
+addr_or_gone() {
+	grep -Eq '.:[0-9]+$' "$1" 2>/dev/null || ! running "$2"
 }
 
 # tshark_fields FILE FIELD...: tshark's field table of FILE, tab separated;
@@ -184,14 +198,16 @@ hexof() {
 }
 
 # netns_start: make a private network namespace with lo up, held by a
-# background process that teardown kills; sets NS_PID. in_ns CMD... runs
-# CMD in it (nsenter does not fork for -n, so start_bg in_ns records the
-# pid of CMD itself).
+# background process that teardown kills; sets NS_PID and NS, the command
+# prefix that runs a command in it. Start background processes there with
+# start_bg NAME "${NS[@]}" CMD... (nsenter does not fork for -n, so the pid
+# recorded is CMD's own; a shell function would record a subshell's).
 netns_start() {
 	need_netns
 	need nsenter
 	start_bg netns unshare -n sleep 600
 	NS_PID=$bg_pid
+	NS=(nsenter -t "$NS_PID" -n)
 	wait_until 5 ns_entered "$NS_PID"
 	in_ns ip link set lo up
 }

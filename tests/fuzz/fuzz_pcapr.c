@@ -98,16 +98,18 @@ fuzz_pcap(const uint8_t *data, size_t size)
 	close(fd);
 }
 
-/* fuzz_lines: the pieces put back together give the input back */
+/* fuzz_lines: the pieces put back together give the input back, read
+ * from memory alone (fd -1) or from a prefix and then the fd */
 static void
-fuzz_lines(const uint8_t *data, size_t size)
+fuzz_lines(const uint8_t *data, size_t size, int fd)
 {
 	struct liner l;
 	const unsigned char *line;
 	size_t len, o = 0, max = size > 0 ? 1 + data[0] % 64 : 1;
 	int fl;
 
-	if (liner_init(&l, -1, data, size, max) == -1)
+	if (liner_init(&l, fd, data, fd < 0 ? size : size < 4 ? size : 4,
+	    max) == -1)
 		return;
 	while (liner_next(&l, &line, &len, &fl) == 1) {
 		if (len > max || o + len > size ||
@@ -129,8 +131,13 @@ fuzz_lines(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	int fd;
+
 	(void)frame_detect(data, size);
 	fuzz_pcap(data, size);
-	fuzz_lines(data, size);
+	fuzz_lines(data, size, -1);
+	fd = memfd(data, size);
+	fuzz_lines(data, size, fd);
+	close(fd);
 	return 0;
 }

@@ -180,6 +180,14 @@ test_raw(void)
 		expect_udp("RAW IPv6", lts[i], &f, AF_INET6, 3, 3);
 	}
 	f.n = 0;
+	udp4(&f, 21);
+	expect_udp("IPV4 (228)", 228, &f, AF_INET, 21, 21);
+	expect_none("IPV6 (229), IPv4 packet", 229, &f, 0);
+	f.n = 0;
+	udp6(&f, 3);
+	expect_udp("IPV6 (229)", 229, &f, AF_INET6, 3, 3);
+	expect_none("IPV4 (228), IPv6 packet", 228, &f, 0);
+	f.n = 0;
 	udp4(&f, 0);
 	expect_udp("RAW IPv4, empty payload", LINKTYPE_RAW, &f, AF_INET, 0, 0);
 	f.n = 0;
