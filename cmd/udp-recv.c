@@ -565,8 +565,10 @@ sock_bind(const struct opts *o)
 		err(111, "unable to bind %s",
 		    addr_format((struct sockaddr *)&a.ss, text));
 	if (udpsock_ismcast((struct sockaddr *)&a.ss)) {
-		if (o->source)
-			addr_arg("source", o->source, &src);
+		const char *e;
+
+		if (o->source && (e = addr_parse_host(o->source, &src)))
+			arg_fail("source", o->source, e);
 		if (udpsock_join(fd, (struct sockaddr *)&a.ss,
 		    o->mcif ? ifindex_arg(o->mcif) : 0,
 		    o->source ? (struct sockaddr *)&src.ss : NULL) == -1)

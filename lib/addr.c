@@ -133,6 +133,28 @@ addr_parse(const char *s, struct addr *a)
 	return parse4(host, a, port);
 }
 
+const char *
+addr_parse_host(const char *s, struct addr *a)
+{
+	char host[HOSTMAX];
+	size_t n = strlen(s);
+
+	memset(a, 0, sizeof(*a));
+	if (n == 0 || n >= sizeof(host))
+		return "invalid host";
+	if (strchr(s, ':') == NULL)
+		return parse4(s, a, 0);
+	/* an IPv6 host may come with or without its brackets */
+	if (s[0] == '[') {
+		if (s[n - 1] != ']')
+			return "missing ]";
+		memcpy(host, s + 1, n - 2);
+		host[n - 2] = '\0';
+	} else
+		memcpy(host, s, n + 1);
+	return parse6(host, a, 0);
+}
+
 void
 addr_arg(const char *what, const char *s, struct addr *a)
 {

@@ -23,6 +23,10 @@ struct addr {
  */
 const char *addr_parse(const char *s, struct addr *a);
 
+/* addr_parse_host: a numeric host without a port: "1.2.3.4", "::1",
+ * "[::1]", "fe80::1%lo"; the port is 0. Returns NULL or a reason. */
+const char *addr_parse_host(const char *s, struct addr *a);
+
 /* addr_arg: addr_parse, or "PROG: invalid WHAT 'S': REASON" and exit 100. */
 void addr_arg(const char *what, const char *s, struct addr *a);
 

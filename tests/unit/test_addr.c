@@ -277,5 +277,23 @@ main(void)
 	test_parse();
 	test_format();
 	test_arg();
+	{
+		struct addr h;
+		char b[ADDR_STRLEN];
+
+		is_str(addr_parse_host("127.0.0.1", &h), NULL, "host 127.0.0.1");
+		is_str(addr_format((struct sockaddr *)&h.ss, b), "127.0.0.1:0",
+		    "  as 127.0.0.1:0");
+		is_str(addr_parse_host("::1", &h), NULL, "host ::1");
+		is_str(addr_format((struct sockaddr *)&h.ss, b), "[::1]:0",
+		    "  as [::1]:0");
+		is_str(addr_parse_host("[::1]", &h), NULL, "host [::1]");
+		is_str(addr_parse_host("[::1", &h), "missing ]", "host [::1");
+		is_str(addr_parse_host("", &h), "invalid host", "empty host");
+		is_str(addr_parse_host("1.2.3.4:5", &h), "invalid host",
+		    "a port is not a host");
+		is_str(addr_parse_host("localhost", &h), "invalid host",
+		    "no names");
+	}
 	return tap_done();
 }
