@@ -34,6 +34,10 @@ all: $(PROGS) $(SCRIPTS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# unit tests and the standalone helpers: one source file each
+.c:
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(LIBOBJ): $(LIBHDR)
 $(LIB): $(LIBOBJ)
 	rm -f $@
@@ -46,15 +50,10 @@ udp-recv: cmd/udp-recv.o $(LIB)
 # C unit tests of lib/: one TAP-printing program per module
 unit: $(UNIT)
 $(UNIT): $(LIB) tests/unit/tap.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $@.c $(LIB) $(LDLIBS)
 
 # standalone helpers for tests and benchmarks
 tools: $(TOOLS)
-$(TOOLS):
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $@.c
-tests/tools/udpsend: tests/tools/udpsend.c
-bench/udpblast: bench/udpblast.c
-bench/recvmmsg-bare: bench/recvmmsg-bare.c
+$(TOOLS): $(LIB)
 
 # every C source compiled once more with -Werror: what CI insists on
 werror:

@@ -210,6 +210,8 @@ emit(struct out *w, const struct udpmeta *m, const unsigned char *p, size_t n)
 			return -1;
 		h = pcapw_udp(b, m, n);
 		memcpy(b + h, p, n);
+		if (m->af == AF_INET6)
+			pcapw_cksum6(b, n);
 		obuf_commit(&w->ob, h + n);
 		break;
 	case F_TEXT:

@@ -122,3 +122,37 @@ pcapw_udp(unsigned char *out, const struct udpmeta *m, size_t paylen)
 	put_ne32(out + 12, (uint32_t)(iplen + UDP_HDRLEN + paylen));
 	return PCAP_RECHDR_LEN + iplen + UDP_HDRLEN;
 }
+
+/* sum16: add the bytes of p as big-endian 16-bit words (RFC 1071),
+ * an odd last byte padded with zero. */
+static uint64_t
+sum16(uint64_t sum, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+void
+pcapw_cksum6(unsigned char *rec, size_t paylen)
+{
+	unsigned char *ip = rec + PCAP_RECHDR_LEN;
+	unsigned char *udp = ip + IP6_HDRLEN;
+	size_t ulen = UDP_HDRLEN + paylen;
+	uint64_t sum;
+
+	/* pseudo-header: source, destination, length, next header */
+	sum = sum16(0, ip + 8, 32);
+	sum += (uint32_t)(ulen >> 16) + (uint32_t)(ulen & 0xffff) + 17;
+	put_be16(udp + 6, 0);
+	sum = sum16(sum, udp, ulen);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	/* 0 means "no checksum", which IPv6 forbids: RFC 8200 sends 0xffff */
+	put_be16(udp + 6, sum == 0 ? 0xffff : (uint16_t)sum);
+}

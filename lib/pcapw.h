@@ -38,9 +38,16 @@ size_t pcapw_filehdr(unsigned char *out, uint32_t linktype);
  * pcapw_udp: write into out the pcap record header, an IPv4 or IPv6 header
  * and a UDP header for a datagram of paylen bytes whose payload the caller
  * appends right after. The IPv4 header checksum is computed; the UDP
- * checksum is 0 (unchecked). Returns the bytes written (16+20+8 or
+ * checksum is 0 (not computed, which IPv4 allows) until pcapw_cksum6. Returns the bytes written (16+20+8 or
  * 16+40+8).
  */
 size_t pcapw_udp(unsigned char *out, const struct udpmeta *m, size_t paylen);
+
+/*
+ * pcapw_cksum6: compute the UDP checksum of an IPv6 record pcapw_udp wrote
+ * at rec, once its paylen payload bytes follow it. IPv6 forbids a zero UDP
+ * checksum (RFC 8200 8.1), so IPv6 records carry a real one.
+ */
+void pcapw_cksum6(unsigned char *rec, size_t paylen);
 
 #endif

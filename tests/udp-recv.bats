@@ -285,6 +285,9 @@ os.execvp("udp-recv", ["udp-recv", "-F", "line", "-d", str(s.fileno())])'
 	::1	$sport	::1	$recv_port	64	11	736978
 	::1	$sport	::1	$recv_port	64	264	$(hexof "$FIXTURES/bytes256.bin")
 	EOF
+	# IPv6 forbids a zero UDP checksum: both records carry a good one
+	run --separate-stderr tcpdump -vnn -r "$T/r.out"
+	assert_equal "$(grep -c 'udp sum ok' <<<"$output")" 2
 }
 
 @test ":PORT binds dual-stack; IPv4 senders are written as IPv4" {

@@ -159,6 +159,24 @@ test_ip6(void)
 	is_int(be16(udp + 2), 9, "destination port");
 	is_int(be16(udp + 4), 15, "UDP length");
 	is_int(be16(udp + 6), 0, "UDP checksum 0");
+
+	/* IPv6 needs a real UDP checksum: it must verify over the
+	 * pseudo-header, the UDP header and the payload */
+	{
+		unsigned char v[40 + 8 + 7 + 1];	/* padded to even */
+
+		memcpy(udp + 8, "abcdefg", 7);
+		pcapw_cksum6(b, 7);
+		ok(be16(udp + 6) != 0, "IPv6 UDP checksum set");
+		memcpy(v, ip + 8, 32);
+		memset(v + 32, 0, 8);
+		v[35] = 15;		/* upper-layer length */
+		v[39] = 17;		/* next header */
+		memcpy(v + 40, udp, 15);
+		v[55] = 0;
+		is_int(cksum_fold(v, sizeof v), 0xffff,
+		    "IPv6 UDP checksum verifies");
+	}
 }
 
 /* append one record with a recognizable payload of n bytes */
