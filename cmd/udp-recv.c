@@ -667,9 +667,7 @@ cap_open(const struct opts *o)
 	pcapdl.set_buffer_size(p, (int)o->rcvbuf);
 	pcapdl.set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	rc = pcapdl.activate(p);
-	if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
-		errx(100, "unable to capture on %s: %s", o->iface,
-		    pcapdl.geterr(p));
+	/* a missing interface may yet appear (USB, VPN): 111, not 100 */
 	if (rc < 0)
 		errx(111, "unable to capture on %s: %s", o->iface,
 		    rc == PCAP_ERROR ? pcapdl.geterr(p) : pcapdl.statustostr(rc));
