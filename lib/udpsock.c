@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "udpsock.h"
 
@@ -104,4 +105,64 @@ udpsock_drops(int fd)
 	    len < (SK_MEMINFO_DROPS + 1) * sizeof mem[0])
 		return -1;
 	return mem[SK_MEMINFO_DROPS];
+}
+
+/* v4any: ":PORT" on a host without IPv6 means 0.0.0.0:PORT. */
+static void
+v4any(struct addr *a)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+	struct sockaddr_in s4;
+
+	memset(&s4, 0, sizeof s4);
+	s4.sin_family = AF_INET;
+	s4.sin_port = s6->sin6_port;
+	memcpy(&a->ss, &s4, sizeof s4);
+	a->len = sizeof s4;
+}
+
+static int
+fail(int fd, const char **step, const char *what)
+{
+	int e = errno;
+
+	*step = what;
+	if (fd != -1)
+		close(fd);
+	errno = e;
+	return -1;
+}
+
+int
+udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
+    const struct sockaddr *source, const char **step)
+{
+	struct addr a;
+	struct sockaddr *sa = (struct sockaddr *)&a.ss;
+	int fd, on = 1, off = 0, mc;
+
+	memcpy(&a, addr, sizeof a);
+	fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 && a.wildcard && errno == EAFNOSUPPORT) {
+		v4any(&a);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	if (fd == -1)
+		return fail(fd, step, "create");
+	mc = udpsock_ismcast(sa);
+	if (a.ss.ss_family == AF_INET6 && a.wildcard &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == -1)
+		return fail(fd, step, "accept IPv4 on");
+	/* several receivers of one group on one host is the normal case */
+	if (mc && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof on) == -1)
+		return fail(fd, step, "set SO_REUSEADDR on");
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+	    sizeof on) == -1)
+		return fail(fd, step, "set SO_REUSEPORT on");
+	if (bind(fd, sa, a.len) == -1)
+		return fail(fd, step, "bind");
+	if (mc && udpsock_join(fd, sa, ifindex, source) == -1)
+		return fail(fd, step, "join");
+	return fd;
 }

@@ -6,6 +6,18 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "addr.h"
+
+/*
+ * udpsock_bind: a UDP socket bound to a: ":PORT" binds [::] dual-stack
+ * (0.0.0.0 on a host without IPv6); with reuseport, SO_REUSEPORT; a
+ * multicast group is joined on ifindex (0: the kernel's choice), for
+ * source only when source is non-NULL. Returns the socket, or -1 with
+ * errno set and *step naming what failed ("create", "bind", "join").
+ */
+int udpsock_bind(const struct addr *a, int reuseport, unsigned ifindex,
+    const struct sockaddr *source, const char **step);
+
 /*
  * udpsock_rcvbuf: ask for a receive buffer of want bytes, with
  * SO_RCVBUFFORCE when privileged (past net.core.rmem_max), else SO_RCVBUF.

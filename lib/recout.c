@@ -1,0 +1,145 @@
+/* recout.c: write UDP records in one of the four output formats. */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "esc.h"
+#include "recout.h"
+#include "tfmt.h"
+
+#define SLOT		65536
+#define OBUF_CAP	(4 * SLOT + 512)	/* one escaped datagram fits */
+#define FLUSH_AT	65536
+
+static const char *const names[] = { "pcap", "text", "line", "raw" };
+
+int
+recout_format(const char *name)
+{
+	int i;
+
+	for (i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+recout_name(int fmt)
+{
+	return fmt >= 0 && fmt <= RECOUT_RAW ? names[fmt] : "?";
+}
+
+int
+recout_binary(int fmt)
+{
+	return fmt == RECOUT_PCAP || fmt == RECOUT_RAW;
+}
+
+int
+recout_init(struct recout *w, int fd, int fmt, int unbuf)
+{
+	memset(w, 0, sizeof *w);
+	w->fmt = fmt;
+	w->unbuf = unbuf;
+	return obuf_init(&w->ob, fd, OBUF_CAP);
+}
+
+int
+recout_header(struct recout *w)
+{
+	unsigned char hdr[PCAP_FILEHDR_LEN];
+
+	if (w->fmt != RECOUT_PCAP)
+		return 0;
+	pcapw_filehdr(hdr, LINKTYPE_RAW);
+	if (obuf_write(&w->ob, hdr, sizeof hdr) == -1)
+		return -1;
+	return obuf_flush(&w->ob);
+}
+
+static int
+put_text(struct recout *w, const struct udpmeta *m, const unsigned char *p,
+    size_t n)
+{
+	char *b, *s;
+
+	if ((b = (char *)obuf_reserve(&w->ob, 2 * ADDR_STRLEN + 64 +
+	    4 * n)) == NULL)
+		return -1;
+	s = b + tfmt_iso(b, m->ts.tv_sec, (uint32_t)m->ts.tv_nsec);
+	*s++ = ' ';
+	s += strlen(addr_format_ip(m->af, m->src, m->sport, s));
+	memcpy(s, " > ", 3);
+	s += 3;
+	s += strlen(addr_format_ip(m->af, m->dst, m->dport, s));
+	s += snprintf(s, 24, " %zu ", n);
+	s += esc_bytes(s, p, n);
+	*s++ = '\n';
+	obuf_commit(&w->ob, (size_t)(s - b));
+	return 0;
+}
+
+static int
+put_pcap(struct recout *w, const struct udpmeta *m, const unsigned char *p,
+    size_t n)
+{
+	unsigned char *b;
+	size_t h;
+
+	if ((b = obuf_reserve(&w->ob, PCAPW_UDPHDR_MAX + n)) == NULL)
+		return -1;
+	h = pcapw_udp(b, m, n);
+	memcpy(b + h, p, n);
+	if (m->af == AF_INET6)
+		pcapw_cksum6(b, n);
+	obuf_commit(&w->ob, h + n);
+	return 0;
+}
+
+int
+recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
+    size_t n)
+{
+	unsigned char *b;
+	int r = 0;
+
+	switch (w->fmt) {
+	case RECOUT_PCAP:
+		r = put_pcap(w, m, p, n);
+		break;
+	case RECOUT_TEXT:
+		r = put_text(w, m, p, n);
+		break;
+	case RECOUT_LINE:
+		if ((b = obuf_reserve(&w->ob, n + 1)) == NULL)
+			return -1;
+		memcpy(b, p, n);
+		b[n] = '\n';
+		obuf_commit(&w->ob, n + 1);
+		break;
+	default:
+		r = obuf_write(&w->ob, p, n);
+		break;
+	}
+	if (r == -1)
+		return -1;
+	w->written++;
+	if (w->unbuf || w->ob.len >= FLUSH_AT)
+		return obuf_flush(&w->ob);
+	return 0;
+}
+
+int
+recout_flush(struct recout *w)
+{
+	return obuf_flush(&w->ob);
+}
+
+void
+recout_free(struct recout *w)
+{
+	obuf_free(&w->ob);
+}

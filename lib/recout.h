@@ -1,0 +1,52 @@
+/* recout.h: write UDP records in one of the four output formats. */
+#ifndef RECOUT_H
+#define RECOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "obuf.h"
+#include "pcapw.h"
+
+enum { RECOUT_PCAP, RECOUT_TEXT, RECOUT_LINE, RECOUT_RAW };
+
+struct recout {
+	struct obuf ob;
+	int fmt;
+	int unbuf;		/* flush after every record */
+	uint64_t written;
+};
+
+/* recout_format: RECOUT_* for "pcap", "text", "line" or "raw"; -1 for
+ * anything else. recout_name: the name of a format. */
+int recout_format(const char *name);
+const char *recout_name(int fmt);
+
+/* recout_binary: 1 for the formats that must not go to a terminal. */
+int recout_binary(int fmt);
+
+/* recout_init: records in fmt to fd. Nothing is written yet. Returns 0,
+ * -1 when out of memory. */
+int recout_init(struct recout *w, int fd, int fmt, int unbuf);
+
+/* recout_header: the pcap file header (other formats have none), written
+ * out at once so a reader can start before the first record. 0 or -1. */
+int recout_header(struct recout *w);
+
+/*
+ * recout_udp: one datagram: its metadata and n payload bytes. Buffered;
+ * flushed past 64 KiB (so the memory touched stays small) and after
+ * every record when unbuf is set. Returns 0, -1 on a write error.
+ *   pcap: record header, rebuilt IPv4/IPv6 + UDP header, payload
+ *   text: "TIME SRC > DST LEN PAYLOAD\n", the payload escaped
+ *   line: payload "\n"        raw: payload
+ */
+int recout_udp(struct recout *w, const struct udpmeta *m,
+    const unsigned char *p, size_t n);
+
+/* recout_flush: write out what is buffered (before every wait). */
+int recout_flush(struct recout *w);
+
+void recout_free(struct recout *w);
+
+#endif
