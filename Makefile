@@ -5,24 +5,27 @@
 
 include config.mk
 
-PROGS = udp-recv
+PROGS = udp-recv chanlog
 SCRIPTS =
-MAN1 = man/udp-recv.1
+MAN1 = man/udp-recv.1 man/chanlog.1
 MAN5 =
 MAN7 =
 
 LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
 	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h lib/pcapdl.h \
-	lib/capture.h lib/recout.h lib/udprx.h
+	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
+	lib/spawn.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
-	lib/capture.c lib/recout.c lib/udprx.c
+	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
+	lib/spawn.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
-	lib/capture.o lib/recout.o lib/udprx.o
+	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
+	lib/spawn.o
 LIB = lib/libchanrelay.a
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
@@ -51,6 +54,10 @@ $(LIB): $(LIBOBJ)
 cmd/udp-recv.o: $(LIBHDR)
 udp-recv: cmd/udp-recv.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/udp-recv.o $(LIB) $(LDLIBS)
+
+cmd/chanlog.o: $(LIBHDR)
+chanlog: cmd/chanlog.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/chanlog.o $(LIB) $(LDLIBS)
 
 # C unit tests of lib/: one TAP-printing program per module
 unit: $(UNIT)

@@ -72,8 +72,8 @@ liner_init(struct liner *l, int fd, const void *prefix, size_t plen,
 /*
  * liner_fill: read more after buf[len), making room first by moving the
  * unread bytes to the front, then by growing the buffer towards max + 1.
- * Returns 1 when bytes came, 0 at EOF, -1 on a read error or when out of
- * memory (errno set).
+ * Returns 1 when bytes came, 0 at EOF, LINER_AGAIN when a non-blocking fd
+ * has nothing yet, -1 on a read error or when out of memory (errno set).
  */
 static int
 liner_fill(struct liner *l)
@@ -99,6 +99,8 @@ liner_fill(struct liner *l)
 	do
 		n = read(l->fd, l->buf + l->len, l->cap - l->len);
 	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return LINER_AGAIN;
 	if (n == -1)
 		return -1;
 	if (n == 0) {
@@ -152,8 +154,8 @@ liner_next(struct liner *l, const unsigned char **line, size_t *len,
 			return liner_take(l, line, len, flags, have, 0,
 			    LINE_NONL);
 		}
-		if (n == -1)
-			return -1;
+		if (n == -1 || n == LINER_AGAIN)
+			return n;
 	}
 }
 

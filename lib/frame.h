@@ -53,6 +53,10 @@ int liner_init(struct liner *l, int fd, const void *prefix, size_t plen,
 int liner_next(struct liner *l, const unsigned char **line, size_t *len,
     int *flags);
 
+/* On a non-blocking fd, liner_next returns LINER_AGAIN when no whole line
+ * is there yet; nothing is consumed, so the next call carries on. */
+#define LINER_AGAIN	2
+
 void liner_free(struct liner *l);
 
 #endif

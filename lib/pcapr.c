@@ -61,7 +61,8 @@ pcapr_grow(struct pcapr *r, size_t need)
  * pcapr_fill: make need bytes available at buf[off]. Reads only while
  * fewer are there, so a record is returned as soon as it is complete
  * even on a pipe that stays open. Returns 1, 0 at EOF with fewer bytes
- * buffered, -1 on a read error (r->err set).
+ * buffered, PCAPR_AGAIN when a non-blocking fd has no more yet, -1 on a
+ * read error (r->err set).
  */
 static int
 pcapr_fill(struct pcapr *r, size_t need)
@@ -83,6 +84,8 @@ pcapr_fill(struct pcapr *r, size_t need)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN)
+				return PCAPR_AGAIN;
 			pcapr_fail(r, "read error at offset %" PRIu64 ": %s",
 			    r->pos + (r->len - r->off), strerror(errno));
 			return -1;
@@ -293,7 +296,9 @@ pcapr_next(struct pcapr *r, struct pcaprec *rec)
 	int n;
 
 	rec->offset = r->pos;
-	if ((n = pcapr_fill(r, PCAP_RECHDR_LEN)) != 1) {
+	if ((n = pcapr_fill(r, PCAP_RECHDR_LEN)) == PCAPR_AGAIN)
+		return PCAPR_AGAIN;
+	if (n != 1) {
 		if (n == 0 && r->len - r->off > 0)
 			pcapr_fail(r, "truncated record header at offset %"
 			    PRIu64 ": %zu of %d bytes", rec->offset,
@@ -304,7 +309,9 @@ pcapr_next(struct pcapr *r, struct pcaprec *rec)
 	pcapr_ts(r, &c, rec);
 	if (pcapr_lens(r, &c, rec) == -1)
 		return -1;
-	if ((n = pcapr_fill(r, PCAP_RECHDR_LEN + rec->caplen)) != 1) {
+	if ((n = pcapr_fill(r, PCAP_RECHDR_LEN + rec->caplen)) == PCAPR_AGAIN)
+		return PCAPR_AGAIN;
+	if (n != 1) {
 		have = r->len - r->off - PCAP_RECHDR_LEN;
 		if (n == 0)
 			pcapr_fail(r, "truncated record at offset %" PRIu64

@@ -56,6 +56,10 @@ int pcapr_open_mem(struct pcapr *r, const void *p, size_t n);
  */
 int pcapr_next(struct pcapr *r, struct pcaprec *rec);
 
+/* On a non-blocking fd, pcapr_next returns PCAPR_AGAIN when no complete
+ * record is there yet; nothing is consumed, so the next call carries on. */
+#define PCAPR_AGAIN	2
+
 void pcapr_close(struct pcapr *r);	/* frees the buffer, not the fd */
 
 #endif

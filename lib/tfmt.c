@@ -90,3 +90,21 @@ tfmt_iso(char *buf, int64_t sec, uint32_t nsec)
 	*p = '\0';
 	return (size_t)(p - buf);
 }
+
+/* TAI64N as daemontools writes it: the label 2^62 + 10 + Unix seconds
+ * (tai64n(8) counts no leap seconds past the 1970 offset either). */
+size_t
+tfmt_tai64n(char *buf, int64_t sec, uint32_t nsec)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t s = (uint64_t)(4611686018427387914LL + sec);
+	int i;
+
+	buf[0] = '@';
+	for (i = 16; i > 0; i--, s >>= 4)
+		buf[i] = hex[s & 15];
+	for (i = 24; i > 16; i--, nsec >>= 4)
+		buf[i] = hex[nsec & 15];
+	buf[25] = '\0';
+	return 25;
+}

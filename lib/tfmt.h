@@ -11,4 +11,10 @@
  * Returns the length written (30). */
 size_t tfmt_iso(char *buf, int64_t sec, uint32_t nsec);
 
+#define TFMT_TAI64N_LEN 26	/* "@" + 24 hex digits + NUL */
+
+/* tfmt_tai64n: the TAI64N label daemontools' tai64n(8) writes, into buf
+ * (TFMT_TAI64N_LEN bytes). Returns the length written (25). */
+size_t tfmt_tai64n(char *buf, int64_t sec, uint32_t nsec);
+
 #endif

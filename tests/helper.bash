@@ -219,3 +219,32 @@ ns_entered() {
 in_ns() {
 	nsenter -t "$NS_PID" -n "$@"
 }
+
+# need_mntns: skip unless a private mount namespace can be made, so a test
+# can mount a small tmpfs (a full disk) without touching the host.
+need_mntns() {
+	need_root
+	need unshare nsenter
+	unshare -m true 2>/dev/null || skip "cannot create a mount namespace"
+}
+
+# mntns_start: make a private mount namespace (propagation private, so
+# nothing mounted there is seen outside), held by a background process
+# that teardown kills; sets MNT_PID and MNT, the command prefix that runs a
+# command in it: start_bg NAME "${MNT[@]}" CMD... (nsenter does not fork
+# for -m, so the pid recorded is CMD's own).
+mntns_start() {
+	need_mntns
+	start_bg mntns unshare -m --propagation private sleep 600
+	MNT_PID=$bg_pid
+	MNT=(nsenter -t "$MNT_PID" -m)
+	wait_until 5 mnt_entered "$MNT_PID"
+}
+
+mnt_entered() {
+	[ "$(readlink "/proc/$1/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+}
+
+in_mntns() {
+	nsenter -t "$MNT_PID" -m "$@"
+}

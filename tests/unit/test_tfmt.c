@@ -138,5 +138,13 @@ main(void)
 	is_str(buf, "1970-01-01T00:00:00.999999999Z", "nsec 1e9 clamps");
 	tfmt_iso(buf, 0, UINT32_MAX);
 	is_str(buf, "1970-01-01T00:00:00.999999999Z", "nsec UINT32_MAX clamps");
+	{
+		char t[TFMT_TAI64N_LEN];
+
+		is_int(tfmt_tai64n(t, 0, 0), 25, "tai64n: 25 characters");
+		is_str(t, "@400000000000000a00000000", "tai64n of the epoch");
+		tfmt_tai64n(t, 1795255200, 123456789);
+		is_str(t, "@400000006b016baa075bcd15", "tai64n of 2026-11-21T10:00:00.123456789Z");
+	}
 	return tap_done();
 }

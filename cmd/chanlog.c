@@ -1,0 +1,884 @@
+/*
+ * chanlog: write a record stream (pcap or text lines) from standard input
+ * into a channel directory of rotated files that are always valid.
+ */
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chandir.h"
+#include "frame.h"
+#include "num.h"
+#include "pcapr.h"
+#include "pcapw.h"
+#include "salvage.h"
+#include "sig.h"
+#include "spawn.h"
+#include "tfmt.h"
+
+#define USAGE "usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] " \
+	"[-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-s SIZE] DIR"
+#define OPTSTRING	"a:B:fhl:N:n:p:r:s:Ttvw"
+
+#define BATCH		(256u * 1024)	/* write in pieces this large */
+#define HOLD_DEFAULT	(16u << 20)	/* held while the disk is full */
+#define LINE_DEFAULT	(4u << 20)	/* longest line kept whole */
+#define SLICE		4096		/* records between looks at the clock */
+#define RETRY_MIN	100000000ull	/* backoff while the disk is full */
+#define RETRY_MAX	5000000000ull
+#define PROC_MAX	32
+#define PROC_WAIT	10		/* seconds for processors at exit */
+#define NS		1000000000ull
+
+struct opts {
+	const char *dir, *proc;
+	uint64_t age, hold, maxline, keepbytes, rotate, size;
+	long count;
+	int freespace, iso, tai, verbose, align;
+};
+
+/* Records waiting to be written: whole records only. */
+struct pend {
+	unsigned char *p;
+	size_t len, cap, max;
+};
+
+struct log {
+	struct opts o;
+	int dirfd, cur;			/* cur: DIR/current, -1 when closed */
+	int framing;
+	struct pcapr rd;		/* pcap input */
+	struct liner ln;		/* text input */
+	unsigned char hdr[PCAP_FILEHDR_LEN];	/* the input's own */
+	uint64_t cursize;		/* bytes of current on disk */
+	int have_first;			/* current's first record time */
+	int64_t first_sec, last_sec;	/* last: newest finished name */
+	uint32_t first_nsec, last_nsec;
+	struct pend pend;
+	int full;			/* the last write failed */
+	int want_rotate;		/* HUP or timer while the disk was full */
+	uint64_t retry_at, backoff, rot_due;
+	char *script;			/* -p CMD "$1" */
+	pid_t proc[PROC_MAX];
+	char procname[PROC_MAX][CHANDIR_NAMELEN];
+	uint64_t records, bytes, files, dropped, cut, split;
+	int refused;			/* malformed input */
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s\n", USAGE);
+	exit(status);
+}
+
+static uint64_t
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+static void
+parse(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	arg_usage = USAGE;
+	o->hold = HOLD_DEFAULT;
+	o->maxline = LINE_DEFAULT;
+	opterr = 0;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case 'a': o->age = dur_arg("age", optarg, NS, UINT64_MAX / 2);
+		    break;
+		case 'B': o->hold = size_arg("size", optarg, 64 * 1024,
+		    1ull << 40); break;
+		case 'f': o->freespace = 1; break;
+		case 'h': usage(0); break;
+		case 'l': o->maxline = size_arg("size", optarg, 1,
+		    1ull << 30); break;
+		case 'N': o->keepbytes = size_arg("size", optarg, 1,
+		    UINT64_MAX); break;
+		case 'n': o->count = num_arg("count", optarg, 1, LONG_MAX);
+		    break;
+		case 'p': o->proc = optarg; break;
+		case 'r': o->rotate = dur_arg("duration", optarg, NS / 1000,
+		    UINT64_MAX / 4); break;
+		case 's': o->size = size_arg("size", optarg, 4096,
+		    UINT64_MAX / 2); break;
+		case 'T': o->tai = 1; break;
+		case 't': o->iso = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'w': o->align = 1; break;
+		default:
+			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
+			    optopt) ? "chanlog: unknown option -%c\n" :
+			    "chanlog: option -%c needs a value\n", optopt);
+			usage(100);
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "chanlog: %s\n", argc - optind == 0 ?
+		    "missing DIR" : "too many arguments");
+		usage(100);
+	}
+	o->dir = argv[optind];
+	if (o->iso && o->tai) {
+		fprintf(stderr, "chanlog: use one of -t and -T\n");
+		usage(100);
+	}
+	if (o->align && !o->rotate) {
+		fprintf(stderr, "chanlog: -w needs -r\n");
+		usage(100);
+	}
+}
+
+static void
+counters(const struct log *l)
+{
+	fprintf(stderr, "chanlog: records=%llu bytes=%llu files=%llu "
+	    "dropped=%llu cut=%llu split=%llu\n",
+	    (unsigned long long)l->records, (unsigned long long)l->bytes,
+	    (unsigned long long)l->files, (unsigned long long)l->dropped,
+	    (unsigned long long)l->cut, (unsigned long long)l->split);
+}
+
+/* Processors: one asynchronous run per finished file. */
+
+static void
+reap(struct log *l, int block)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
+		for (i = 0; i < PROC_MAX && l->proc[i] != pid; i++)
+			;
+		if (i == PROC_MAX)
+			continue;
+		l->proc[i] = 0;
+		if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+			warnx("processor for %s/%s exited %d", l->o.dir,
+			    l->procname[i], WEXITSTATUS(st));
+		else if (WIFSIGNALED(st))
+			warnx("processor for %s/%s killed by signal %d",
+			    l->o.dir, l->procname[i], WTERMSIG(st));
+		if (block)
+			return;
+	}
+}
+
+static void
+process(struct log *l, const char *name)
+{
+	char path[PATH_MAX];
+	int i;
+
+	if (l->script == NULL)
+		return;
+	for (;;) {
+		for (i = 0; i < PROC_MAX && l->proc[i] != 0; i++)
+			;
+		if (i < PROC_MAX)
+			break;
+		reap(l, 1);	/* PROC_MAX at once: something is stuck */
+	}
+	snprintf(path, sizeof path, "%s/%s", l->o.dir, name);
+	if ((l->proc[i] = spawn_sh(l->script, "chanlog", path, -1, 2)) == -1) {
+		warn("unable to run the processor for %s", path);
+		l->proc[i] = 0;
+		return;
+	}
+	memcpy(l->procname[i], name, CHANDIR_NAMELEN);
+}
+
+static void
+reap_all(struct log *l)
+{
+	time_t end = time(NULL) + PROC_WAIT;
+	struct timespec pause = { 0, 10000000 };
+	int i, left;
+
+	for (;;) {
+		reap(l, 0);
+		for (i = left = 0; i < PROC_MAX; i++)
+			left += l->proc[i] != 0;
+		if (left == 0)
+			return;
+		if (time(NULL) >= end) {
+			warnx("%d processor(s) still running; not waiting", left);
+			return;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Finishing files. */
+
+/*
+ * finish: rename the file now called "current" to the name of its first
+ * record's time, made to sort after every finished file before it (the
+ * clock may have stepped back), and make the rename durable. Returns 0.
+ */
+static int
+finish(struct log *l, int64_t sec, uint32_t nsec, int framing, off_t size)
+{
+	char name[CHANDIR_NAMELEN];
+	const char *ext = framing == FRAME_PCAP ? "pcap" : "log";
+	int tries;
+
+	if (sec < l->last_sec || (sec == l->last_sec && nsec <= l->last_nsec)) {
+		sec = l->last_sec;
+		nsec = l->last_nsec + 1;
+	}
+	for (tries = 0; tries < 1000; tries++) {
+		if (nsec >= NS) {
+			sec++;
+			nsec = 0;
+		}
+		chandir_name(name, sec, nsec, ext);
+		if (renameat2(l->dirfd, "current", l->dirfd, name,
+		    RENAME_NOREPLACE) == 0)
+			break;
+		if (errno != EEXIST)
+			err(111, "unable to rename %s/current", l->o.dir);
+		nsec++;
+	}
+	if (fsync(l->dirfd) == -1)
+		err(111, "unable to sync %s", l->o.dir);
+	l->last_sec = sec;
+	l->last_nsec = nsec;
+	l->files++;
+	if (l->o.verbose)
+		warnx("finished %s/%s (%lld bytes)", l->o.dir, name,
+		    (long long)size);
+	process(l, name);
+	if (chandir_retain(l->dirfd, l->o.count, l->o.keepbytes,
+	    (int64_t)(l->o.age / NS), time(NULL)) == -1)
+		warn("unable to apply retention in %s", l->o.dir);
+	return 0;
+}
+
+/* salvage_current: what a crash left in DIR/current, cut valid and
+ * finished, or removed when nothing of it is whole. */
+static void
+salvage_current(struct log *l)
+{
+	struct salvage s;
+	struct stat st;
+	int fd;
+
+	fd = openat(l->dirfd, "current", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return;
+	if (fd == -1)
+		err(111, "unable to open %s/current", l->o.dir);
+	/* the time of the last write, before the cut makes it now */
+	if (fstat(fd, &st) == -1 || salvage_file(fd, &s) == -1)
+		err(111, "unable to recover %s/current", l->o.dir);
+	l->cut += (uint64_t)s.cut;
+	if (s.cut > 0)
+		warnx("recovered %s/current: cut %lld bytes of a partial %s",
+		    l->o.dir, (long long)s.cut,
+		    s.framing == FRAME_PCAP ? "record" : "line");
+	if (s.keep == 0) {
+		close(fd);
+		if (unlinkat(l->dirfd, "current", 0) == -1)
+			err(111, "unable to remove %s/current", l->o.dir);
+		return;
+	}
+	if (fsync(fd) == -1)
+		err(111, "unable to sync %s/current", l->o.dir);
+	close(fd);
+	if (!s.have_time) {
+		s.sec = st.st_mtim.tv_sec;
+		s.nsec = (uint32_t)st.st_mtim.tv_nsec;
+	}
+	finish(l, s.sec, s.nsec, s.framing, s.keep);
+}
+
+/* newest: the time of the newest finished file, so names keep sorting. */
+static void
+newest(struct log *l)
+{
+	struct finished *v;
+	long n;
+
+	if ((n = chandir_list(l->dirfd, &v)) == -1)
+		err(111, "unable to list %s", l->o.dir);
+	if (n > 0) {
+		l->last_sec = v[n - 1].sec;
+		l->last_nsec = v[n - 1].nsec;
+	}
+	free(v);
+}
+
+/* Writing. */
+
+static size_t
+hdrlen(const struct log *l)
+{
+	return l->framing == FRAME_PCAP ? PCAP_FILEHDR_LEN : 0;
+}
+
+static int
+empty(const struct log *l)
+{
+	return l->cur == -1 || l->cursize + l->pend.len <= hdrlen(l);
+}
+
+static int
+pend_add(struct pend *p, const void *s, size_t n)
+{
+	unsigned char *np;
+	size_t cap;
+
+	if (p->len + n > p->cap) {
+		if (p->len + n > p->max)
+			return -1;
+		for (cap = p->cap ? p->cap : BATCH * 2; cap < p->len + n; )
+			cap *= 2;
+		if (cap > p->max)
+			cap = p->max;
+		if ((np = realloc(p->p, cap)) == NULL)
+			return -1;
+		p->p = np;
+		p->cap = cap;
+	}
+	memcpy(p->p + p->len, s, n);
+	p->len += n;
+	return 0;
+}
+
+static uint32_t
+rd32(const struct log *l, const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return l->rd.swap ? __builtin_bswap32(v) : v;
+}
+
+/* boundary: the whole records among the first n pending bytes. */
+static size_t
+boundary(const struct log *l, size_t n)
+{
+	const unsigned char *p = l->pend.p;
+	size_t off = 0, next;
+
+	if (n == l->pend.len)
+		return n;
+	if (l->framing == FRAME_TEXT) {
+		const unsigned char *nl = n ? memrchr(p, '\n', n) : NULL;
+
+		return nl ? (size_t)(nl - p) + 1 : 0;
+	}
+	if (l->cursize == 0)
+		off = PCAP_FILEHDR_LEN;		/* the file header leads */
+	if (off > n)
+		return 0;
+	while (off + PCAP_RECHDR_LEN <= l->pend.len &&
+	    (next = off + PCAP_RECHDR_LEN + rd32(l, p + off + 8)) <= n)
+		off = next;
+	return off;
+}
+
+static void
+retry_later(struct log *l, int e)
+{
+	if (!l->full)
+		warnx("unable to write %s/current: %s; holding %zu bytes, "
+		    "retrying", l->o.dir, strerror(e), l->pend.len);
+	l->full = 1;
+	l->backoff = l->backoff ? l->backoff * 2 : RETRY_MIN;
+	if (l->backoff > RETRY_MAX)
+		l->backoff = RETRY_MAX;
+	l->retry_at = mono() + l->backoff;
+}
+
+/*
+ * flush: write out what is pending. On a failure the file is cut back to
+ * its last whole record, so it stays valid, what was not written stays
+ * pending and the disk is retried later. Returns 0, or -1.
+ */
+static int
+flush(struct log *l)
+{
+	size_t done = 0, keep;
+	ssize_t w;
+	int e;
+
+	while (done < l->pend.len) {
+		w = write(l->cur, l->pend.p + done, l->pend.len - done);
+		if (w > 0) {
+			done += (size_t)w;
+			continue;
+		}
+		if (w == -1 && errno == EINTR)
+			continue;
+		e = w == 0 ? ENOSPC : errno;
+		keep = boundary(l, done);
+		if (done > keep && ftruncate(l->cur, (off_t)(l->cursize +
+		    keep)) == -1)
+			warn("unable to cut %s/current back", l->o.dir);
+		l->cursize += keep;
+		memmove(l->pend.p, l->pend.p + keep, l->pend.len - keep);
+		l->pend.len -= keep;
+		retry_later(l, e);
+		return -1;
+	}
+	l->cursize += done;
+	l->pend.len = 0;
+	if (l->full)
+		warnx("writing %s/current again", l->o.dir);
+	l->full = 0;
+	l->backoff = 0;
+	return 0;
+}
+
+static void
+open_current(struct log *l)
+{
+	l->cur = openat(l->dirfd, "current", O_WRONLY | O_CREAT | O_EXCL |
+	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (l->cur == -1)
+		err(111, "unable to open %s/current", l->o.dir);
+	l->cursize = 0;
+	l->have_first = 0;
+	/* the header waits with the records: a full disk cannot split it */
+	if (l->framing == FRAME_PCAP &&
+	    pend_add(&l->pend, l->hdr, sizeof l->hdr) == -1)
+		errx(111, "unable to hold the pcap header");
+}
+
+/* rotate: finish current, start the next. Returns -1 if it must wait
+ * (the disk is full). An empty current stays as it is. */
+static int
+rotate(struct log *l, int reopen)
+{
+	int64_t sec = l->first_sec;
+	uint32_t nsec = l->first_nsec;
+	off_t size;
+
+	if (empty(l))
+		return 0;
+	if (flush(l) == -1)
+		return -1;
+	if (fsync(l->cur) == -1) {
+		retry_later(l, errno);
+		return -1;
+	}
+	size = (off_t)l->cursize;
+	close(l->cur);
+	l->cur = -1;
+	finish(l, sec, nsec, l->framing, size);
+	if (reopen)
+		open_current(l);
+	return 0;
+}
+
+/* put: one record, n bytes in v[0..cnt), first arrived at sec.nsec. */
+static void
+put(struct log *l, const struct iovec *v, int cnt, int64_t sec, uint32_t nsec)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		n += v[i].iov_len;
+	if (l->o.size && l->cursize + l->pend.len + n > l->o.size)
+		rotate(l, 1);
+	if (l->pend.len + n > l->pend.max) {
+		l->dropped++;
+		return;
+	}
+	for (i = 0; i < cnt; i++)
+		if (pend_add(&l->pend, v[i].iov_base, v[i].iov_len) == -1) {
+			errx(111, "unable to hold a record: out of memory");
+		}
+	if (!l->have_first) {
+		l->first_sec = sec;
+		l->first_nsec = nsec;
+		l->have_first = 1;
+	}
+	l->records++;
+	l->bytes += n;
+	if (!l->full && l->pend.len >= BATCH)
+		flush(l);
+}
+
+/* Reading. */
+
+static void
+put_line(struct log *l, const unsigned char *s, size_t n, int flags,
+    const struct timespec *now)
+{
+	char stamp[TFMT_ISO_LEN + 1];
+	struct iovec v[3];
+	int c = 0;
+	size_t k;
+
+	if (l->o.iso || l->o.tai) {
+		k = l->o.iso ? tfmt_iso(stamp, now->tv_sec,
+		    (uint32_t)now->tv_nsec) : tfmt_tai64n(stamp, now->tv_sec,
+		    (uint32_t)now->tv_nsec);
+		stamp[k++] = ' ';
+		v[c].iov_base = stamp;
+		v[c++].iov_len = k;
+	}
+	v[c].iov_base = (void *)s;
+	v[c++].iov_len = n;
+	if (!(flags & LINE_NONL)) {
+		v[c].iov_base = "\n";
+		v[c++].iov_len = 1;
+	}
+	if ((flags & LINE_SPLIT) && !(flags & LINE_MORE))
+		l->split++;
+	put(l, v, c, now->tv_sec, (uint32_t)now->tv_nsec);
+}
+
+/*
+ * take: the records that have arrived, SLICE at most. Returns 2 when more
+ * may be buffered, 1 when the input has nothing now, 0 at its end, -1 on
+ * malformed input (reported).
+ */
+static int
+take(struct log *l)
+{
+	const unsigned char *s;
+	struct pcaprec rec;
+	struct timespec now;
+	struct iovec v;
+	size_t n;
+	int i, r, fl;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (i = 0; i < SLICE; i++) {
+		if (l->framing == FRAME_PCAP) {
+			if ((r = pcapr_next(&l->rd, &rec)) != 1)
+				break;
+			v.iov_base = (void *)(rec.data - PCAP_RECHDR_LEN);
+			v.iov_len = PCAP_RECHDR_LEN + rec.caplen;
+			put(l, &v, 1, rec.sec, rec.nsec);
+		} else {
+			if ((r = liner_next(&l->ln, &s, &n, &fl)) != 1)
+				break;
+			put_line(l, s, n, fl, &now);
+		}
+	}
+	if (i == SLICE)
+		return 2;
+	if (r == PCAPR_AGAIN)	/* == LINER_AGAIN */
+		return 1;
+	if (r == -1) {
+		if (l->framing == FRAME_PCAP)
+			warnx("stdin: %s", l->rd.err);
+		else
+			warn("unable to read stdin");
+		l->refused = 1;
+	}
+	return r;
+}
+
+/* maybe_pcap: 1 while the first n bytes could still begin a pcap magic. */
+static int
+maybe_pcap(const unsigned char *p, size_t n)
+{
+	static const unsigned char magic[4][4] = {
+		{ 0xa1, 0xb2, 0xc3, 0xd4 }, { 0xd4, 0xc3, 0xb2, 0xa1 },
+		{ 0xa1, 0xb2, 0x3c, 0x4d }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+	};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (memcmp(p, magic[i], n < 4 ? n : 4) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * sniff: wait for the first bytes of input and set up its framing: pcap
+ * once a magic is there, text as soon as the bytes cannot start one (so
+ * a first line "a" is written at once). Returns 1, 0 when the input
+ * ended (or TERM came) before any.
+ */
+static int
+sniff(struct log *l, int sigfd)
+{
+	unsigned char pre[PCAP_FILEHDR_LEN];
+	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+	size_t have = 0, need = 4;
+	ssize_t n;
+
+	while (have < need) {
+		if (sig_take(SIGTERM) | sig_take(SIGINT))
+			return 0;
+		if (sig_take(SIGUSR1))
+			counters(l);
+		n = read(0, pre + have, need - have);
+		if (n == 0)
+			break;
+		if (n > 0) {
+			have += (size_t)n;
+			if (!maybe_pcap(pre, have))
+				break;
+			if (have >= 4)
+				need = PCAP_FILEHDR_LEN;
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			err(111, "unable to read stdin");
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			err(111, "unable to wait for input");
+	}
+	if (have == 0)
+		return 0;
+	l->framing = frame_detect(pre, have);
+	if (l->framing == FRAME_TEXT) {
+		if (liner_init(&l->ln, 0, pre, have, l->o.maxline) == -1)
+			err(111, "unable to allocate the line buffer");
+		return 1;
+	}
+	if (l->o.iso || l->o.tai)
+		warnx("the input is pcap: -%c is for text lines, ignored",
+		    l->o.iso ? 't' : 'T');
+	memcpy(l->hdr, pre, sizeof l->hdr);
+	if (pcapr_open(&l->rd, 0, pre, have) == -1) {
+		warnx("stdin: %s", l->rd.err);
+		l->refused = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Time rotation: next_rotation after every rotation (or at start). */
+static void
+next_rotation(struct log *l)
+{
+	struct timespec rt;
+	uint64_t now, wall, iv = l->o.rotate;
+
+	if (iv == 0)
+		return;
+	now = mono();
+	if (!l->o.align) {
+		l->rot_due = now + iv;
+		return;
+	}
+	/* the next multiple of the interval on the UTC wall clock */
+	clock_gettime(CLOCK_REALTIME, &rt);
+	wall = (uint64_t)rt.tv_sec * NS + (uint64_t)rt.tv_nsec;
+	l->rot_due = now + (iv - wall % iv);
+}
+
+/* retry: the disk was full; with -f free space by dropping the oldest
+ * finished files, one at a time, until the pending records fit. */
+static void
+retry(struct log *l)
+{
+	char name[CHANDIR_NAMELEN];
+
+	while (flush(l) == -1 && l->o.freespace &&
+	    chandir_drop_oldest(l->dirfd, name) == 1)
+		warnx("freed space: removed %s/%s", l->o.dir, name);
+}
+
+/* wait_input: flush, then wait for input, a signal or the next timer. */
+static void
+wait_input(struct log *l, int sigfd, int now_only)
+{
+	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+	uint64_t now = mono(), due = UINT64_MAX;
+	struct timespec ts, *tp = NULL;
+
+	if (!l->full && l->pend.len > 0)
+		flush(l);
+	if (l->o.rotate)
+		due = l->rot_due;
+	if (l->full && l->retry_at < due)
+		due = l->retry_at;
+	if (now_only)
+		due = now;
+	if (due != UINT64_MAX) {
+		due = due > now ? due - now : 0;
+		ts.tv_sec = (time_t)(due / NS);
+		ts.tv_nsec = (long)(due % NS);
+		tp = &ts;
+	}
+	if (ppoll(pfd, 2, tp, NULL) == -1 && errno != EINTR)
+		err(111, "unable to wait for input");
+}
+
+/*
+ * run: log until the input ends or TERM. Returns 1 for TERM.
+ */
+static int
+run(struct log *l, int sigfd)
+{
+	int n = 1;
+
+	for (;;) {
+		if (sig_take(SIGTERM) | sig_take(SIGINT))
+			return 1;
+		if (sig_take(SIGHUP) || (l->want_rotate && !l->full))
+			l->want_rotate = rotate(l, 1) == -1;
+		if (sig_take(SIGUSR1))
+			counters(l);
+		if (sig_take(SIGCHLD))
+			reap(l, 0);
+		if (l->full && mono() >= l->retry_at)
+			retry(l);
+		if (l->o.rotate && mono() >= l->rot_due) {
+			l->want_rotate = rotate(l, 1) == -1;
+			next_rotation(l);
+		}
+		if ((n = take(l)) <= 0)
+			return 0;
+		wait_input(l, sigfd, n == 2);
+	}
+}
+
+/*
+ * drain: what is held goes to disk before the end: at the end of input
+ * chanlog waits for space as long as it takes (TERM still stops it); on
+ * TERM it writes what fits now. Returns the records lost.
+ */
+static uint64_t
+drain(struct log *l, int sigfd, int term)
+{
+	const unsigned char *s;
+	struct timespec now;
+	uint64_t lost = 0;
+	size_t n, off, next;
+	int fl;
+
+	if (l->framing == FRAME_PCAP && term && l->rd.len > l->rd.off) {
+		warnx("TERM: dropped a partial record (%zu bytes read of it)",
+		    l->rd.len - l->rd.off);
+		l->dropped++;
+	}
+	if (l->framing == FRAME_TEXT && term) {
+		/* a line cut short by TERM is still data: keep it */
+		l->ln.eof = 1;
+		clock_gettime(CLOCK_REALTIME, &now);
+		while (liner_next(&l->ln, &s, &n, &fl) == 1)
+			put_line(l, s, n, fl, &now);
+	}
+	if (l->cur == -1)
+		return 0;
+	while (flush(l) == -1 && !term) {
+		wait_input(l, sigfd, 0);
+		if (sig_take(SIGTERM) | sig_take(SIGINT))
+			term = 1;
+		else
+			retry(l);
+	}
+	if (l->pend.len == 0)
+		return 0;
+	/* TERM while the disk is full: count what is left, record by record */
+	off = l->cursize == 0 && l->framing == FRAME_PCAP ? PCAP_FILEHDR_LEN : 0;
+	for (; off < l->pend.len; off = next, lost++)
+		if (l->framing == FRAME_TEXT) {
+			const unsigned char *nl = memchr(l->pend.p + off, '\n',
+			    l->pend.len - off);
+
+			next = nl ? (size_t)(nl - l->pend.p) + 1 : l->pend.len;
+		} else
+			next = off + PCAP_RECHDR_LEN + rd32(l, l->pend.p + off + 8);
+	l->pend.len = 0;
+	warnx("lost %llu records: %s/current could not be written",
+	    (unsigned long long)lost, l->o.dir);
+	return lost;
+}
+
+static void
+setup(struct log *l)
+{
+	pid_t holder;
+	int fd, fl;
+	size_t n;
+
+	l->cur = -1;
+	if ((l->dirfd = chandir_open(l->o.dir)) == -1)
+		err(111, "unable to open %s", l->o.dir);
+	if ((fd = chandir_lock(l->dirfd, &holder)) == -1) {
+		if (errno == EWOULDBLOCK)
+			errx(111, "unable to lock %s: held by pid %ld",
+			    l->o.dir, (long)holder);
+		err(111, "unable to lock %s", l->o.dir);
+	}
+	newest(l);
+	salvage_current(l);
+	if (chandir_retain(l->dirfd, l->o.count, l->o.keepbytes,
+	    (int64_t)(l->o.age / NS), time(NULL)) == -1)
+		warn("unable to apply retention in %s", l->o.dir);
+	l->pend.max = l->o.hold;
+	if (l->pend.max < BATCH + l->o.maxline + 64)
+		l->pend.max = BATCH + l->o.maxline + 64;
+	if (l->o.proc) {
+		n = strlen(l->o.proc) + 8;
+		if ((l->script = malloc(n)) == NULL)
+			err(111, "unable to allocate");
+		snprintf(l->script, n, "%s \"$1\"", l->o.proc);
+	}
+	/* the loop never blocks in read: it waits in ppoll, timers alive */
+	if ((fl = fcntl(0, F_GETFL)) == -1 ||
+	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
+		err(111, "unable to read stdin");
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct log l;
+	uint64_t lost = 0;
+	int sigfd, term = 0;
+
+	parse(argc, argv, &l.o);
+	if ((sigfd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
+	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1 ||
+	    sig_ignore(SIGXFSZ) == -1)
+		err(111, "unable to set signal handlers");
+	setup(&l);
+	if (sniff(&l, sigfd) == 1) {
+		open_current(&l);
+		next_rotation(&l);
+		term = run(&l, sigfd);
+		lost = drain(&l, sigfd, term);
+		l.dropped += lost;
+		if (lost == 0 && l.cur != -1) {
+			if (!empty(&l))
+				rotate(&l, 0);
+			else if (unlinkat(l.dirfd, "current", 0) == -1)
+				warn("unable to remove %s/current", l.o.dir);
+		}
+	}
+	if (l.cur != -1 && fsync(l.cur) == -1 && lost == 0)
+		err(111, "unable to sync %s/current", l.o.dir);
+	reap_all(&l);
+	if (l.o.verbose || l.dropped || l.cut || l.split || l.refused)
+		counters(&l);
+	if (lost > 0)
+		return 111;
+	return l.dropped || l.refused ? 1 : 0;
+}
