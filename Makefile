@@ -109,7 +109,9 @@ lint:
 	sh tests/check.sh lint
 
 bench: all tools
+	sh tools/deps.sh bench
 	bench/udp-recv
+	[ ! -x bench/chanlog ] || bench/chanlog
 
 # make run: the main job (until the launcher exists: one demo channel)
 run: deps
