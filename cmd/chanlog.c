@@ -22,8 +22,8 @@
 #include "chandir.h"
 #include "frame.h"
 #include "num.h"
-#include "pcapr.h"
 #include "pcapw.h"
+#include "recin.h"
 #include "salvage.h"
 #include "sig.h"
 #include "spawn.h"
@@ -60,9 +60,7 @@ struct log {
 	struct opts o;
 	int dirfd, cur;			/* cur: DIR/current, -1 when closed */
 	int framing;
-	struct pcapr rd;		/* pcap input */
-	struct liner ln;		/* text input */
-	unsigned char hdr[PCAP_FILEHDR_LEN];	/* the input's own */
+	struct recin in;
 	uint64_t cursize;		/* bytes of current on disk */
 	int have_first;			/* current's first record time */
 	int64_t first_sec, last_sec;	/* last: newest finished name */
@@ -373,7 +371,7 @@ rd32(const struct log *l, const unsigned char *p)
 	uint32_t v;
 
 	memcpy(&v, p, 4);
-	return l->rd.swap ? __builtin_bswap32(v) : v;
+	return l->in.rd.swap ? __builtin_bswap32(v) : v;
 }
 
 /* boundary: the whole records among the first n pending bytes. */
@@ -464,7 +462,7 @@ open_current(struct log *l)
 	l->have_first = 0;
 	/* the header waits with the records: a full disk cannot split it */
 	if (l->framing == FRAME_PCAP &&
-	    pend_add(&l->pend, l->hdr, sizeof l->hdr) == -1)
+	    pend_add(&l->pend, l->in.hdr, sizeof l->in.hdr) == -1)
 		errx(111, "unable to hold the pcap header");
 }
 
@@ -562,109 +560,64 @@ put_line(struct log *l, const unsigned char *s, size_t n, int flags,
 static int
 take(struct log *l)
 {
-	const unsigned char *s;
-	struct pcaprec rec;
 	struct timespec now;
 	struct iovec v;
-	size_t n;
-	int i, r, fl;
+	struct rec r;
+	int i, n = 1;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (i = 0; i < SLICE; i++) {
-		if (l->framing == FRAME_PCAP) {
-			if ((r = pcapr_next(&l->rd, &rec)) != 1)
-				break;
-			v.iov_base = (void *)(rec.data - PCAP_RECHDR_LEN);
-			v.iov_len = PCAP_RECHDR_LEN + rec.caplen;
-			put(l, &v, 1, rec.sec, rec.nsec);
-		} else {
-			if ((r = liner_next(&l->ln, &s, &n, &fl)) != 1)
-				break;
-			put_line(l, s, n, fl, &now);
+		if ((n = recin_next(&l->in, &r)) != 1)
+			break;
+		if (l->framing == FRAME_TEXT) {
+			put_line(l, r.p, r.n, r.flags, &now);
+			continue;
 		}
+		v.iov_base = (void *)r.p;
+		v.iov_len = r.n;
+		put(l, &v, 1, r.sec, r.nsec);
 	}
 	if (i == SLICE)
 		return 2;
-	if (r == PCAPR_AGAIN)	/* == LINER_AGAIN */
+	if (n == RECIN_AGAIN)
 		return 1;
-	if (r == -1) {
-		if (l->framing == FRAME_PCAP)
-			warnx("stdin: %s", l->rd.err);
-		else
-			warn("unable to read stdin");
+	if (n == -1) {
+		warnx("stdin: %s", l->in.err);
 		l->refused = 1;
 	}
-	return r;
-}
-
-/* maybe_pcap: 1 while the first n bytes could still begin a pcap magic. */
-static int
-maybe_pcap(const unsigned char *p, size_t n)
-{
-	static const unsigned char magic[4][4] = {
-		{ 0xa1, 0xb2, 0xc3, 0xd4 }, { 0xd4, 0xc3, 0xb2, 0xa1 },
-		{ 0xa1, 0xb2, 0x3c, 0x4d }, { 0x4d, 0x3c, 0xb2, 0xa1 },
-	};
-	int i;
-
-	for (i = 0; i < 4; i++)
-		if (memcmp(p, magic[i], n < 4 ? n : 4) == 0)
-			return 1;
-	return 0;
+	return n;
 }
 
 /*
- * sniff: wait for the first bytes of input and set up its framing: pcap
- * once a magic is there, text as soon as the bytes cannot start one (so
- * a first line "a" is written at once). Returns 1, 0 when the input
- * ended (or TERM came) before any.
+ * sniff: wait for the first bytes of input and its framing. Returns 1,
+ * 0 when the input ended (or TERM came) before any.
  */
 static int
 sniff(struct log *l, int sigfd)
 {
-	unsigned char pre[PCAP_FILEHDR_LEN];
 	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
-	size_t have = 0, need = 4;
-	ssize_t n;
+	int n;
 
-	while (have < need) {
+	recin_init(&l->in, 0, l->o.maxline);
+	while ((n = recin_sniff(&l->in)) == RECIN_AGAIN) {
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			err(111, "unable to wait for input");
 		if (sig_take(SIGTERM) | sig_take(SIGINT))
 			return 0;
 		if (sig_take(SIGUSR1))
 			counters(l);
-		n = read(0, pre + have, need - have);
-		if (n == 0)
-			break;
-		if (n > 0) {
-			have += (size_t)n;
-			if (!maybe_pcap(pre, have))
-				break;
-			if (have >= 4)
-				need = PCAP_FILEHDR_LEN;
-			continue;
-		}
-		if (errno != EAGAIN && errno != EINTR)
-			err(111, "unable to read stdin");
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			err(111, "unable to wait for input");
 	}
-	if (have == 0)
-		return 0;
-	l->framing = frame_detect(pre, have);
-	if (l->framing == FRAME_TEXT) {
-		if (liner_init(&l->ln, 0, pre, have, l->o.maxline) == -1)
-			err(111, "unable to allocate the line buffer");
-		return 1;
-	}
-	if (l->o.iso || l->o.tai)
-		warnx("the input is pcap: -%c is for text lines, ignored",
-		    l->o.iso ? 't' : 'T');
-	memcpy(l->hdr, pre, sizeof l->hdr);
-	if (pcapr_open(&l->rd, 0, pre, have) == -1) {
-		warnx("stdin: %s", l->rd.err);
+	if (n == -1) {
+		warnx("stdin: %s", l->in.err);
 		l->refused = 1;
 		return 0;
 	}
+	if (n == 0)
+		return 0;
+	l->framing = l->in.framing;
+	if (l->framing == FRAME_PCAP && (l->o.iso || l->o.tai))
+		warnx("the input is pcap: -%c is for text lines, ignored",
+		    l->o.iso ? 't' : 'T');
 	return 1;
 }
 
@@ -763,23 +716,22 @@ run(struct log *l, int sigfd)
 static uint64_t
 drain(struct log *l, int sigfd, int term)
 {
-	const unsigned char *s;
 	struct timespec now;
+	struct rec r;
 	uint64_t lost = 0;
 	size_t n, off, next;
-	int fl;
 
-	if (l->framing == FRAME_PCAP && term && l->rd.len > l->rd.off) {
-		warnx("TERM: dropped a partial record (%zu bytes read of it)",
-		    l->rd.len - l->rd.off);
-		l->dropped++;
-	}
-	if (l->framing == FRAME_TEXT && term) {
-		/* a line cut short by TERM is still data: keep it */
-		l->ln.eof = 1;
-		clock_gettime(CLOCK_REALTIME, &now);
-		while (liner_next(&l->ln, &s, &n, &fl) == 1)
-			put_line(l, s, n, fl, &now);
+	if (term && (n = recin_rest(&l->in)) > 0) {
+		if (l->framing == FRAME_PCAP) {
+			warnx("TERM: dropped a partial record (%zu bytes of "
+			    "it read)", n);
+			l->dropped++;
+		} else {
+			/* a line cut short by TERM is still data: keep it */
+			clock_gettime(CLOCK_REALTIME, &now);
+			while (recin_next(&l->in, &r) == 1)
+				put_line(l, r.p, r.n, r.flags, &now);
+		}
 	}
 	if (l->cur == -1)
 		return 0;

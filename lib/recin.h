@@ -1,0 +1,58 @@
+/* recin.h: records from a non-blocking input: pcap or text lines. */
+#ifndef RECIN_H
+#define RECIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "pcapr.h"
+#include "pcapw.h"
+
+#define RECIN_AGAIN 2	/* nothing whole yet: wait for the fd to be readable */
+
+struct recin {
+	int fd;
+	int framing;		/* FRAME_PCAP or FRAME_TEXT, once known */
+	unsigned char hdr[PCAP_FILEHDR_LEN];	/* pcap: the input's own */
+	unsigned char pre[PCAP_FILEHDR_LEN];
+	size_t have, maxline;
+	struct pcapr rd;
+	struct liner ln;
+	char err[200];
+};
+
+struct rec {
+	const unsigned char *p;	/* pcap: record header + data; text: line */
+	size_t n;
+	int flags;		/* text: LINE_NONL, LINE_SPLIT, LINE_MORE */
+	int64_t sec;		/* pcap: the record's time */
+	uint32_t nsec;
+	const unsigned char *data;	/* pcap: the captured bytes */
+	uint32_t caplen, origlen;
+};
+
+/* recin_init: read from fd, which the caller made O_NONBLOCK; text lines
+ * up to maxline bytes are whole. */
+void recin_init(struct recin *in, int fd, size_t maxline);
+
+/*
+ * recin_sniff: read the first bytes and decide the framing: pcap once a
+ * magic and the file header are there, text as soon as the bytes cannot
+ * begin a magic. Returns 1 when known, RECIN_AGAIN, 0 when the input
+ * ended before any byte, -1 on a read error or a malformed pcap header
+ * (in->err says which).
+ */
+int recin_sniff(struct recin *in);
+
+/* recin_next: the next record. Returns 1, RECIN_AGAIN, 0 at the end of
+ * the input, -1 on a read error or malformed input (in->err). */
+int recin_next(struct recin *in, struct rec *r);
+
+/* recin_rest: text: take the partial last line as if the input ended
+ * (after TERM). pcap: the bytes of a partial record, which cannot be. */
+size_t recin_rest(struct recin *in);
+
+void recin_free(struct recin *in);
+
+#endif
