@@ -5,9 +5,9 @@
 
 include config.mk
 
-PROGS = udp-recv chanlog udp-send
+PROGS = udp-recv chanlog udp-send tee-sink
 SCRIPTS =
-MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1
+MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1
 MAN5 =
 MAN7 =
 
@@ -15,17 +15,20 @@ LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
 	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h lib/pcapdl.h \
 	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
-	lib/spawn.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h
+	lib/spawn.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
+	lib/sink.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
 	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
-	lib/spawn.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c
+	lib/spawn.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
+	lib/sink.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
 	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
-	lib/spawn.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o
+	lib/spawn.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
+	lib/sink.o
 LIB = lib/libchanrelay.a
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
@@ -58,6 +61,10 @@ udp-recv: cmd/udp-recv.o $(LIB)
 cmd/chanlog.o: $(LIBHDR)
 chanlog: cmd/chanlog.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/chanlog.o $(LIB) $(LDLIBS)
+
+cmd/tee-sink.o: $(LIBHDR)
+tee-sink: cmd/tee-sink.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/tee-sink.o $(LIB) $(LDLIBS)
 
 cmd/udp-send.o: $(LIBHDR)
 udp-send: cmd/udp-send.o $(LIB)

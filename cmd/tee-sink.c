@@ -1,0 +1,627 @@
+/*
+ * tee-sink: copy a record stream to stdout and to several sinks, each
+ * with its own bounded queue, so a slow or dead sink loses only its own
+ * copy (counted) and never stalls the channel.
+ */
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "num.h"
+#include "obuf.h"
+#include "pcapdl.h"
+#include "recin.h"
+#include "sig.h"
+#include "sink.h"
+
+#define USAGE "usage: tee-sink [-hnv] [-D DURATION] [-e N=REGEX] " \
+	"[-f N=EXPR] [-P POLICY] [-q SIZE] SINK..."
+#define OPTSTRING	"D:e:f:hnP:q:v"
+
+#define QUEUE_DEFAULT	(4u << 20)
+#define DRAIN_DEFAULT	(5 * NS)
+#define LINE_MAX_LEN	(1u << 20)	/* a longer line goes in pieces */
+#define SLICE		4096		/* records between looks around */
+#define RETRY_MIN	100000000ull
+#define RETRY_MAX	5000000000ull
+#define REPORT_EVERY	(60 * NS)	/* the same error, once a minute */
+#define OBUF_CAP	(256u * 1024)
+#define NS		1000000000ull
+
+enum { DROP_NEW, DROP_OLD, BLOCK };
+
+struct sel {			/* -f and -e, by sink number */
+	const char *bpf_expr;
+	struct bpf_program bpf;
+	int has_bpf, has_re;
+	regex_t re;
+};
+
+struct tee {
+	uint64_t drain, qsize;
+	int nostdout, verbose, policy;
+	struct sink *s;
+	struct sel *sel;
+	int n;
+	struct recin in;
+	struct obuf out;
+	uint64_t out_records, out_bytes;
+	int udp_any;
+	int stop;			/* TERM came while blocked */
+	struct pollfd *pfd;
+};
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s\n", USAGE);
+	exit(status);
+}
+
+static void
+usage_msg(const char *msg)
+{
+	fprintf(stderr, "tee-sink: %s\n", msg);
+	usage(100);
+}
+
+static uint64_t
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+/* selector: "N=TEXT" for sink N of n; returns TEXT, its index in *i. */
+static const char *
+selector(const char *what, const char *s, int n, int *i)
+{
+	const char *eq = strchr(s, '=');
+	char num[16];
+
+	if (eq == NULL || eq == s || (size_t)(eq - s) >= sizeof num)
+		arg_fail(what, s, "use N=...");
+	memcpy(num, s, (size_t)(eq - s));
+	num[eq - s] = '\0';
+	*i = (int)num_arg("sink number", num, 1, n > 0 ? n : 1) - 1;
+	return eq + 1;
+}
+
+static void
+select_arg(struct tee *t, int c, const char *s)
+{
+	const char *v;
+	char msg[256];
+	int i, rc;
+
+	v = selector(c == 'f' ? "filter" : "regex", s, t->n, &i);
+	if (t->sel[i].bpf_expr || t->sel[i].has_re) {
+		snprintf(msg, sizeof msg, "sink %d has a selection already",
+		    i + 1);
+		usage_msg(msg);
+	}
+	if (c == 'f') {
+		t->sel[i].bpf_expr = v;
+		return;
+	}
+	if ((rc = regcomp(&t->sel[i].re, v, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(rc, &t->sel[i].re, msg, sizeof msg);
+		arg_fail("regex", v, msg);
+	}
+	t->sel[i].has_re = 1;
+}
+
+/*
+ * parse: options in two passes: the sinks first (they are the operands,
+ * and -f/-e name them by number), then the options.
+ */
+static void
+parse(int argc, char **argv, struct tee *t)
+{
+	const char *e;
+	int c, i;
+
+	arg_usage = USAGE;
+	t->qsize = QUEUE_DEFAULT;
+	t->drain = DRAIN_DEFAULT;
+	opterr = 0;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1)
+		if (c == '?' || c == ':') {
+			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
+			    optopt) ? "tee-sink: unknown option -%c\n" :
+			    "tee-sink: option -%c needs a value\n", optopt);
+			usage(100);
+		} else if (c == 'h')
+			usage(0);
+		else if (c == 'q')
+			t->qsize = size_arg("queue size", optarg, 4096,
+			    1ull << 32);
+	t->n = argc - optind;
+	if (t->n == 0)
+		usage_msg("missing SINK");
+	if ((t->s = calloc((size_t)t->n, sizeof *t->s)) == NULL ||
+	    (t->sel = calloc((size_t)t->n, sizeof *t->sel)) == NULL ||
+	    (t->pfd = calloc((size_t)t->n + 2, sizeof *t->pfd)) == NULL)
+		err(111, "unable to allocate");
+	for (i = 0; i < t->n; i++) {
+		if ((e = sink_parse(argv[optind + i], &t->s[i], t->qsize)))
+			arg_fail("sink", argv[optind + i], e);
+		t->udp_any |= t->s[i].kind == SINK_UDP;
+	}
+	optind = 1;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case 'D': t->drain = dur_arg("duration", optarg, 0,
+		    UINT64_MAX / 4); break;
+		case 'e':
+		case 'f': select_arg(t, c, optarg); break;
+		case 'n': t->nostdout = 1; break;
+		case 'P':
+			if (strcmp(optarg, "new") == 0)
+				t->policy = DROP_NEW;
+			else if (strcmp(optarg, "old") == 0)
+				t->policy = DROP_OLD;
+			else if (strcmp(optarg, "block") == 0)
+				t->policy = BLOCK;
+			else
+				arg_fail("policy", optarg,
+				    "use new, old or block");
+			break;
+		case 'v': t->verbose = 1; break;
+		}
+	}
+}
+
+static void
+counters(const struct tee *t)
+{
+	const struct sink *s;
+	int i;
+
+	if (!t->nostdout)
+		fprintf(stderr, "tee-sink: stdout records=%llu bytes=%llu\n",
+		    (unsigned long long)t->out_records,
+		    (unsigned long long)t->out_bytes);
+	for (i = 0; i < t->n; i++) {
+		s = &t->s[i];
+		fprintf(stderr, "tee-sink: %s records=%llu bytes=%llu "
+		    "dropped=%llu reconnects=%llu skipped=%llu errors=%llu\n",
+		    s->spec, (unsigned long long)s->records,
+		    (unsigned long long)s->bytes,
+		    (unsigned long long)s->dropped,
+		    (unsigned long long)s->reconnects,
+		    (unsigned long long)s->skipped,
+		    (unsigned long long)s->errors);
+	}
+}
+
+/* report: a sink's failure, once per cause, then once a minute. */
+static void
+report(struct sink *s, const char *what, int e)
+{
+	uint64_t now = mono();
+
+	if (e == s->lasterr && now - s->lastreport < REPORT_EVERY) {
+		s->repeats++;
+		return;
+	}
+	if (s->repeats > 0)
+		warnx("%s: the last error repeated %lu times", s->spec,
+		    s->repeats);
+	warnx("%s: unable to %s: %s", s->spec, what, strerror(e));
+	s->lasterr = e;
+	s->lastreport = now;
+	s->repeats = 0;
+}
+
+static void
+retry_later(struct sink *s)
+{
+	s->backoff = s->backoff ? s->backoff * 2 : RETRY_MIN;
+	if (s->backoff > RETRY_MAX)
+		s->backoff = RETRY_MAX;
+	s->retry_at = mono() + s->backoff;
+}
+
+static void
+try_open(struct tee *t, struct sink *s)
+{
+	static const char *verb[] = { "open", "run", "open", "connect",
+	    "connect" };
+
+	if (sink_open(s, t->in.hdr, t->in.framing == FRAME_PCAP ?
+	    sizeof t->in.hdr : 0) == -1) {
+		s->errors++;
+		report(s, verb[s->kind], errno);
+		retry_later(s);
+		return;
+	}
+	if (!s->connecting)
+		s->backoff = 0;
+	if (t->verbose)
+		warnx("%s: %s", s->spec, s->connecting ? "connecting" :
+		    s->reconnects ? "reopened" : "open");
+}
+
+/* service: write every sink that can take data; reopen those due. */
+static void
+service(struct tee *t)
+{
+	struct sink *s;
+	uint64_t now = mono();
+	int i;
+
+	for (i = 0; i < t->n; i++) {
+		s = &t->s[i];
+		if (s->fd == -1 && now >= s->retry_at)
+			try_open(t, s);
+		if (s->fd == -1 || s->connecting)
+			continue;
+		if (sink_flush(s) == -1) {
+			s->errors += s->kind != SINK_UDP;
+			report(s, s->kind == SINK_UDP ? "send" : "write",
+			    errno);
+			if (s->fd == -1)
+				retry_later(s);
+		}
+	}
+}
+
+static void
+reap(struct tee *t)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		for (i = 0; i < t->n; i++)
+			if (t->s[i].kind == SINK_PIPE && t->s[i].pid == pid) {
+				if (t->verbose)
+					warnx("%s: exited %d", t->s[i].spec,
+					    WIFEXITED(st) ? WEXITSTATUS(st) :
+					    128 + WTERMSIG(st));
+				/* what it did not read is lost with it */
+				sink_close(&t->s[i]);
+				retry_later(&t->s[i]);
+			}
+}
+
+/*
+ * wait_events: flush stdout, then wait for input (when want_input), a
+ * sink ready for more, a signal or the next reconnect; deal with what
+ * the sinks report.
+ */
+static void
+wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
+{
+	struct sink *s;
+	struct timespec ts;
+	uint64_t now = mono(), due = until;
+	int i;
+
+	if (!t->nostdout && obuf_flush(&t->out) == -1)
+		err(111, "unable to write output");
+	t->pfd[0].fd = want_input ? 0 : -1;
+	t->pfd[0].events = POLLIN;
+	t->pfd[1].fd = sigfd;
+	t->pfd[1].events = POLLIN;
+	for (i = 0; i < t->n; i++) {
+		s = &t->s[i];
+		t->pfd[i + 2].fd = s->fd;
+		t->pfd[i + 2].events = s->connecting || s->q.used > 0 ||
+		    s->hdroff < s->hdrlen ? POLLOUT : 0;
+		if (s->fd == -1 && s->retry_at < due)
+			due = s->retry_at;
+	}
+	ts.tv_sec = 0;
+	ts.tv_nsec = 0;
+	if (due > now) {
+		ts.tv_sec = (time_t)((due - now) / NS);
+		ts.tv_nsec = (long)((due - now) % NS);
+	}
+	if (ppoll(t->pfd, (nfds_t)t->n + 2, due == UINT64_MAX ? NULL : &ts,
+	    NULL) == -1 && errno != EINTR)
+		err(111, "unable to wait");
+	for (i = 0; i < t->n; i++) {
+		s = &t->s[i];
+		if (t->pfd[i + 2].revents == 0 || s->fd == -1)
+			continue;
+		if (s->connecting && sink_connected(s) == -1) {
+			s->errors++;
+			report(s, "connect", errno);
+			retry_later(s);
+		} else if (!s->connecting && t->verbose && s->reconnects == 0 &&
+		    s->q.used == 0 && (t->pfd[i + 2].revents & POLLHUP))
+			warnx("%s: hung up", s->spec);
+	}
+	service(t);
+}
+
+/* selected: 1 if sink i takes this record. */
+static int
+selected(struct tee *t, int i, const struct rec *r)
+{
+	struct pcap_pkthdr h;
+	regmatch_t m;
+
+	if (t->sel[i].has_bpf) {
+		memset(&h, 0, sizeof h);
+		h.caplen = r->caplen;
+		h.len = r->origlen;
+		return pcapdl.offline_filter(&t->sel[i].bpf, &h, r->data) != 0;
+	}
+	if (t->sel[i].has_re) {
+		m.rm_so = 0;
+		m.rm_eo = (regoff_t)r->n;
+		return regexec(&t->sel[i].re, (const char *)r->p, 1, &m,
+		    REG_STARTEND) == 0;
+	}
+	return 1;
+}
+
+/*
+ * deliver: queue one record for sink s, as the policy says when its
+ * queue is full. With BLOCK, wait (serving every sink, reading nothing)
+ * until it fits or TERM comes.
+ */
+static void
+deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
+    int sigfd)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		n += v[i].iov_len;
+	if (n > s->q.cap) {
+		s->dropped++;
+		return;
+	}
+	while (!rq_room(&s->q, n)) {
+		if (t->policy == DROP_NEW) {
+			s->dropped++;
+			return;
+		}
+		if (t->policy == DROP_OLD) {
+			if (!rq_drop_oldest(&s->q))
+				break;
+			s->dropped++;
+			continue;
+		}
+		wait_events(t, sigfd, 0, UINT64_MAX);
+		if (t->stop || sig_take(SIGTERM) | sig_take(SIGINT)) {
+			t->stop = 1;	/* the main loop acts on it */
+			s->dropped++;
+			return;
+		}
+	}
+	if (!rq_room(&s->q, n) || rq_push(&s->q, v, cnt) == -1) {
+		s->dropped++;
+		return;
+	}
+	if (s->fd != -1 && !s->connecting && s->q.used >= 65536)
+		sink_flush(s);
+}
+
+/* fanout: one record to stdout and every sink that selects it. */
+static void
+fanout(struct tee *t, const struct rec *r, int sigfd)
+{
+	struct iovec sv[2], dv;
+	struct udpinfo u;
+	int cnt = 1, isudp = 0, i;
+
+	sv[0].iov_base = (void *)r->p;
+	sv[0].iov_len = r->n;
+	if (t->in.framing == FRAME_TEXT && !(r->flags & LINE_NONL)) {
+		sv[1].iov_base = "\n";
+		sv[1].iov_len = 1;
+		cnt = 2;
+	}
+	if (!t->nostdout) {
+		for (i = 0; i < cnt; i++)
+			if (obuf_write(&t->out, sv[i].iov_base,
+			    sv[i].iov_len) == -1)
+				err(111, "unable to write output");
+		t->out_records++;
+		t->out_bytes += r->n + (cnt > 1);
+	}
+	dv = sv[0];
+	if (t->udp_any && t->in.framing == FRAME_PCAP) {
+		isudp = decode_udp(t->in.rd.linktype, r->data, r->caplen,
+		    &u) == 1 && u.paylen == u.paylen_orig;
+		dv.iov_base = isudp ? (void *)u.payload : NULL;
+		dv.iov_len = isudp ? u.paylen : 0;
+	}
+	for (i = 0; i < t->n; i++) {
+		if (!selected(t, i, r))
+			continue;
+		if (sink_stream(&t->s[i]))
+			deliver(t, &t->s[i], sv, cnt, sigfd);
+		else if (t->in.framing == FRAME_TEXT || isudp)
+			deliver(t, &t->s[i], &dv, 1, sigfd);
+		else
+			t->s[i].skipped++;
+	}
+}
+
+/* dlt: libpcap's DLT_ for a savefile's LINKTYPE_ (they differ for RAW). */
+static int
+dlt(uint32_t linktype)
+{
+	return linktype == LINKTYPE_RAW ? DLT_RAW : (int)linktype;
+}
+
+/* framing_known: check the selections against the input, compile BPF. */
+static void
+framing_known(struct tee *t)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	pcap_t *dead = NULL;
+	int i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->sel[i].has_re && t->in.framing == FRAME_PCAP)
+			errx(100, "-e is for text input; the input is pcap");
+		if (t->sel[i].bpf_expr == NULL)
+			continue;
+		if (t->in.framing == FRAME_TEXT)
+			errx(100, "-f is for pcap input; the input is text");
+		if (dead == NULL && (pcapdl_load(ebuf, sizeof ebuf) == -1 ||
+		    (dead = pcapdl.open_dead(dlt(t->in.rd.linktype),
+		    PCAPR_MAXCAPLEN)) == NULL))
+			errx(111, "unable to compile filters: %s", ebuf);
+		if (pcapdl.compile(dead, &t->sel[i].bpf, t->sel[i].bpf_expr, 1,
+		    PCAP_NETMASK_UNKNOWN) == -1)
+			errx(100, "invalid filter '%s': %s", t->sel[i].bpf_expr,
+			    pcapdl.geterr(dead));
+		t->sel[i].has_bpf = 1;
+	}
+	if (dead != NULL)
+		pcapdl.close(dead);
+	if (!t->nostdout && t->in.framing == FRAME_PCAP &&
+	    obuf_write(&t->out, t->in.hdr, sizeof t->in.hdr) == -1)
+		err(111, "unable to write output");
+	for (i = 0; i < t->n; i++)
+		try_open(t, &t->s[i]);
+}
+
+/* signals: act on what arrived. Returns 1 for TERM or INT. */
+static int
+signals(struct tee *t)
+{
+	int i;
+
+	if (sig_take(SIGCHLD))
+		reap(t);
+	if (sig_take(SIGUSR1))
+		counters(t);
+	if (sig_take(SIGHUP))
+		for (i = 0; i < t->n; i++)
+			if (t->s[i].kind == SINK_FILE && t->s[i].fd != -1) {
+				/* logrotate moved it: the next open makes a
+				 * new one, with its own header */
+				sink_flush(&t->s[i]);
+				sink_close(&t->s[i]);
+				t->s[i].retry_at = 0;
+			}
+	if (sig_take(SIGTERM) | sig_take(SIGINT))
+		t->stop = 1;
+	return t->stop;
+}
+
+/*
+ * run: read and fan out until the end of input or TERM.
+ */
+static void
+run(struct tee *t, int sigfd)
+{
+	struct rec r;
+	int n, i, known = 0;
+
+	for (;;) {
+		if (signals(t))
+			return;
+		if (!known) {
+			if ((n = recin_sniff(&t->in)) == 1) {
+				known = 1;
+				framing_known(t);
+			}
+		} else {
+			for (i = 0; i < SLICE && !t->stop; i++)
+				if ((n = recin_next(&t->in, &r)) == 1)
+					fanout(t, &r, sigfd);
+				else
+					break;
+			if (i == SLICE)
+				n = 1;
+		}
+		if (n == 0 || n == -1) {
+			if (n == -1)
+				warnx("stdin: %s", t->in.err);
+			return;
+		}
+		service(t);
+		wait_events(t, sigfd, n == RECIN_AGAIN, n == 1 ? mono() :
+		    UINT64_MAX);
+	}
+}
+
+/* drain: give every sink until the deadline to take what it holds;
+ * what is left then is dropped. */
+static void
+drain(struct tee *t, int sigfd)
+{
+	uint64_t end = mono() + t->drain;
+	int i, left;
+
+	for (;;) {
+		service(t);
+		for (i = left = 0; i < t->n; i++)
+			left += t->s[i].q.used > 0 ||
+			    t->s[i].hdroff < t->s[i].hdrlen;
+		if (left == 0 || mono() >= end)
+			break;
+		wait_events(t, sigfd, 0, end);
+		if (sig_take(SIGUSR1))
+			counters(t);
+	}
+	for (i = 0; i < t->n; i++)
+		if (t->s[i].q.count > 0) {
+			if (t->verbose || t->s[i].q.count)
+				warnx("%s: %zu records not delivered in time",
+				    t->s[i].spec, t->s[i].q.count);
+			t->s[i].dropped += rq_clear(&t->s[i].q);
+		}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct tee t;
+	uint64_t dropped = 0;
+	int sigfd, fl, i;
+
+	parse(argc, argv, &t);
+	if ((sigfd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
+	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
+		err(111, "unable to set signal handlers");
+	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1)
+		err(111, "unable to allocate");
+	if ((fl = fcntl(0, F_GETFL)) == -1 ||
+	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
+		err(111, "unable to read stdin");
+	recin_init(&t.in, 0, LINE_MAX_LEN);
+	run(&t, sigfd);
+	if (t.in.framing != -1)
+		drain(&t, sigfd);
+	if (!t.nostdout && obuf_flush(&t.out) == -1)
+		err(111, "unable to write output");
+	for (i = 0; i < t.n; i++) {
+		dropped += t.s[i].dropped;
+		if (t.s[i].fd != -1)
+			close(t.s[i].fd);
+	}
+	if (t.verbose || dropped)
+		counters(&t);
+	if (!t.nostdout && close(STDOUT_FILENO) == -1)
+		err(111, "unable to write output");
+	return dropped ? 1 : 0;
+}

@@ -1,0 +1,117 @@
+/* pace.c: an absolute schedule of due times: a fixed rate or a replay. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "pace.h"
+
+void
+pace_rate(struct pace *p, uint64_t rate, unsigned batch)
+{
+	uint64_t span;
+
+	memset(p, 0, sizeof *p);
+	p->mode = PACE_RATE;
+	p->rate = rate;
+	/* catching up may send one batch at once, never more */
+	span = PACE_NS / rate * (batch > 0 ? batch : 1);
+	p->slack = span < PACE_SLIP ? span : PACE_SLIP;
+}
+
+void
+pace_replay(struct pace *p, uint64_t milli)
+{
+	memset(p, 0, sizeof *p);
+	p->mode = PACE_REPLAY;
+	p->milli = milli;
+	p->slack = PACE_SLIP;
+}
+
+/* offset: ns after the first record, scaled, exact and without overflow
+ * (d / m * 1000 + d % m * 1000 / m, where d % m * 1000 < 10^9). */
+static uint64_t
+offset(struct pace *p, int64_t sec, uint32_t nsec)
+{
+	int64_t d;
+	uint64_t u, m = p->milli;
+
+	if (p->mode == PACE_RATE) {
+		u = p->n;
+		return u / p->rate * PACE_NS + u % p->rate * PACE_NS / p->rate;
+	}
+	if (p->n == 0) {
+		p->sec0 = sec;
+		p->nsec0 = nsec;
+	}
+	/* saturate rather than wrap on absurd timestamps */
+	if (sec - p->sec0 > INT64_MAX / (int64_t)PACE_NS - 1)
+		d = INT64_MAX - (int64_t)PACE_NS;
+	else if (sec < p->sec0)
+		d = 0;
+	else
+		d = (sec - p->sec0) * (int64_t)PACE_NS + (int64_t)nsec -
+		    (int64_t)p->nsec0;
+	u = d > 0 ? (uint64_t)d : 0;
+	if (u < p->last)
+		u = p->last;
+	p->last = u;
+	return u / m * 1000 + u % m * 1000 / m;
+}
+
+uint64_t
+pace_due(struct pace *p, int64_t sec, uint32_t nsec, uint64_t now)
+{
+	uint64_t off;
+
+	if (p->n == 0)
+		p->start = now;
+	off = offset(p, sec, nsec);
+	p->n++;
+	return p->start + p->shift + off;
+}
+
+int
+pace_behind(const struct pace *p, uint64_t due, uint64_t now)
+{
+	return now > due && now - due > p->slack;
+}
+
+uint64_t
+pace_slip(struct pace *p, uint64_t due, uint64_t now)
+{
+	if (now > due)
+		p->shift += now - due;
+	return now > due ? now : due;
+}
+
+uint64_t
+pace_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * PACE_NS + (uint64_t)ts.tv_nsec;
+}
+
+int
+pace_sleep(uint64_t due)
+{
+	struct timespec ts;
+	uint64_t t;
+	int e;
+
+	if (pace_now() + PACE_SPIN < due) {
+		t = due - PACE_SPIN;
+		ts.tv_sec = (time_t)(t / PACE_NS);
+		ts.tv_nsec = (long)(t % PACE_NS);
+		/* absolute: a late wakeup never shifts the next due time */
+		e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		if (e == EINTR) {
+			errno = EINTR;
+			return -1;
+		}
+	}
+	while (pace_now() < due)
+		;
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* pace.h: an absolute schedule of due times: a fixed rate or a replay. */
+#ifndef PACE_H
+#define PACE_H
+
+#include <stdint.h>
+
+#define PACE_NS		1000000000ull
+#define PACE_SPIN	50000ull	/* the last 50 us are spun, not slept */
+#define PACE_SLIP	1000000ull	/* behind by more: the schedule slips */
+
+enum { PACE_RATE, PACE_REPLAY };
+
+/*
+ * A schedule: every due time is computed from the start, never from the
+ * previous record, so sleeping late never accumulates into drift.
+ * Times are CLOCK_MONOTONIC nanoseconds.
+ */
+struct pace {
+	int mode;
+	uint64_t rate;		/* PACE_RATE: records per second */
+	uint64_t milli;		/* PACE_REPLAY: speed factor x 1000 */
+	uint64_t slack;		/* how far behind before the schedule slips */
+	uint64_t start;		/* the first record's due time */
+	uint64_t shift;		/* time lost to stalls, added to every due */
+	uint64_t n;		/* records scheduled so far */
+	int64_t sec0;		/* PACE_REPLAY: the first record's time */
+	uint32_t nsec0;
+	uint64_t last;		/* PACE_REPLAY: the previous offset */
+};
+
+/* pace_rate: rate records a second (1..PACE_NS), evenly spaced; a slip
+ * happens past PACE_SLIP or batch intervals behind, whichever is less. */
+void pace_rate(struct pace *p, uint64_t rate, unsigned batch);
+
+/* pace_replay: the records' own timing, sped up by milli / 1000
+ * (1..1000000: 0.001x to 1000x). */
+void pace_replay(struct pace *p, uint64_t milli);
+
+/*
+ * pace_due: schedule the next record (sec, nsec: its timestamp, used in
+ * replay) and return its due time. The first record is due at now. A
+ * record stamped earlier than the one before it is due with it.
+ */
+uint64_t pace_due(struct pace *p, int64_t sec, uint32_t nsec, uint64_t now);
+
+/*
+ * pace_behind: 1 when a record due at due is so late at now that the
+ * schedule should slip rather than catch up (a stall), else 0.
+ */
+int pace_behind(const struct pace *p, uint64_t due, uint64_t now);
+
+/* pace_slip: move the rest of the schedule later by the time between due
+ * and now, so the record due at due is due now. Returns the new due. */
+uint64_t pace_slip(struct pace *p, uint64_t due, uint64_t now);
+
+/* pace_now: CLOCK_MONOTONIC in nanoseconds. */
+uint64_t pace_now(void);
+
+/*
+ * pace_sleep: wait until due: clock_nanosleep(TIMER_ABSTIME) to PACE_SPIN
+ * before it, then spin. Returns 0 at due, -1 when a signal interrupted
+ * the sleep (errno EINTR; call again to go on waiting).
+ */
+int pace_sleep(uint64_t due);
+
+#endif
