@@ -442,6 +442,11 @@ flush(struct log *l)
 		retry_later(l, e);
 		return -1;
 	}
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* start the write-back now, so the fsync at rotation waits less */
+	(void)sync_file_range(l->cur, (off_t)l->cursize, (off_t)done,
+	    SYNC_FILE_RANGE_WRITE);
+#endif
 	l->cursize += done;
 	l->pend.len = 0;
 	if (l->full)
