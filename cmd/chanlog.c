@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "chandir.h"
+#include "clock.h"
 #include "frame.h"
 #include "num.h"
 #include "pcapw.h"
@@ -41,7 +42,7 @@
 #define RETRY_MAX	5000000000ull
 #define PROC_MAX	32
 #define PROC_WAIT	10		/* seconds for processors at exit */
-#define NS		1000000000ull
+#define NS		NS_PER_S
 
 struct opts {
 	const char *dir, *proc;
@@ -83,15 +84,6 @@ usage(int status)
 	exit(status);
 }
 
-static uint64_t
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-}
-
 static void
 parse(int argc, char **argv, struct opts *o)
 {
@@ -126,10 +118,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'v': o->verbose = 1; break;
 		case 'w': o->align = 1; break;
 		default:
-			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
-			    optopt) ? "chanlog: unknown option -%c\n" :
-			    "chanlog: option -%c needs a value\n", optopt);
-			usage(100);
+			arg_badopt(OPTSTRING);
 		}
 	}
 	if (argc - optind != 1) {
@@ -408,7 +397,7 @@ retry_later(struct log *l, int e)
 	l->backoff = l->backoff ? l->backoff * 2 : RETRY_MIN;
 	if (l->backoff > RETRY_MAX)
 		l->backoff = RETRY_MAX;
-	l->retry_at = mono() + l->backoff;
+	l->retry_at = clock_mono() + l->backoff;
 }
 
 /*
@@ -635,7 +624,7 @@ next_rotation(struct log *l)
 
 	if (iv == 0)
 		return;
-	now = mono();
+	now = clock_mono();
 	if (!l->o.align) {
 		l->rot_due = now + iv;
 		return;
@@ -663,7 +652,7 @@ static void
 wait_input(struct log *l, int sigfd, int now_only)
 {
 	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
-	uint64_t now = mono(), due = UINT64_MAX;
+	uint64_t now = clock_mono(), due = UINT64_MAX;
 	struct timespec ts, *tp = NULL;
 
 	if (!l->full && l->pend.len > 0)
@@ -701,9 +690,9 @@ run(struct log *l, int sigfd)
 			counters(l);
 		if (sig_take(SIGCHLD))
 			reap(l, 0);
-		if (l->full && mono() >= l->retry_at)
+		if (l->full && clock_mono() >= l->retry_at)
 			retry(l);
-		if (l->o.rotate && mono() >= l->rot_due) {
+		if (l->o.rotate && clock_mono() >= l->rot_due) {
 			l->want_rotate = rotate(l, 1) == -1;
 			next_rotation(l);
 		}

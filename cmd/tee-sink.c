@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "decode.h"
 #include "num.h"
 #include "obuf.h"
@@ -38,7 +39,7 @@
 #define RETRY_MAX	5000000000ull
 #define REPORT_EVERY	(60 * NS)	/* the same error, once a minute */
 #define OBUF_CAP	(256u * 1024)
-#define NS		1000000000ull
+#define NS		NS_PER_S
 
 enum { DROP_NEW, DROP_OLD, BLOCK };
 
@@ -75,15 +76,6 @@ usage_msg(const char *msg)
 {
 	fprintf(stderr, "tee-sink: %s\n", msg);
 	usage(100);
-}
-
-static uint64_t
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
 }
 
 /* selector: "N=TEXT" for sink N of n; returns TEXT, its index in *i. */
@@ -141,10 +133,7 @@ parse(int argc, char **argv, struct tee *t)
 	opterr = 0;
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1)
 		if (c == '?' || c == ':') {
-			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
-			    optopt) ? "tee-sink: unknown option -%c\n" :
-			    "tee-sink: option -%c needs a value\n", optopt);
-			usage(100);
+			arg_badopt(OPTSTRING);
 		} else if (c == 'h')
 			usage(0);
 		else if (c == 'q')
@@ -213,7 +202,7 @@ counters(const struct tee *t)
 static void
 report(struct sink *s, const char *what, int e)
 {
-	uint64_t now = mono();
+	uint64_t now = clock_mono();
 
 	if (e == s->lasterr && now - s->lastreport < REPORT_EVERY) {
 		s->repeats++;
@@ -234,7 +223,7 @@ retry_later(struct sink *s)
 	s->backoff = s->backoff ? s->backoff * 2 : RETRY_MIN;
 	if (s->backoff > RETRY_MAX)
 		s->backoff = RETRY_MAX;
-	s->retry_at = mono() + s->backoff;
+	s->retry_at = clock_mono() + s->backoff;
 }
 
 static void
@@ -262,7 +251,7 @@ static void
 service(struct tee *t)
 {
 	struct sink *s;
-	uint64_t now = mono();
+	uint64_t now = clock_mono();
 	int i;
 
 	for (i = 0; i < t->n; i++) {
@@ -310,7 +299,7 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 {
 	struct sink *s;
 	struct timespec ts;
-	uint64_t now = mono(), due = until;
+	uint64_t now = clock_mono(), due = until;
 	int i;
 
 	if (!t->nostdout && obuf_flush(&t->out) == -1)
@@ -556,8 +545,8 @@ run(struct tee *t, int sigfd)
 			return;
 		}
 		service(t);
-		wait_events(t, sigfd, n == RECIN_AGAIN, n == 1 ? mono() :
-		    UINT64_MAX);
+		wait_events(t, sigfd, n == RECIN_AGAIN,
+		    n == 1 ? clock_mono() : UINT64_MAX);
 	}
 }
 
@@ -566,7 +555,7 @@ run(struct tee *t, int sigfd)
 static void
 drain(struct tee *t, int sigfd)
 {
-	uint64_t end = mono() + t->drain;
+	uint64_t end = clock_mono() + t->drain;
 	int i, left;
 
 	for (;;) {
@@ -574,7 +563,7 @@ drain(struct tee *t, int sigfd)
 		for (i = left = 0; i < t->n; i++)
 			left += t->s[i].q.used > 0 ||
 			    t->s[i].hdroff < t->s[i].hdrlen;
-		if (left == 0 || mono() >= end)
+		if (left == 0 || clock_mono() >= end)
 			break;
 		wait_events(t, sigfd, 0, end);
 		if (sig_take(SIGUSR1))

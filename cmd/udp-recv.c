@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "addrfile.h"
 #include "capture.h"
 #include "decode.h"
@@ -37,7 +38,7 @@
 #define RCVBUF_DEFAULT	(4u << 20)	/* 8 MiB granted: see -b */
 #define DRAIN_NS	2000000000ull	/* bound on the drain after TERM */
 #define CAPWAIT_NS	100000000ull	/* libpcap may hold packets back */
-#define NS		1000000000ull
+#define NS		NS_PER_S
 
 struct opts {
 	const char *addrfile, *filter, *iface, *mcif, *rfile, *source;
@@ -71,15 +72,6 @@ usage_err(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n");
 	usage(100);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
 }
 
 static int
@@ -122,10 +114,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'u': o->unbuf = 1; break;
 		case 'v': o->verbose = 1; break;
 		default:
-			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
-			    optopt) ? "udp-recv: unknown option -%c\n" :
-			    "udp-recv: option -%c needs a value\n", optopt);
-			usage(100);
+			arg_badopt(OPTSTRING);
 		}
 	}
 }
@@ -293,11 +282,11 @@ pull(struct run *r)
 static void
 drain(struct run *r)
 {
-	uint64_t end = now_ns() + DRAIN_NS;
+	uint64_t end = clock_mono() + DRAIN_NS;
 
 	if (r->o.rfile)
 		return;
-	while (pull(r) > 0 && now_ns() < end)
+	while (pull(r) > 0 && clock_mono() < end)
 		;
 }
 
@@ -337,7 +326,7 @@ loop(struct run *r, int fd, int sigfd)
 	uint64_t start, last, now, due;
 	int n;
 
-	start = last = now_ns();
+	start = last = clock_mono();
 	for (;;) {
 		if (sig_take(SIGTERM) | sig_take(SIGINT)) {
 			drain(r);
@@ -347,7 +336,7 @@ loop(struct run *r, int fd, int sigfd)
 			counters(r);
 		if ((n = pull(r)) == -1)
 			return;
-		now = now_ns();
+		now = clock_mono();
 		if (n > 0)
 			last = now;
 		if ((o->duration && now - start >= o->duration) ||

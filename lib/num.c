@@ -265,6 +265,20 @@ arg_fail(const char *what, const char *s, const char *why)
 	exit(100);
 }
 
+void
+arg_badopt(const char *optstring)
+{
+	extern int optopt;
+
+	if (optopt == ':' || strchr(optstring, optopt) == NULL)
+		warnx("unknown option -%c", optopt);
+	else
+		warnx("option -%c needs a value", optopt);
+	if (arg_usage != NULL)
+		fprintf(stderr, "%s\n", arg_usage);
+	exit(100);
+}
+
 long long
 num_arg(const char *what, const char *s, long long min, long long max)
 {

@@ -31,6 +31,10 @@ uint64_t dur_parse(const char *s, uint64_t min, uint64_t max,
  */
 extern const char *arg_usage;
 void arg_fail(const char *what, const char *s, const char *why);
+
+/* arg_badopt: after getopt returned '?' (with opterr 0): "PROG: unknown
+ * option -x" or "PROG: option -x needs a value", arg_usage, exit 100. */
+void arg_badopt(const char *optstring);
 long long num_arg(const char *what, const char *s, long long min,
     long long max);
 uint64_t size_arg(const char *what, const char *s, uint64_t min,
