@@ -3,6 +3,7 @@
  * with its own bounded queue, so a slow or dead sink loses only its own
  * copy (counted) and never stalls the channel.
  */
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -256,7 +257,8 @@ service(struct tee *t)
 
 	for (i = 0; i < t->n; i++) {
 		s = &t->s[i];
-		if (s->fd == -1 && now >= s->retry_at)
+		/* not before the framing is known: the header goes first */
+		if (s->fd == -1 && now >= s->retry_at && t->in.framing != -1)
 			try_open(t, s);
 		if (s->fd == -1 || s->connecting)
 			continue;
@@ -289,6 +291,21 @@ reap(struct tee *t)
 			}
 }
 
+/* peer_gone: what a stream sink's peer sent is read and ignored; 1 when
+ * it closed its end (or the connection broke). */
+static int
+peer_gone(struct sink *s)
+{
+	char junk[4096];
+	ssize_t n;
+
+	if (s->kind != SINK_TCP && s->kind != SINK_UNIX)
+		return 0;
+	while ((n = recv(s->fd, junk, sizeof junk, MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (errno != EAGAIN && errno != EINTR);
+}
+
 /*
  * wait_events: flush stdout, then wait for input (when want_input), a
  * sink ready for more, a signal or the next reconnect; deal with what
@@ -313,6 +330,9 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 		t->pfd[i + 2].fd = s->fd;
 		t->pfd[i + 2].events = s->connecting || s->q.used > 0 ||
 		    s->hdroff < s->hdrlen ? POLLOUT : 0;
+		/* a stream peer that hangs up while we are idle */
+		if (s->kind == SINK_TCP || s->kind == SINK_UNIX)
+			t->pfd[i + 2].events |= POLLIN;
 		if (s->fd == -1 && s->retry_at < due)
 			due = s->retry_at;
 	}
@@ -333,9 +353,14 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 			s->errors++;
 			report(s, "connect", errno);
 			retry_later(s);
-		} else if (!s->connecting && t->verbose && s->reconnects == 0 &&
-		    s->q.used == 0 && (t->pfd[i + 2].revents & POLLHUP))
-			warnx("%s: hung up", s->spec);
+		} else if (!s->connecting && (t->pfd[i + 2].revents &
+		    (POLLIN | POLLHUP | POLLERR)) && peer_gone(s)) {
+			if (t->verbose)
+				warnx("%s: the peer closed the connection",
+				    s->spec);
+			sink_close(s);
+			retry_later(s);
+		}
 	}
 	service(t);
 }
@@ -380,6 +405,9 @@ deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
 		s->dropped++;
 		return;
 	}
+	/* a sink that can take more gets it before anything is dropped */
+	if (!rq_room(&s->q, n) && s->fd != -1 && !s->connecting)
+		sink_flush(s);
 	while (!rq_room(&s->q, n)) {
 		if (t->policy == DROP_NEW) {
 			s->dropped++;
@@ -402,7 +430,8 @@ deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
 		s->dropped++;
 		return;
 	}
-	if (s->fd != -1 && !s->connecting && s->q.used >= 65536)
+	if (s->fd != -1 && !s->connecting &&
+	    s->q.used >= (s->q.cap / 2 < 65536 ? s->q.cap / 2 : 65536))
 		sink_flush(s);
 }
 

@@ -248,3 +248,50 @@ mnt_entered() {
 in_mntns() {
 	nsenter -t "$MNT_PID" -m "$@"
 }
+
+# listen_port PID: print the port of a TCP socket PID listens on (IPv4 or
+# IPv6, read from /proc/net/tcp*); fail while it has none.
+listen_port() {
+	local f l inodes='' hex
+	for f in /proc/"$1"/fd/*; do
+		l=$(readlink "$f" 2>/dev/null) || continue
+		case $l in
+		socket:\[*\]) l=${l#socket:[}; inodes="$inodes ${l%]}" ;;
+		esac
+	done
+	[ -n "$inodes" ] || return 1
+	hex=$(awk -v inodes="$inodes" '
+	BEGIN { n = split(inodes, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+	FNR > 1 && $4 == "0A" && ($10 in want) { sub(/.*:/, "", $2); print $2; exit }
+	' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+	[ -n "$hex" ] || return 1
+	echo "$((16#$hex))"
+}
+
+# start_listener NAME CMD...: start a TCP listener that binds port 0 and
+# cannot say which port it got (socat TCP-LISTEN:0, nc -l) with start_bg;
+# wait (10 s) until it listens and set listen_port; fail at once, showing
+# its stderr, if it ends first. Start what connects to it only after: a
+# listener that takes one connection (socat without fork) stops listening
+# once it has it.
+start_listener() {
+	local name=$1
+	shift
+	start_bg "$name" "$@"
+	wait_until 10 port_or_gone "$bg_pid" || true
+	listen_port=$(listen_port "$bg_pid") && return 0
+	fail_msg "$name is not listening; its stderr:" "$(cat "$T/$name.err")"
+}
+
+port_or_gone() {
+	listen_port "$1" >/dev/null || ! running "$1"
+}
+
+# descendants PID: the pids of PID's children, their children and so on.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
