@@ -34,7 +34,8 @@ LIB = lib/libchanrelay.a
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_esc tests/unit/test_obuf tests/unit/test_sig \
 	tests/unit/test_udpsock tests/unit/test_recout tests/unit/test_udprx \
-	tests/unit/test_capture tests/unit/test_rq \
+	tests/unit/test_capture tests/unit/test_rq tests/unit/test_pace \
+	tests/unit/test_synth \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt
 TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare bench/gen-lines \

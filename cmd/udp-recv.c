@@ -334,7 +334,8 @@ loop(struct run *r, int fd, int sigfd)
 		}
 		if (sig_take(SIGUSR1))
 			counters(r);
-		if ((n = pull(r)) == -1)
+		if ((n = pull(r)) == -1 ||
+		    (o->count && r->w.written >= o->count))
 			return;
 		now = clock_mono();
 		if (n > 0)
@@ -342,7 +343,8 @@ loop(struct run *r, int fd, int sigfd)
 		if ((o->duration && now - start >= o->duration) ||
 		    (o->idle && now - last >= o->idle))
 			return;
-		if (n > 0 || o->rfile)
+		/* a short batch emptied the socket: wait, no empty call */
+		if (o->rfile || (n > 0 && (r->p != NULL || n == UDPRX_BATCH)))
 			continue;
 		due = o->duration ? start + o->duration : UINT64_MAX;
 		if (o->idle && last + o->idle < due)
@@ -383,13 +385,16 @@ sock_open(const struct opts *o)
 		fd = o->fd;
 	} else if ((fd = udpsock_bind(&o->addr, o->reuseport,
 	    o->mcif ? ifindex_arg(o->mcif) : 0,
-	    o->source ? (struct sockaddr *)&o->src.ss : NULL, &step)) == -1)
+	    o->source ? (struct sockaddr *)&o->src.ss : NULL, o->rcvbuf,
+	    &step)) == -1)
 		err(111, "unable to %s %s", step, o->address);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		err(111, "unable to read the socket's address");
-	if (udpsock_meta(fd, ss.ss_family) == -1)
+	if (o->fd != -1 && udpsock_meta(fd, ss.ss_family) == -1)
 		err(111, "unable to ask for datagram metadata");
-	if ((got = udpsock_rcvbuf(fd, o->rcvbuf)) == -1)
+	/* an inherited socket is sized here; ours was before its bind */
+	if ((got = o->fd != -1 ? udpsock_rcvbuf(fd, o->rcvbuf) :
+	    udpsock_rcvbuf(fd, 0)) == -1)
 		err(111, "unable to set the receive buffer");
 	/* Linux reports twice the request: its bookkeeping overhead */
 	if ((unsigned long)got / 2 < o->rcvbuf)
@@ -451,7 +456,7 @@ main(int argc, char **argv)
 		err(111, "unable to allocate the output buffer");
 	if (r.o.iface || r.o.rfile)
 		fd = cap_open(&r);
-	else if (udprx_init(&r.rx, fd = sock_open(&r.o)) == -1)
+	else if (udprx_init(&r.rx, fd = sock_open(&r.o), r.o.fd != -1) == -1)
 		err(111, "unable to set up receiving");
 	if (r.o.user)
 		priv_drop(r.o.user);

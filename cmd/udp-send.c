@@ -1,8 +1,715 @@
-/* udp-send: placeholder; the udp-send helper writes it. */
+/*
+ * udp-send: read records (pcap or text lines) and send each one as a
+ * datagram, as fast as possible, at a fixed rate or with the records' own
+ * timing; or send synthetic records for benchmarks and tests.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "decode.h"
+#include "num.h"
+#include "pace.h"
+#include "recin.h"
+#include "sig.h"
+#include "synth.h"
+#include "udpsock.h"
+
+#define USAGE "usage: udp-send [-ehLRv] [-B BATCH] [-H TTL] [-m IFACE] " \
+	"[-n COUNT] [-r RATE] [-S SIZE] [-s SOURCE] [-x FACTOR] ADDRESS"
+#define OPTSTRING	"B:ehH:Lm:n:Rr:S:s:vx:"
+
+#define BATCH_DEFAULT	32
+#define BATCH_MAX	1024		/* UIO_MAXIOV: sendmmsg's limit */
+#define ARENA		(1u << 20)	/* payload bytes a batch holds */
+#define MAXDGRAM4	65507		/* the largest payloads: IPv4 */
+#define MAXDGRAM6	65527		/* IPv6, without jumbograms */
+#define RETRY_NS	1000000ull	/* the wait before a retry */
+#define DRAIN_NS	1000000000ull	/* bound on retries after TERM */
+#define NS		1000000000ull
+
+struct opts {
+	const char *address, *source, *mcif;
+	struct addr dst, src;
+	uint64_t batch, count, size, rate, milli;
+	int ttl;			/* -1: the kernel's default */
+	int fatal, noloop, replay, verbose;
+};
+
+/* A batch: datagrams copied out of the reader, sent by one sendmmsg. */
+struct batch {
+	struct mmsghdr msg[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+	uint64_t due[BATCH_MAX];	/* 0: not paced */
+	unsigned n;
+	unsigned char *arena;
+	size_t used;
+};
+
+/* One datagram to send: a payload, or (p NULL) the next synthetic one. */
+struct item {
+	const unsigned char *p;
+	size_t len;
+	int64_t sec;
+	uint32_t nsec;
+};
+
+struct run {
+	struct opts o;
+	int sock, sigfd, paced, stop, badinput;
+	uint64_t giveup;		/* after TERM: when retries end */
+	struct recin in;
+	struct pace pace;
+	struct batch b;
+	uint64_t read, sent, skipped, refused, retried, late, maxlate;
+	uint64_t abandoned, seq;
+	char peer[ADDR_STRLEN];
+};
+
+static int stdin_flags = -1;
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout, "%s\n", USAGE);
+	exit(status);
+}
+
+static void
+usage_err(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "udp-send: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(100);
+}
+
+/* factor_arg: a speed factor such as 2, 0.5 or 1.25, in thousandths:
+ * the duration parser reads the decimal fraction, a bare number being
+ * seconds; units are refused. */
+static uint64_t
+factor_arg(const char *s)
+{
+	const char *e;
+	uint64_t ns;
+
+	if (s[0] == '\0' || s[strspn(s, "0123456789.")] != '\0')
+		arg_fail("speed factor", s, "invalid");
+	ns = dur_parse(s, 1000000, 1000 * NS, &e);
+	if (e != NULL)
+		arg_fail("speed factor", s, strcmp(e, "too small") == 0 ?
+		    "below 0.001" : strcmp(e, "too large") == 0 ?
+		    "above 1000" : e);
+	return ns / 1000000;
+}
+
+static void
+getopts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case 'B': o->batch = num_arg("batch size", optarg, 1,
+		    BATCH_MAX); break;
+		case 'e': o->fatal = 1; break;
+		case 'H': o->ttl = num_arg("TTL", optarg, 0, 255); break;
+		case 'h': usage(0); break;
+		case 'L': o->noloop = 1; break;
+		case 'm': o->mcif = optarg; break;
+		case 'n': o->count = num_arg("count", optarg, 1,
+		    INT64_MAX); break;
+		case 'R': o->replay = 1; break;
+		case 'r': o->rate = num_arg("rate", optarg, 1, NS); break;
+		case 'S': o->size = size_arg("size", optarg, SYNTH_HDRLEN,
+		    SYNTH_MAXLEN); break;
+		case 's': o->source = optarg; break;
+		case 'v': o->verbose = 1; break;
+		case 'x': o->milli = factor_arg(optarg); break;
+		default:
+			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
+			    optopt) ? "udp-send: unknown option -%c\n" :
+			    "udp-send: option -%c needs a value\n", optopt);
+			usage(100);
+		}
+	}
+}
+
+/* source_arg: -s: HOST:PORT or a bare HOST (any port), of the
+ * destination's family; ":PORT" is the wildcard of that family. */
+static void
+source_arg(struct opts *o)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->src.ss;
+	const char *e;
+	in_port_t port;
+
+	if ((e = addr_parse(o->source, &o->src)) != NULL &&
+	    addr_parse_host(o->source, &o->src) != NULL)
+		arg_fail("source", o->source, e);
+	if (o->src.wildcard && o->dst.ss.ss_family == AF_INET) {
+		port = ((struct sockaddr_in6 *)&o->src.ss)->sin6_port;
+		memset(&o->src.ss, 0, sizeof o->src.ss);
+		s4->sin_family = AF_INET;
+		s4->sin_port = port;
+		o->src.len = sizeof *s4;
+	}
+	if (o->src.ss.ss_family != o->dst.ss.ss_family)
+		arg_fail("source", o->source, o->dst.ss.ss_family == AF_INET ?
+		    "not IPv4, as the address is" :
+		    "not IPv6, as the address is");
+}
+
+static in_port_t
+port_of(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_port;
+	return ((const struct sockaddr_in6 *)&a->ss)->sin6_port;
+}
+
+/* parse: the options, then every conflict refused before anything opens. */
+static void
+parse(int argc, char **argv, struct opts *o)
+{
+	int mc;
+
+	memset(o, 0, sizeof *o);
+	arg_usage = USAGE;
+	o->batch = BATCH_DEFAULT;
+	o->ttl = -1;
+	getopts(argc, argv, o);
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage_err("%s", "missing ADDRESS");
+	if (argc > 1)
+		usage_err("too many arguments, starting at '%s'", argv[1]);
+	o->address = argv[0];
+	if (o->rate && o->replay)
+		usage_err("%s", "use one of -r and -R");
+	if (o->milli && !o->replay)
+		usage_err("%s", "-x needs -R");
+	if (o->size && !o->count)
+		usage_err("%s", "-S needs -n");
+	if (o->count && o->replay)
+		usage_err("%s", "-R replays records from stdin, not with -n");
+	addr_arg("address", o->address, &o->dst);
+	if (o->dst.wildcard)
+		arg_fail("address", o->address, "a destination needs a host");
+	if (port_of(&o->dst) == 0)
+		arg_fail("address", o->address, "port 0");
+	mc = udpsock_ismcast((struct sockaddr *)&o->dst.ss);
+	if ((o->mcif || o->noloop) && !mc)
+		usage_err("-m and -L need a multicast ADDRESS, not '%s'",
+		    o->address);
+	if (o->ttl == 0 && !mc)
+		arg_fail("TTL", "0", "0 is for multicast only");
+	if (o->source)
+		source_arg(o);
+	if (o->count && !o->size)
+		o->size = 64;
+	if (o->replay && !o->milli)
+		o->milli = 1000;
+}
+
+static unsigned
+ifindex_arg(const char *s)
+{
+	unsigned i = if_nametoindex(s);
+	const char *e;
+
+	if (i == 0) {
+		i = (unsigned)num_parse(s, 1, INT32_MAX, &e);
+		if (e != NULL)
+			errx(100, "invalid interface '%s': no such interface",
+			    s);
+	}
+	return i;
+}
+
+/* sock_mcast: the multicast interface, hop limit and loopback. */
+static void
+sock_mcast(int fd, const struct opts *o)
+{
+	struct ip_mreqn mr;
+	int v6 = o->dst.ss.ss_family == AF_INET6, on = !o->noloop;
+	int idx;
+
+	if (o->mcif) {
+		idx = (int)ifindex_arg(o->mcif);
+		memset(&mr, 0, sizeof mr);
+		mr.imr_ifindex = idx;
+		if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
+		    &idx, sizeof idx) : setsockopt(fd, IPPROTO_IP,
+		    IP_MULTICAST_IF, &mr, sizeof mr)) == -1)
+			err(111, "unable to send multicast on %s", o->mcif);
+	}
+	if (o->ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_MULTICAST_HOPS, &o->ttl, sizeof o->ttl) : setsockopt(fd,
+	    IPPROTO_IP, IP_MULTICAST_TTL, &o->ttl, sizeof o->ttl)) == -1)
+		err(111, "unable to set the multicast TTL");
+	if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on,
+	    sizeof on) : setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &on,
+	    sizeof on)) == -1)
+		err(111, "unable to set multicast loopback");
+}
+
+/*
+ * sock_open: a non-blocking UDP socket, bound to the source when one is
+ * given, connected to the destination: the kernel then reports ICMP
+ * errors (port unreachable) on later sends, and sendmmsg needs no names.
+ */
+static int
+sock_open(struct run *r)
+{
+	const struct opts *o = &r->o;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char from[ADDR_STRLEN];
+	int fd, v6 = o->dst.ss.ss_family == AF_INET6;
+
+	addr_format((struct sockaddr *)&o->dst.ss, r->peer);
+	fd = socket(o->dst.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		err(111, "unable to create a socket for %s", r->peer);
+	if (o->source && bind(fd, (struct sockaddr *)&o->src.ss,
+	    o->src.len) == -1)
+		err(111, "unable to bind %s", o->source);
+	if (udpsock_ismcast((struct sockaddr *)&o->dst.ss))
+		sock_mcast(fd, o);
+	else if (o->ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_UNICAST_HOPS, &o->ttl, sizeof o->ttl) : setsockopt(fd,
+	    IPPROTO_IP, IP_TTL, &o->ttl, sizeof o->ttl)) == -1)
+		err(111, "unable to set the TTL");
+	if (connect(fd, (struct sockaddr *)&o->dst.ss, o->dst.len) == -1)
+		err(111, "unable to connect to %s", r->peer);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		err(111, "unable to read the socket's address");
+	if (o->verbose)
+		warnx("sending from %s to %s",
+		    addr_format((struct sockaddr *)&ss, from), r->peer);
+	return fd;
+}
+
+static void
+counters(const struct run *r)
+{
+	fprintf(stderr, "udp-send: read=%llu sent=%llu skipped=%llu "
+	    "refused=%llu retried=%llu late=%llu maxlate=%lluus\n",
+	    (unsigned long long)r->read, (unsigned long long)r->sent,
+	    (unsigned long long)r->skipped, (unsigned long long)r->refused,
+	    (unsigned long long)r->retried, (unsigned long long)r->late,
+	    (unsigned long long)(r->maxlate / 1000));
+}
+
+/* signals: act on what arrived; returns 1 once TERM or INT came. */
+static int
+signals(struct run *r)
+{
+	if ((sig_take(SIGTERM) | sig_take(SIGINT)) && !r->stop) {
+		r->stop = 1;
+		r->giveup = pace_now() + DRAIN_NS;
+	}
+	if (sig_take(SIGUSR1))
+		counters(r);
+	return r->stop;
+}
+
+/* pause_for: wait up to RETRY_NS, for the socket to take more when
+ * out is set, waking early for a signal. */
+static void
+pause_for(struct run *r, int out)
+{
+	struct pollfd pfd[2] = { { r->sigfd, POLLIN, 0 }, { -1, POLLOUT, 0 } };
+	struct timespec ts = { 0, (long)RETRY_NS };
+
+	pfd[1].fd = out ? r->sock : -1;
+	if (ppoll(pfd, 2, &ts, NULL) == -1 && errno != EINTR)
+		err(111, "unable to wait for the socket");
+	signals(r);
+}
+
+/* die_send: exit 111 naming the send error e. */
+static void
+die_send(const struct run *r, int e)
+{
+	errno = e;
+	err(111, "unable to send to %s", r->peer);
+}
+
+static int
+refusal(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	    e == EHOSTDOWN || e == ENETDOWN;
+}
+
+/* account: n datagrams from slot i went out, handed over at now; late
+ * ones are counted. */
+static void
+account(struct run *r, unsigned i, int n, uint64_t now)
+{
+	uint64_t d;
+	unsigned k;
+
+	r->sent += (uint64_t)n;
+	for (k = i; r->paced && k < i + (unsigned)n; k++) {
+		d = r->b.due[k];
+		if (now <= d)
+			continue;
+		if (now - d > PACE_SLIP)
+			r->late++;
+		if (now - d > r->maxlate)
+			r->maxlate = now - d;
+	}
+}
+
+/* stamp: the synthetic records get the time they are handed over. */
+static void
+stamp(struct run *r, unsigned i)
+{
+	struct timespec ts;
+	uint64_t ns;
+	unsigned k;
+
+	if (!r->o.count)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ns = (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+	for (k = i; k < r->b.n; k++)
+		synth_stamp(r->b.iov[k].iov_base, ns);
+}
+
+/*
+ * failed: a sendmmsg that sent nothing failed with e on slot i. Returns
+ * how many slots to move past (0: send slot i again). A refusal is an
+ * ICMP error about an earlier datagram, reported on this send, which did
+ * not go out: slot i is sent once more, and dropped if refused again.
+ */
+static unsigned
+failed(struct run *r, unsigned i, int e, int *tries)
+{
+	if (e == EINTR)
+		return 0;
+	if (refusal(e)) {
+		if (r->o.fatal)
+			die_send(r, e);
+		if ((*tries)++ == 0) {
+			r->refused++;
+			return 0;
+		}
+		*tries = 0;
+		return 1;
+	}
+	if (e == EMSGSIZE) {
+		errno = e;
+		warn("skipped a datagram of %zu bytes", r->b.iov[i].iov_len);
+		r->skipped++;
+		return 1;
+	}
+	if (e != EAGAIN && e != ENOBUFS)
+		die_send(r, e);
+	if (e == ENOBUFS && r->o.fatal)
+		die_send(r, e);
+	if (r->stop && pace_now() > r->giveup) {
+		r->abandoned += r->b.n - i;
+		return r->b.n - i;
+	}
+	r->retried++;
+	pause_for(r, e == EAGAIN);
+	return 0;
+}
+
+/* flush: send the batch, whatever the kernel says, then empty it. */
+static void
+flush(struct run *r)
+{
+	struct batch *b = &r->b;
+	uint64_t t;
+	unsigned i = 0;
+	int n, tries = 0;
+
+	while (i < b->n) {
+		stamp(r, i);
+		t = r->paced ? pace_now() : 0;
+		n = sendmmsg(r->sock, b->msg + i, b->n - i, 0);
+		if (n > 0) {
+			account(r, i, n, t);
+			i += (unsigned)n;
+			tries = 0;
+			continue;
+		}
+		i += failed(r, i, errno, &tries);
+	}
+	b->n = 0;
+	b->used = 0;
+}
+
+/* add: copy a datagram into the batch (the reader's buffer moves on). */
+static void
+add(struct run *r, const struct item *it, uint64_t due)
+{
+	struct batch *b = &r->b;
+	unsigned char *p;
+
+	if (b->used + it->len > ARENA)
+		flush(r);
+	p = b->arena + b->used;
+	if (it->p != NULL)
+		memcpy(p, it->p, it->len);
+	else
+		synth_fill(p, it->len, r->seq++, r->o.count);
+	memset(&b->msg[b->n], 0, sizeof b->msg[b->n]);
+	b->iov[b->n].iov_base = p;
+	b->iov[b->n].iov_len = it->len;
+	b->msg[b->n].msg_hdr.msg_iov = &b->iov[b->n];
+	b->msg[b->n].msg_hdr.msg_iovlen = 1;
+	b->due[b->n] = due;
+	b->n++;
+	b->used += it->len;
+}
+
+/*
+ * next: the next datagram in *it. Returns 1, 0 at the end of the input,
+ * RECIN_AGAIN when none is there yet. Records that are not a whole UDP
+ * datagram, and lines too long for one, are skipped and counted.
+ */
+static int
+next(struct run *r, struct item *it)
+{
+	struct udpinfo u;
+	struct rec rec;
+	int n;
+
+	if (r->o.count) {
+		if (r->read == r->o.count)
+			return 0;
+		memset(it, 0, sizeof *it);
+		it->len = r->o.size;
+		r->read++;
+		return 1;
+	}
+	for (;;) {
+		if ((n = recin_next(&r->in, &rec)) != 1) {
+			if (n == -1) {
+				warnx("unable to read stdin: %s", r->in.err);
+				r->badinput = 1;
+				return 0;
+			}
+			return n;
+		}
+		if (r->in.framing == FRAME_TEXT) {
+			if (!(rec.flags & LINE_SPLIT)) {
+				r->read++;
+				it->p = rec.p;
+				it->len = rec.n;
+				it->sec = 0;
+				it->nsec = 0;
+				return 1;
+			}
+			if (!(rec.flags & LINE_MORE)) {
+				if (r->skipped++ == 0)
+					warnx("skipped a line longer than %zu "
+					    "bytes", r->in.maxline);
+				r->read++;
+			}
+			continue;
+		}
+		r->read++;
+		if (decode_udp(r->in.rd.linktype, rec.data, rec.caplen,
+		    &u) != 1 || u.paylen < u.paylen_orig) {
+			r->skipped++;
+			continue;
+		}
+		it->p = u.payload;
+		it->len = u.paylen;
+		it->sec = rec.sec;
+		it->nsec = rec.nsec;
+		return 1;
+	}
+}
+
+/*
+ * schedule: the due time of the record in *due. Returns 0 when it joins
+ * the batch (it is due already), 1 when it was waited for and goes out
+ * at once, -1 when TERM came while waiting (it is not sent). Behind
+ * schedule, records go out in batches; when a whole batch has not caught
+ * up a stall, the schedule slips instead (pace_behind): never a burst.
+ */
+static int
+schedule(struct run *r, const struct item *it, uint64_t *due)
+{
+	uint64_t d, now;
+
+	d = *due = pace_due(&r->pace, it->sec, it->nsec, pace_now());
+	if (r->b.n > 0 && d > pace_now())
+		flush(r);
+	if (r->b.n > 0)
+		return 0;
+	now = pace_now();
+	if (d <= now) {
+		if (pace_behind(&r->pace, d, now))
+			pace_slip(&r->pace, d, now);
+		return 0;
+	}
+	while (pace_sleep(d) == -1)
+		if (signals(r))
+			return -1;
+	return 1;
+}
+
+/* wait_input: send what is batched, then wait for input or a signal. */
+static void
+wait_input(struct run *r)
+{
+	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { r->sigfd, POLLIN, 0 } };
+
+	flush(r);
+	if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+		err(111, "unable to wait for input");
+}
+
+static void
+loop(struct run *r)
+{
+	struct item it;
+	uint64_t due = 0;
+	int n, now;
+
+	for (;;) {
+		/* once a batch: sig_take costs a read on the self-pipe */
+		if (r->b.n == 0 && signals(r))
+			break;
+		if ((n = next(r, &it)) == RECIN_AGAIN) {
+			wait_input(r);
+			continue;
+		}
+		if (n == 0)
+			break;
+		now = 0;
+		if (r->paced && (now = schedule(r, &it, &due)) == -1)
+			break;
+		add(r, &it, due);
+		if (now || r->b.n == r->o.batch)
+			flush(r);
+	}
+	flush(r);
+}
+
+/* sniff: wait for the first bytes and the framing. Returns 1, or 0 when
+ * the input ended (or TERM came) before any byte. */
+static int
+sniff(struct run *r)
+{
+	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { r->sigfd, POLLIN, 0 } };
+	size_t max = r->o.dst.ss.ss_family == AF_INET6 ? MAXDGRAM6 :
+	    MAXDGRAM4;
+	int n;
+
+	recin_init(&r->in, STDIN_FILENO, max);
+	while ((n = recin_sniff(&r->in)) == RECIN_AGAIN) {
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			err(111, "unable to wait for input");
+		if (signals(r))
+			return 0;
+	}
+	if (n == -1) {
+		warnx("unable to read stdin: %s", r->in.err);
+		r->badinput = 1;
+		return 0;
+	}
+	if (n == 1 && r->o.replay && r->in.framing == FRAME_TEXT)
+		errx(100, "-R replays a pcap stream: text lines have no time");
+	return n;
+}
+
+/* The input is non-blocking so the loop waits in poll, signals alive;
+ * the flags are put back at exit, for the terminal or the shell. */
+static void
+restore_stdin(void)
+{
+	if (stdin_flags != -1)
+		(void)fcntl(STDIN_FILENO, F_SETFL, stdin_flags);
+}
+
+static void
+stdin_nonblock(void)
+{
+	if ((stdin_flags = fcntl(STDIN_FILENO, F_GETFL)) == -1)
+		err(111, "unable to read stdin");
+	if (atexit(restore_stdin) != 0 || fcntl(STDIN_FILENO, F_SETFL,
+	    stdin_flags | O_NONBLOCK) == -1)
+		err(111, "unable to read stdin");
+}
+
+/* last_refusal: a refusal of the last datagrams is still pending on the
+ * socket, unreported by a send; take it. */
+static void
+last_refusal(struct run *r)
+{
+	socklen_t len = sizeof(int);
+	int e = 0;
+
+	if (getsockopt(r->sock, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
+	    refusal(e)) {
+		if (r->o.fatal)
+			die_send(r, e);
+		r->refused++;
+	}
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	errx(111, "not yet written");
+	static struct run r;
+	int lost;
+
+	parse(argc, argv, &r.o);
+	/* first: a closed fd 0 would be taken by the next file opened */
+	if (!r.o.count)
+		stdin_nonblock();
+	if ((r.sigfd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1)
+		err(111, "unable to set signal handlers");
+	if ((r.b.arena = malloc(ARENA)) == NULL)
+		err(111, "unable to allocate the batch");
+	r.sock = sock_open(&r);
+	r.paced = r.o.rate || r.o.replay;
+	if (r.o.rate)
+		pace_rate(&r.pace, r.o.rate, (unsigned)r.o.batch);
+	else if (r.o.replay)
+		pace_replay(&r.pace, r.o.milli, (unsigned)r.o.batch);
+	if (r.o.count)
+		loop(&r);
+	else {
+		if (sniff(&r) == 1)
+			loop(&r);
+		recin_free(&r.in);
+	}
+	last_refusal(&r);
+	lost = r.refused || r.skipped || r.abandoned || r.badinput;
+	if (r.o.verbose || lost || r.late || sig_take(SIGUSR1))
+		counters(&r);
+	if (close(r.sock) == -1)
+		err(111, "unable to close the socket");
+	free(r.b.arena);
+	return lost ? 1 : 0;
 }

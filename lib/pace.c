@@ -8,23 +8,19 @@
 void
 pace_rate(struct pace *p, uint64_t rate, unsigned batch)
 {
-	uint64_t span;
-
 	memset(p, 0, sizeof *p);
 	p->mode = PACE_RATE;
 	p->rate = rate;
-	/* catching up may send one batch at once, never more */
-	span = PACE_NS / rate * (batch > 0 ? batch : 1);
-	p->slack = span < PACE_SLIP ? span : PACE_SLIP;
+	p->batch = batch > 0 ? batch : 1;
 }
 
 void
-pace_replay(struct pace *p, uint64_t milli)
+pace_replay(struct pace *p, uint64_t milli, unsigned batch)
 {
 	memset(p, 0, sizeof *p);
 	p->mode = PACE_REPLAY;
 	p->milli = milli;
-	p->slack = PACE_SLIP;
+	p->batch = batch > 0 ? batch : 1;
 }
 
 /* offset: ns after the first record, scaled, exact and without overflow
@@ -61,27 +57,31 @@ offset(struct pace *p, int64_t sec, uint32_t nsec)
 uint64_t
 pace_due(struct pace *p, int64_t sec, uint32_t nsec, uint64_t now)
 {
-	uint64_t off;
+	uint64_t due;
 
 	if (p->n == 0)
 		p->start = now;
-	off = offset(p, sec, nsec);
+	due = p->start + p->shift + offset(p, sec, nsec);
 	p->n++;
-	return p->start + p->shift + off;
+	p->run = due < now ? p->run + 1 : 0;
+	return due;
 }
 
 int
 pace_behind(const struct pace *p, uint64_t due, uint64_t now)
 {
-	return now > due && now - due > p->slack;
+	/* one batch of catching up is allowed: short stalls are made up */
+	return p->run > p->batch && now > due && now - due > PACE_SLIP;
 }
 
 uint64_t
 pace_slip(struct pace *p, uint64_t due, uint64_t now)
 {
-	if (now > due)
-		p->shift += now - due;
-	return now > due ? now : due;
+	if (now <= due)
+		return due;
+	p->shift += now - due;
+	p->run = 1;
+	return now;
 }
 
 uint64_t

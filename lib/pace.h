@@ -6,7 +6,7 @@
 
 #define PACE_NS		1000000000ull
 #define PACE_SPIN	50000ull	/* the last 50 us are spun, not slept */
-#define PACE_SLIP	1000000ull	/* behind by more: the schedule slips */
+#define PACE_SLIP	1000000ull	/* late: more than 1 ms after due */
 
 enum { PACE_RATE, PACE_REPLAY };
 
@@ -19,7 +19,8 @@ struct pace {
 	int mode;
 	uint64_t rate;		/* PACE_RATE: records per second */
 	uint64_t milli;		/* PACE_REPLAY: speed factor x 1000 */
-	uint64_t slack;		/* how far behind before the schedule slips */
+	uint64_t batch;		/* records that may go out at once */
+	uint64_t run;		/* records in a row already due when read */
 	uint64_t start;		/* the first record's due time */
 	uint64_t shift;		/* time lost to stalls, added to every due */
 	uint64_t n;		/* records scheduled so far */
@@ -28,29 +29,33 @@ struct pace {
 	uint64_t last;		/* PACE_REPLAY: the previous offset */
 };
 
-/* pace_rate: rate records a second (1..PACE_NS), evenly spaced; a slip
- * happens past PACE_SLIP or batch intervals behind, whichever is less. */
+/* pace_rate: rate records a second (1..PACE_NS), evenly spaced; up to
+ * batch records may go out at once to catch up (see pace_behind). */
 void pace_rate(struct pace *p, uint64_t rate, unsigned batch);
 
 /* pace_replay: the records' own timing, sped up by milli / 1000
- * (1..1000000: 0.001x to 1000x). */
-void pace_replay(struct pace *p, uint64_t milli);
+ * (1..1000000: 0.001x to 1000x); batch as for pace_rate. */
+void pace_replay(struct pace *p, uint64_t milli, unsigned batch);
 
 /*
  * pace_due: schedule the next record (sec, nsec: its timestamp, used in
  * replay) and return its due time. The first record is due at now. A
- * record stamped earlier than the one before it is due with it.
+ * record stamped earlier than the one before it is due with it. A record
+ * already due at now lengthens the run of records sent without a wait.
  */
 uint64_t pace_due(struct pace *p, int64_t sec, uint32_t nsec, uint64_t now);
 
 /*
- * pace_behind: 1 when a record due at due is so late at now that the
- * schedule should slip rather than catch up (a stall), else 0.
+ * pace_behind: 1 when the schedule should slip rather than catch up: a
+ * whole batch of records has gone out in a row without a wait and the
+ * record due at due is still more than PACE_SLIP late at now (a stall
+ * longer than a batch can make up). Else 0.
  */
 int pace_behind(const struct pace *p, uint64_t due, uint64_t now);
 
 /* pace_slip: move the rest of the schedule later by the time between due
- * and now, so the record due at due is due now. Returns the new due. */
+ * and now, so the record due at due is due now; it starts a new run.
+ * Returns the new due time. */
 uint64_t pace_slip(struct pace *p, uint64_t due, uint64_t now);
 
 /* pace_now: CLOCK_MONOTONIC in nanoseconds. */

@@ -10,6 +10,7 @@
 #define NSIG_MAX 65
 
 static volatile sig_atomic_t pending[NSIG_MAX];
+static volatile sig_atomic_t any;	/* a byte may be in the pipe */
 static int selfpipe[2] = { -1, -1 };
 
 static void
@@ -19,6 +20,7 @@ handler(int signo)
 
 	if (signo > 0 && signo < NSIG_MAX)
 		pending[signo] = 1;
+	any = 1;
 	/* a full pipe already wakes the loop; the byte is only a wake-up */
 	(void)!write(selfpipe[1], "", 1);
 	errno = e;
@@ -77,8 +79,13 @@ sig_take(int signo)
 {
 	char junk[64];
 
-	while (read(selfpipe[0], junk, sizeof junk) > 0)
-		;
+	/* the pipe is read only when a signal came: a busy loop that asks
+	 * every pass pays a flag test, not a system call */
+	if (any) {
+		any = 0;
+		while (read(selfpipe[0], junk, sizeof junk) > 0)
+			;
+	}
 	if (signo <= 0 || signo >= NSIG_MAX || !pending[signo])
 		return 0;
 	pending[signo] = 0;

@@ -8,7 +8,7 @@
 #include "udpsock.h"
 
 int
-udprx_init(struct udprx *x, int fd)
+udprx_init(struct udprx *x, int fd, int inherited)
 {
 	socklen_t len = sizeof x->local;
 	int i;
@@ -19,8 +19,9 @@ udprx_init(struct udprx *x, int fd)
 		return -1;
 	if ((x->slots = malloc((size_t)UDPRX_BATCH * UDPRX_SLOT)) == NULL)
 		return -1;
-	/* drops from before we started are not ours to report */
-	x->drops0 = udpsock_drops(fd);
+	/* an inherited socket's earlier drops are not ours to report; a
+	 * socket we bound has dropped nothing that was not ours */
+	x->drops0 = inherited ? udpsock_drops(fd) : 0;
 	if (x->drops0 < 0)
 		x->drops0 = 0;
 	for (i = 0; i < UDPRX_BATCH; i++) {

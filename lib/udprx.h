@@ -29,9 +29,10 @@ struct udprx {
 	int fd;
 };
 
-/* udprx_init: receive from fd, a UDP socket set up by udpsock_meta.
- * Returns 0, -1 with errno set. */
-int udprx_init(struct udprx *x, int fd);
+/* udprx_init: receive from fd, a UDP socket set up by udpsock_meta;
+ * inherited when another process may have used it before (its earlier
+ * drops are then not counted). Returns 0, -1 with errno set. */
+int udprx_init(struct udprx *x, int fd, int inherited);
 
 /*
  * udprx_batch: one recvmmsg of up to vlen (<= UDPRX_BATCH) datagrams
@@ -45,8 +46,9 @@ int udprx_batch(struct udprx *x, unsigned vlen);
  * the address it was sent to, kernel receive time. */
 void udprx_meta(struct udprx *x, int i, struct udpmeta *m);
 
-/* udprx_dropped: datagrams the kernel dropped on the socket since
- * udprx_init (SO_MEMINFO, or the last SO_RXQ_OVFL when larger). */
+/* udprx_dropped: datagrams the kernel dropped on the socket (since
+ * udprx_init when inherited; SO_MEMINFO, or the last SO_RXQ_OVFL when
+ * larger). */
 long long udprx_dropped(const struct udprx *x);
 
 void udprx_free(struct udprx *x);

@@ -18,7 +18,8 @@ udpsock_rcvbuf(int fd, size_t want)
 
 	v = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
 	/* FORCE needs CAP_NET_ADMIN; without it, SO_RCVBUF clamps quietly */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) == -1 &&
+	if (want > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) == -1 &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v) == -1)
 		return -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == -1)
@@ -135,7 +136,7 @@ fail(int fd, const char **step, const char *what)
 
 int
 udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
-    const struct sockaddr *source, const char **step)
+    const struct sockaddr *source, size_t rcvbuf, const char **step)
 {
 	struct addr a;
 	struct sockaddr *sa = (struct sockaddr *)&a.ss;
@@ -160,6 +161,12 @@ udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
 	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
 	    sizeof on) == -1)
 		return fail(fd, step, "set SO_REUSEPORT on");
+	/* before bind: a datagram may arrive the moment it is bound, and
+	 * one dropped then must be counted and carry its metadata */
+	if (udpsock_meta(fd, a.ss.ss_family) == -1)
+		return fail(fd, step, "ask for metadata on");
+	if (rcvbuf > 0 && udpsock_rcvbuf(fd, rcvbuf) == -1)
+		return fail(fd, step, "size the receive buffer of");
 	if (bind(fd, sa, a.len) == -1)
 		return fail(fd, step, "bind");
 	if (mc && udpsock_join(fd, sa, ifindex, source) == -1)

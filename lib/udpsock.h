@@ -10,19 +10,22 @@
 
 /*
  * udpsock_bind: a UDP socket bound to a: ":PORT" binds [::] dual-stack
- * (0.0.0.0 on a host without IPv6); with reuseport, SO_REUSEPORT; a
- * multicast group is joined on ifindex (0: the kernel's choice), for
- * source only when source is non-NULL. Returns the socket, or -1 with
- * errno set and *step naming what failed ("create", "bind", "join").
+ * (0.0.0.0 on a host without IPv6); with reuseport, SO_REUSEPORT; the
+ * metadata options (udpsock_meta) and, when rcvbuf is not 0, the receive
+ * buffer set before it is bound; a multicast group is joined on ifindex
+ * (0: the kernel's choice), for source only when source is non-NULL.
+ * Returns the socket, or -1 with errno set and *step naming what failed
+ * ("create", "bind", "join").
  */
 int udpsock_bind(const struct addr *a, int reuseport, unsigned ifindex,
-    const struct sockaddr *source, const char **step);
+    const struct sockaddr *source, size_t rcvbuf, const char **step);
 
 /*
  * udpsock_rcvbuf: ask for a receive buffer of want bytes, with
  * SO_RCVBUFFORCE when privileged (past net.core.rmem_max), else SO_RCVBUF.
  * Returns the size the kernel granted, as it counts it (Linux doubles the
- * request for its bookkeeping), or -1 with errno set.
+ * request for its bookkeeping), or -1 with errno set. want 0 only reads
+ * the size.
  */
 long udpsock_rcvbuf(int fd, size_t want);
 

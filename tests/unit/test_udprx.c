@@ -23,7 +23,7 @@ bound(int af, const char *ip, struct sockaddr_storage *ss, socklen_t *len)
 	snprintf(s, sizeof s, af == AF_INET ? "%s:0" : "[%s]:0", ip);
 	if (addr_parse(s, &a) != NULL)
 		return -1;
-	if ((fd = udpsock_bind(&a, 0, 0, NULL, &step)) == -1)
+	if ((fd = udpsock_bind(&a, 0, 0, NULL, 0, &step)) == -1)
 		return -1;
 	*len = sizeof *ss;
 	getsockname(fd, (struct sockaddr *)ss, len);
@@ -44,7 +44,7 @@ main(void)
 	r = bound(AF_INET, "127.0.0.1", &to, &len);
 	ok(r >= 0, "receiver bound");
 	ok(udpsock_meta(r, AF_INET) == 0, "metadata asked for");
-	ok(udprx_init(&x, r) == 0, "udprx_init");
+	ok(udprx_init(&x, r, 0) == 0, "udprx_init");
 	is_int(udprx_batch(&x, UDPRX_BATCH), 0, "nothing queued: 0");
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(big, 'z', sizeof big);
@@ -90,7 +90,7 @@ main(void)
 		struct sockaddr_in dst4;
 
 		ok(udpsock_meta(r, AF_INET6) == 0, "dual-stack socket");
-		udprx_init(&x, r);
+		udprx_init(&x, r, 0);
 		s = socket(AF_INET, SOCK_DGRAM, 0);
 		memset(&dst4, 0, sizeof dst4);
 		dst4.sin_family = AF_INET;
