@@ -78,13 +78,6 @@ struct log {
 };
 
 static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout, "%s\n", USAGE);
-	exit(status);
-}
-
-static void
 parse(int argc, char **argv, struct opts *o)
 {
 	int c;
@@ -101,7 +94,7 @@ parse(int argc, char **argv, struct opts *o)
 		case 'B': o->hold = size_arg("size", optarg, 64 * 1024,
 		    1ull << 40); break;
 		case 'f': o->freespace = 1; break;
-		case 'h': usage(0); break;
+		case 'h': arg_help(0); break;
 		case 'l': o->maxline = size_arg("size", optarg, 1,
 		    1ull << 30); break;
 		case 'N': o->keepbytes = size_arg("size", optarg, 1,
@@ -121,20 +114,14 @@ parse(int argc, char **argv, struct opts *o)
 			arg_badopt(OPTSTRING);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "chanlog: %s\n", argc - optind == 0 ?
-		    "missing DIR" : "too many arguments");
-		usage(100);
-	}
+	if (argc - optind != 1)
+		arg_misuse("%s", argc - optind == 0 ? "missing DIR" :
+		    "too many arguments");
 	o->dir = argv[optind];
-	if (o->iso && o->tai) {
-		fprintf(stderr, "chanlog: use one of -t and -T\n");
-		usage(100);
-	}
-	if (o->align && !o->rotate) {
-		fprintf(stderr, "chanlog: -w needs -r\n");
-		usage(100);
-	}
+	if (o->iso && o->tai)
+		arg_misuse("use one of -t and -T");
+	if (o->align && !o->rotate)
+		arg_misuse("-w needs -r");
 }
 
 static void

@@ -65,20 +65,6 @@ struct tee {
 	struct pollfd *pfd;
 };
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout, "%s\n", USAGE);
-	exit(status);
-}
-
-static void
-usage_msg(const char *msg)
-{
-	fprintf(stderr, "tee-sink: %s\n", msg);
-	usage(100);
-}
-
 /* selector: "N=TEXT" for sink N of n; returns TEXT, its index in *i. */
 static const char *
 selector(const char *what, const char *s, int n, int *i)
@@ -105,7 +91,7 @@ select_arg(struct tee *t, int c, const char *s)
 	if (t->sel[i].bpf_expr || t->sel[i].has_re) {
 		snprintf(msg, sizeof msg, "sink %d has a selection already",
 		    i + 1);
-		usage_msg(msg);
+		arg_misuse("%s", msg);
 	}
 	if (c == 'f') {
 		t->sel[i].bpf_expr = v;
@@ -136,13 +122,13 @@ parse(int argc, char **argv, struct tee *t)
 		if (c == '?' || c == ':') {
 			arg_badopt(OPTSTRING);
 		} else if (c == 'h')
-			usage(0);
+			arg_help(0);
 		else if (c == 'q')
 			t->qsize = size_arg("queue size", optarg, 4096,
 			    1ull << 32);
 	t->n = argc - optind;
 	if (t->n == 0)
-		usage_msg("missing SINK");
+		arg_misuse("%s", "missing SINK");
 	if ((t->s = calloc((size_t)t->n, sizeof *t->s)) == NULL ||
 	    (t->sel = calloc((size_t)t->n, sizeof *t->sel)) == NULL ||
 	    (t->pfd = calloc((size_t)t->n + 2, sizeof *t->pfd)) == NULL)

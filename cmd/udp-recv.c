@@ -58,22 +58,6 @@ struct run {
 	int linktype;
 };
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout, "%s\n", USAGE);
-	exit(status);
-}
-
-static void
-usage_err(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "udp-recv: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	usage(100);
-}
-
 static int
 format_arg(const char *s)
 {
@@ -100,7 +84,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'd': o->fd = num_arg("fd", optarg, 0, 65535); break;
 		case 'F': o->format = format_arg(optarg); break;
 		case 'f': o->filter = optarg; break;
-		case 'h': usage(0); break;
+		case 'h': arg_help(0); break;
 		case 'i': o->iface = optarg; break;
 		case 'm': o->mcif = optarg; break;
 		case 'R': o->reuseport = 1; break;
@@ -135,26 +119,26 @@ parse(int argc, char **argv, struct opts *o)
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
-		usage_err("too many arguments, starting at '%s'", argv[1]);
+		arg_misuse("too many arguments, starting at '%s'", argv[1]);
 	o->address = argc == 1 ? argv[0] : NULL;
 	modes = (o->address != NULL) + (o->fd != -1) + (o->iface != NULL) +
 	    (o->rfile != NULL);
 	if (modes > 1)
-		usage_err("%s", "use one of ADDRESS, -d, -i and -r");
+		arg_misuse("%s", "use one of ADDRESS, -d, -i and -r");
 	if (modes == 0 && (o->fd = sockfd_listen()) == -1)
-		usage_err("%s", "missing ADDRESS (or -d, -i, -r, LISTEN_FDS)");
+		arg_misuse("%s", "missing ADDRESS (or -d, -i, -r, LISTEN_FDS)");
 	if (o->filter && !o->iface && !o->rfile)
-		usage_err("%s", "-f needs -i or -r");
+		arg_misuse("%s", "-f needs -i or -r");
 	if ((o->mcif || o->source) && !o->address)
-		usage_err("%s", "-m and -S need a multicast ADDRESS");
+		arg_misuse("%s", "-m and -S need a multicast ADDRESS");
 	if (o->reuseport && !o->address)
-		usage_err("%s", "-R needs ADDRESS");
+		arg_misuse("%s", "-R needs ADDRESS");
 	if (o->address == NULL)
 		return;
 	addr_arg("address", o->address, &o->addr);
 	if ((o->mcif || o->source) &&
 	    !udpsock_ismcast((struct sockaddr *)&o->addr.ss))
-		usage_err("-m and -S need a multicast ADDRESS, not '%s'",
+		arg_misuse("-m and -S need a multicast ADDRESS, not '%s'",
 		    o->address);
 	if (o->source && (e = addr_parse_host(o->source, &o->src)) != NULL)
 		arg_fail("source", o->source, e);
@@ -353,21 +337,6 @@ loop(struct run *r, int fd, int sigfd)
 	}
 }
 
-static unsigned
-ifindex_arg(const char *s)
-{
-	unsigned i = if_nametoindex(s);
-	const char *e;
-
-	if (i == 0) {
-		i = (unsigned)num_parse(s, 1, INT32_MAX, &e);
-		if (e != NULL)
-			errx(100, "invalid interface '%s': no such interface",
-			    s);
-	}
-	return i;
-}
-
 /* sock_open: the socket, bound or inherited, set up to receive. */
 static int
 sock_open(const struct opts *o)
@@ -384,7 +353,7 @@ sock_open(const struct opts *o)
 			errx(100, "invalid fd '%d': %s", o->fd, why);
 		fd = o->fd;
 	} else if ((fd = udpsock_bind(&o->addr, o->reuseport,
-	    o->mcif ? ifindex_arg(o->mcif) : 0,
+	    o->mcif ? udpsock_ifindex(o->mcif) : 0,
 	    o->source ? (struct sockaddr *)&o->src.ss : NULL, o->rcvbuf,
 	    &step)) == -1)
 		err(111, "unable to %s %s", step, o->address);

@@ -81,22 +81,6 @@ struct run {
 
 static int stdin_flags = -1;
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout, "%s\n", USAGE);
-	exit(status);
-}
-
-static void
-usage_err(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "udp-send: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	usage(100);
-}
-
 /* factor_arg: a speed factor such as 2, 0.5 or 1.25, in thousandths:
  * the duration parser reads the decimal fraction, a bare number being
  * seconds; units are refused. */
@@ -128,7 +112,7 @@ getopts(int argc, char **argv, struct opts *o)
 		    BATCH_MAX); break;
 		case 'e': o->fatal = 1; break;
 		case 'H': o->ttl = num_arg("TTL", optarg, 0, 255); break;
-		case 'h': usage(0); break;
+		case 'h': arg_help(0); break;
 		case 'L': o->noloop = 1; break;
 		case 'm': o->mcif = optarg; break;
 		case 'n': o->count = num_arg("count", optarg, 1,
@@ -144,7 +128,7 @@ getopts(int argc, char **argv, struct opts *o)
 			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
 			    optopt) ? "udp-send: unknown option -%c\n" :
 			    "udp-send: option -%c needs a value\n", optopt);
-			usage(100);
+			arg_help(100);
 		}
 	}
 }
@@ -196,18 +180,18 @@ parse(int argc, char **argv, struct opts *o)
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
-		usage_err("%s", "missing ADDRESS");
+		arg_misuse("%s", "missing ADDRESS");
 	if (argc > 1)
-		usage_err("too many arguments, starting at '%s'", argv[1]);
+		arg_misuse("too many arguments, starting at '%s'", argv[1]);
 	o->address = argv[0];
 	if (o->rate && o->replay)
-		usage_err("%s", "use one of -r and -R");
+		arg_misuse("%s", "use one of -r and -R");
 	if (o->milli && !o->replay)
-		usage_err("%s", "-x needs -R");
+		arg_misuse("%s", "-x needs -R");
 	if (o->size && !o->count)
-		usage_err("%s", "-S needs -n");
+		arg_misuse("%s", "-S needs -n");
 	if (o->count && o->replay)
-		usage_err("%s", "-R replays records from stdin, not with -n");
+		arg_misuse("%s", "-R replays records from stdin, not with -n");
 	addr_arg("address", o->address, &o->dst);
 	if (o->dst.wildcard)
 		arg_fail("address", o->address, "a destination needs a host");
@@ -215,7 +199,7 @@ parse(int argc, char **argv, struct opts *o)
 		arg_fail("address", o->address, "port 0");
 	mc = udpsock_ismcast((struct sockaddr *)&o->dst.ss);
 	if ((o->mcif || o->noloop) && !mc)
-		usage_err("-m and -L need a multicast ADDRESS, not '%s'",
+		arg_misuse("-m and -L need a multicast ADDRESS, not '%s'",
 		    o->address);
 	if (o->ttl == 0 && !mc)
 		arg_fail("TTL", "0", "0 is for multicast only");
@@ -227,21 +211,6 @@ parse(int argc, char **argv, struct opts *o)
 		o->milli = 1000;
 }
 
-static unsigned
-ifindex_arg(const char *s)
-{
-	unsigned i = if_nametoindex(s);
-	const char *e;
-
-	if (i == 0) {
-		i = (unsigned)num_parse(s, 1, INT32_MAX, &e);
-		if (e != NULL)
-			errx(100, "invalid interface '%s': no such interface",
-			    s);
-	}
-	return i;
-}
-
 /* sock_mcast: the multicast interface, hop limit and loopback. */
 static void
 sock_mcast(int fd, const struct opts *o)
@@ -251,7 +220,7 @@ sock_mcast(int fd, const struct opts *o)
 	int idx;
 
 	if (o->mcif) {
-		idx = (int)ifindex_arg(o->mcif);
+		idx = (int)udpsock_ifindex(o->mcif);
 		memset(&mr, 0, sizeof mr);
 		mr.imr_ifindex = idx;
 		if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,

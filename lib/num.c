@@ -1,5 +1,6 @@
 /* num.c: the one checked parser for numbers, sizes and durations. */
 #include <err.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -263,6 +264,24 @@ arg_fail(const char *what, const char *s, const char *why)
 	if (arg_usage != NULL)
 		fprintf(stderr, "%s\n", arg_usage);
 	exit(100);
+}
+
+void
+arg_help(int status)
+{
+	fprintf(status ? stderr : stdout, "%s\n", arg_usage ? arg_usage : "");
+	exit(status);
+}
+
+void
+arg_misuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	arg_help(100);
 }
 
 void

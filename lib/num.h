@@ -32,6 +32,11 @@ uint64_t dur_parse(const char *s, uint64_t min, uint64_t max,
 extern const char *arg_usage;
 void arg_fail(const char *what, const char *s, const char *why);
 
+/* arg_help: print arg_usage (to stdout for status 0, else stderr) and
+ * exit with status. arg_misuse: "PROG: MESSAGE", arg_usage, exit 100. */
+void arg_help(int status);
+void arg_misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* arg_badopt: after getopt returned '?' (with opterr 0): "PROG: unknown
  * option -x" or "PROG: option -x needs a value", arg_usage, exit 100. */
 void arg_badopt(const char *optstring);

@@ -4,10 +4,12 @@
 #include <linux/sock_diag.h>
 
 #include <errno.h>
+#include <net/if.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "udpsock.h"
 
 long
@@ -172,4 +174,18 @@ udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
 	if (mc && udpsock_join(fd, sa, ifindex, source) == -1)
 		return fail(fd, step, "join");
 	return fd;
+}
+
+unsigned
+udpsock_ifindex(const char *name)
+{
+	unsigned i = if_nametoindex(name);
+	const char *e;
+
+	if (i == 0) {
+		i = (unsigned)num_parse(name, 1, INT32_MAX, &e);
+		if (e != NULL)
+			arg_fail("interface", name, "no such interface");
+	}
+	return i;
 }

@@ -44,6 +44,10 @@ int udpsock_ismcast(const struct sockaddr *sa);
 int udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
     const struct sockaddr *source);
 
+/* udpsock_ifindex: the index of an interface given by name or number;
+ * an unknown one is a usage error (arg_fail, exit 100). */
+unsigned udpsock_ifindex(const char *name);
+
 /* udpsock_drops: datagrams the kernel dropped on this socket so far
  * (SO_MEMINFO), or -1 when the kernel cannot tell. */
 long long udpsock_drops(int fd);
