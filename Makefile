@@ -16,26 +16,26 @@ LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h lib/pcapdl.h \
 	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
 	lib/spawn.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
-	lib/sink.h lib/clock.h
+	lib/sink.h lib/clock.h lib/heldw.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
 	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
 	lib/spawn.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
-	lib/sink.c lib/clock.c
+	lib/sink.c lib/clock.c lib/heldw.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
 	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
 	lib/spawn.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
-	lib/sink.o lib/clock.o
+	lib/sink.o lib/clock.o lib/heldw.o
 LIB = lib/libchanrelay.a
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_esc tests/unit/test_obuf tests/unit/test_sig \
 	tests/unit/test_udpsock tests/unit/test_recout tests/unit/test_udprx \
 	tests/unit/test_capture tests/unit/test_rq tests/unit/test_pace \
-	tests/unit/test_synth \
+	tests/unit/test_synth tests/unit/test_heldw \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt
 TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare bench/gen-lines \

@@ -22,6 +22,7 @@
 #include "chandir.h"
 #include "clock.h"
 #include "frame.h"
+#include "heldw.h"
 #include "num.h"
 #include "pcapw.h"
 #include "recin.h"
@@ -51,22 +52,16 @@ struct opts {
 	int freespace, iso, tai, verbose, align;
 };
 
-/* Records waiting to be written: whole records only. */
-struct pend {
-	unsigned char *p;
-	size_t len, cap, max;
-};
-
 struct log {
 	struct opts o;
 	int dirfd, cur;			/* cur: DIR/current, -1 when closed */
 	int framing;
 	struct recin in;
-	uint64_t cursize;		/* bytes of current on disk */
 	int have_first;			/* current's first record time */
 	int64_t first_sec, last_sec;	/* last: newest finished name */
 	uint32_t first_nsec, last_nsec;
-	struct pend pend;
+	struct heldw hw;		/* current's records, held until written */
+	size_t hold;			/* the most hw may hold */
 	int full;			/* the last write failed */
 	int want_rotate;		/* HUP or timer while the disk was full */
 	uint64_t retry_at, backoff, rot_due;
@@ -315,63 +310,7 @@ hdrlen(const struct log *l)
 static int
 empty(const struct log *l)
 {
-	return l->cur == -1 || l->cursize + l->pend.len <= hdrlen(l);
-}
-
-static int
-pend_add(struct pend *p, const void *s, size_t n)
-{
-	unsigned char *np;
-	size_t cap;
-
-	if (p->len + n > p->cap) {
-		if (p->len + n > p->max)
-			return -1;
-		for (cap = p->cap ? p->cap : BATCH * 2; cap < p->len + n; )
-			cap *= 2;
-		if (cap > p->max)
-			cap = p->max;
-		if ((np = realloc(p->p, cap)) == NULL)
-			return -1;
-		p->p = np;
-		p->cap = cap;
-	}
-	memcpy(p->p + p->len, s, n);
-	p->len += n;
-	return 0;
-}
-
-static uint32_t
-rd32(const struct log *l, const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return l->in.rd.swap ? __builtin_bswap32(v) : v;
-}
-
-/* boundary: the whole records among the first n pending bytes. */
-static size_t
-boundary(const struct log *l, size_t n)
-{
-	const unsigned char *p = l->pend.p;
-	size_t off = 0, next;
-
-	if (n == l->pend.len)
-		return n;
-	if (l->framing == FRAME_TEXT) {
-		const unsigned char *nl = n ? memrchr(p, '\n', n) : NULL;
-
-		return nl ? (size_t)(nl - p) + 1 : 0;
-	}
-	if (l->cursize == 0)
-		off = PCAP_FILEHDR_LEN;		/* the file header leads */
-	if (off > n)
-		return 0;
-	while (off + PCAP_RECHDR_LEN <= l->pend.len &&
-	    (next = off + PCAP_RECHDR_LEN + rd32(l, p + off + 8)) <= n)
-		off = next;
-	return off;
+	return l->cur == -1 || l->hw.size + l->hw.len <= hdrlen(l);
 }
 
 static void
@@ -379,7 +318,7 @@ retry_later(struct log *l, int e)
 {
 	if (!l->full)
 		warnx("unable to write %s/current: %s; holding %zu bytes, "
-		    "retrying", l->o.dir, strerror(e), l->pend.len);
+		    "retrying", l->o.dir, strerror(e), l->hw.len);
 	l->full = 1;
 	l->backoff = l->backoff ? l->backoff * 2 : RETRY_MIN;
 	if (l->backoff > RETRY_MAX)
@@ -388,43 +327,17 @@ retry_later(struct log *l, int e)
 }
 
 /*
- * flush: write out what is pending. On a failure the file is cut back to
- * its last whole record, so it stays valid, what was not written stays
- * pending and the disk is retried later. Returns 0, or -1.
+ * flush: write out what is held. On a failure current stays valid (cut
+ * back to its last whole record), the rest stays held and the disk is
+ * retried later. Returns 0, or -1.
  */
 static int
 flush(struct log *l)
 {
-	size_t done = 0, keep;
-	ssize_t w;
-	int e;
-
-	while (done < l->pend.len) {
-		w = write(l->cur, l->pend.p + done, l->pend.len - done);
-		if (w > 0) {
-			done += (size_t)w;
-			continue;
-		}
-		if (w == -1 && errno == EINTR)
-			continue;
-		e = w == 0 ? ENOSPC : errno;
-		keep = boundary(l, done);
-		if (done > keep && ftruncate(l->cur, (off_t)(l->cursize +
-		    keep)) == -1)
-			warn("unable to cut %s/current back", l->o.dir);
-		l->cursize += keep;
-		memmove(l->pend.p, l->pend.p + keep, l->pend.len - keep);
-		l->pend.len -= keep;
-		retry_later(l, e);
+	if (heldw_flush(&l->hw) == -1) {
+		retry_later(l, errno);
 		return -1;
 	}
-#ifdef SYNC_FILE_RANGE_WRITE
-	/* start the write-back now, so the fsync at rotation waits less */
-	(void)sync_file_range(l->cur, (off_t)l->cursize, (off_t)done,
-	    SYNC_FILE_RANGE_WRITE);
-#endif
-	l->cursize += done;
-	l->pend.len = 0;
 	if (l->full)
 		warnx("writing %s/current again", l->o.dir);
 	l->full = 0;
@@ -439,11 +352,11 @@ open_current(struct log *l)
 	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
 	if (l->cur == -1)
 		err(111, "unable to open %s/current", l->o.dir);
-	l->cursize = 0;
 	l->have_first = 0;
+	heldw_reset(&l->hw, l->cur, 0, l->framing == FRAME_PCAP);
 	/* the header waits with the records: a full disk cannot split it */
 	if (l->framing == FRAME_PCAP &&
-	    pend_add(&l->pend, l->in.hdr, sizeof l->in.hdr) == -1)
+	    heldw_add(&l->hw, l->in.hdr, sizeof l->in.hdr) == -1)
 		errx(111, "unable to hold the pcap header");
 }
 
@@ -464,7 +377,7 @@ rotate(struct log *l, int reopen)
 		retry_later(l, errno);
 		return -1;
 	}
-	size = (off_t)l->cursize;
+	size = (off_t)l->hw.size;
 	close(l->cur);
 	l->cur = -1;
 	finish(l, sec, nsec, l->framing, size);
@@ -482,16 +395,15 @@ put(struct log *l, const struct iovec *v, int cnt, int64_t sec, uint32_t nsec)
 
 	for (i = 0; i < cnt; i++)
 		n += v[i].iov_len;
-	if (l->o.size && l->cursize + l->pend.len + n > l->o.size)
+	if (l->o.size && l->hw.size + l->hw.len + n > l->o.size)
 		rotate(l, 1);
-	if (l->pend.len + n > l->pend.max) {
+	if (l->hw.len + n > l->hw.max) {
 		l->dropped++;
 		return;
 	}
 	for (i = 0; i < cnt; i++)
-		if (pend_add(&l->pend, v[i].iov_base, v[i].iov_len) == -1) {
+		if (heldw_add(&l->hw, v[i].iov_base, v[i].iov_len) == -1)
 			errx(111, "unable to hold a record: out of memory");
-		}
 	if (!l->have_first) {
 		l->first_sec = sec;
 		l->first_nsec = nsec;
@@ -499,7 +411,7 @@ put(struct log *l, const struct iovec *v, int cnt, int64_t sec, uint32_t nsec)
 	}
 	l->records++;
 	l->bytes += n;
-	if (!l->full && l->pend.len >= BATCH)
+	if (!l->full && l->hw.len >= BATCH)
 		flush(l);
 }
 
@@ -642,7 +554,7 @@ wait_input(struct log *l, int sigfd, int now_only)
 	uint64_t now = clock_mono(), due = UINT64_MAX;
 	struct timespec ts, *tp = NULL;
 
-	if (!l->full && l->pend.len > 0)
+	if (!l->full && l->hw.len > 0)
 		flush(l);
 	if (l->o.rotate)
 		due = l->rot_due;
@@ -700,7 +612,7 @@ drain(struct log *l, int sigfd, int term)
 	struct timespec now;
 	struct rec r;
 	uint64_t lost = 0;
-	size_t n, off, next;
+	size_t n;
 
 	if (term && (n = recin_rest(&l->in)) > 0) {
 		if (l->framing == FRAME_PCAP) {
@@ -723,19 +635,11 @@ drain(struct log *l, int sigfd, int term)
 		else
 			retry(l);
 	}
-	if (l->pend.len == 0)
+	if (l->hw.len == 0)
 		return 0;
-	/* TERM while the disk is full: count what is left, record by record */
-	off = l->cursize == 0 && l->framing == FRAME_PCAP ? PCAP_FILEHDR_LEN : 0;
-	for (; off < l->pend.len; off = next, lost++)
-		if (l->framing == FRAME_TEXT) {
-			const unsigned char *nl = memchr(l->pend.p + off, '\n',
-			    l->pend.len - off);
-
-			next = nl ? (size_t)(nl - l->pend.p) + 1 : l->pend.len;
-		} else
-			next = off + PCAP_RECHDR_LEN + rd32(l, l->pend.p + off + 8);
-	l->pend.len = 0;
+	/* TERM while the disk is full: what is still held is lost */
+	lost = heldw_records(&l->hw);
+	l->hw.len = 0;
 	warnx("lost %llu records: %s/current could not be written",
 	    (unsigned long long)lost, l->o.dir);
 	return lost;
@@ -762,9 +666,9 @@ setup(struct log *l)
 	if (chandir_retain(l->dirfd, l->o.count, l->o.keepbytes,
 	    (int64_t)(l->o.age / NS), time(NULL)) == -1)
 		warn("unable to apply retention in %s", l->o.dir);
-	l->pend.max = l->o.hold;
-	if (l->pend.max < BATCH + l->o.maxline + 64)
-		l->pend.max = BATCH + l->o.maxline + 64;
+	l->hold = l->o.hold;
+	if (l->hold < BATCH + l->o.maxline + 64)
+		l->hold = BATCH + l->o.maxline + 64;
 	if (l->o.proc) {
 		n = strlen(l->o.proc) + 8;
 		if ((l->script = malloc(n)) == NULL)
@@ -794,6 +698,7 @@ main(int argc, char **argv)
 		err(111, "unable to set signal handlers");
 	setup(&l);
 	if (sniff(&l, sigfd) == 1) {
+		heldw_init(&l.hw, l.framing == FRAME_PCAP, l.in.rd.swap, l.hold);
 		open_current(&l);
 		next_rotation(&l);
 		term = run(&l, sigfd);
