@@ -54,6 +54,27 @@ stamps() {
 		printf "%d\n", (s - s0) * 1000000000 + n - n0 }'
 }
 
+# rate_ok STAMPS GAP SPAN NAME: the receiver's stamps (ns) show the rate:
+# the median gap within 2 % of GAP ns, and the whole span within 2 % of
+# SPAN ns unless udp-send (its stderr in NAME.err) counted datagrams late,
+# which is a stall of the machine (seen under ASan on a busy 2-core box:
+# one of 141 ms), not of the schedule; the median is immune to it.
+rate_ok() {
+	local st=$1 gap=$2 want=$3 name=$4 med span late
+	med=$(awk 'NR > 1 { print $1 - p } { p = $1 }' "$st" | sort -n |
+	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	if [ "$med" -lt $((gap * 98 / 100)) ] ||
+	    [ "$med" -gt $((gap * 102 / 100)) ]; then
+		fail_msg "median gap $med ns is not within 2 % of $gap ns"
+	fi
+	span=$(tail -n 1 "$st")
+	late=$(counters "$name" | sed -E 's/.* late=([0-9]+).*/\1/')
+	if [ "$late" -eq 0 ] && { [ "$span" -lt $((want * 98 / 100)) ] ||
+	    [ "$span" -gt $((want * 102 / 100)) ]; }; then
+		fail_msg "span $span ns is not within 2 % of $want ns"
+	fi
+}
+
 # gap_errors A B: for two lists of stamps (ns), the absolute difference
 # between each gap of A and the same gap of B, in microseconds, sorted.
 gap_errors() {
@@ -281,8 +302,7 @@ gap 2"
 	span=$(tail -n 1 "$T/st")
 	# measured here: 499.013-499.040 ms (error under 0.01 %)
 	echo "# -r 1000: 500 records in $span ns (ideal 499000000)" >&3
-	[ "$span" -ge 489020000 ] && [ "$span" -le 508980000 ] ||
-	    fail_msg "span $span ns is not within 2 % of 499 ms"
+	rate_ok "$T/st" 1000000 499000000 s
 	run counters s
 	assert_output --regexp '^udp-send: read=500 sent=500 skipped=0 refused=0 '
 	# even spacing, no bursts: half the gaps within 0.1 ms of 1 ms
@@ -294,11 +314,10 @@ gap 2"
 @test "-r with synthetic records: the receiver's span is within 2 %" {
 	need tcpdump
 	start_recv r -c 200 127.0.0.1:0
-	timeout 20 udp-send -n 200 -S 1400 -r 2000 "$recv_addr"
+	timeout 20 udp-send -v -n 200 -S 1400 -r 2000 "$recv_addr" 2>"$T/s.err"
 	finish r
-	span=$(stamps "$T/r.out" | tail -n 1)
-	[ "$span" -ge 97510000 ] && [ "$span" -le 101490000 ] ||
-	    fail_msg "span $span ns is not within 2 % of 99.5 ms"
+	stamps "$T/r.out" >"$T/st"
+	rate_ok "$T/st" 500000 99500000 s
 }
 
 # replay_check FACTOR: replay gaps.pcap at FACTOR to a udp-recv; the gaps
