@@ -211,33 +211,6 @@ parse(int argc, char **argv, struct opts *o)
 		o->milli = 1000;
 }
 
-/* sock_mcast: the multicast interface, hop limit and loopback. */
-static void
-sock_mcast(int fd, const struct opts *o)
-{
-	struct ip_mreqn mr;
-	int v6 = o->dst.ss.ss_family == AF_INET6, on = !o->noloop;
-	int idx;
-
-	if (o->mcif) {
-		idx = (int)udpsock_ifindex(o->mcif);
-		memset(&mr, 0, sizeof mr);
-		mr.imr_ifindex = idx;
-		if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
-		    &idx, sizeof idx) : setsockopt(fd, IPPROTO_IP,
-		    IP_MULTICAST_IF, &mr, sizeof mr)) == -1)
-			err(111, "unable to send multicast on %s", o->mcif);
-	}
-	if (o->ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_MULTICAST_HOPS, &o->ttl, sizeof o->ttl) : setsockopt(fd,
-	    IPPROTO_IP, IP_MULTICAST_TTL, &o->ttl, sizeof o->ttl)) == -1)
-		err(111, "unable to set the multicast TTL");
-	if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on,
-	    sizeof on) : setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &on,
-	    sizeof on)) == -1)
-		err(111, "unable to set multicast loopback");
-}
-
 /*
  * sock_open: a non-blocking UDP socket, bound to the source when one is
  * given, connected to the destination: the kernel then reports ICMP
@@ -250,24 +223,17 @@ sock_open(struct run *r)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	char from[ADDR_STRLEN];
-	int fd, v6 = o->dst.ss.ss_family == AF_INET6;
+	const char *step;
+	int fd;
 
 	addr_format((struct sockaddr *)&o->dst.ss, r->peer);
-	fd = socket(o->dst.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		err(111, "unable to create a socket for %s", r->peer);
-	if (o->source && bind(fd, (struct sockaddr *)&o->src.ss,
-	    o->src.len) == -1)
+	fd = udpsock_connect(&o->dst, o->source ? &o->src : NULL,
+	    o->mcif ? udpsock_ifindex(o->mcif) : 0, o->ttl, !o->noloop,
+	    &step);
+	if (fd == -1 && strcmp(step, "bind the source of") == 0)
 		err(111, "unable to bind %s", o->source);
-	if (udpsock_ismcast((struct sockaddr *)&o->dst.ss))
-		sock_mcast(fd, o);
-	else if (o->ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_UNICAST_HOPS, &o->ttl, sizeof o->ttl) : setsockopt(fd,
-	    IPPROTO_IP, IP_TTL, &o->ttl, sizeof o->ttl)) == -1)
-		err(111, "unable to set the TTL");
-	if (connect(fd, (struct sockaddr *)&o->dst.ss, o->dst.len) == -1)
-		err(111, "unable to connect to %s", r->peer);
+	if (fd == -1)
+		err(111, "unable to %s %s", step, r->peer);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		err(111, "unable to read the socket's address");
 	if (o->verbose)

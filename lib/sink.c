@@ -9,6 +9,7 @@
 
 #include "sink.h"
 #include "spawn.h"
+#include "udpsock.h"
 
 const char *
 sink_parse(const char *spec, struct sink *s, size_t qsize)
@@ -97,6 +98,11 @@ open_socket(struct sink *s)
 	socklen_t len = s->addr.len;
 	int type = s->kind == SINK_UDP ? SOCK_DGRAM : SOCK_STREAM;
 
+	const char *step;
+
+	if (s->kind == SINK_UDP)
+		return (s->fd = udpsock_connect(&s->addr, NULL, 0, -1, 1,
+		    &step)) == -1 ? -1 : 0;
 	if (s->kind == SINK_UNIX) {
 		sa = (const struct sockaddr *)&s->un;
 		len = sizeof s->un;

@@ -189,3 +189,56 @@ udpsock_ifindex(const char *name)
 	}
 	return i;
 }
+
+/* mcast_out: the multicast interface, hop limit and loopback of fd. */
+static int
+mcast_out(int fd, int v6, unsigned ifindex, int ttl, int loop,
+    const char **step)
+{
+	struct ip_mreqn mr;
+	int idx = (int)ifindex, on = loop != 0;
+
+	if (ifindex != 0) {
+		memset(&mr, 0, sizeof mr);
+		mr.imr_ifindex = idx;
+		if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
+		    &idx, sizeof idx) : setsockopt(fd, IPPROTO_IP,
+		    IP_MULTICAST_IF, &mr, sizeof mr)) == -1)
+			return fail(-1, step, "choose the interface of");
+	}
+	if (ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_MULTICAST_HOPS, &ttl, sizeof ttl) : setsockopt(fd,
+	    IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl)) == -1)
+		return fail(-1, step, "set the TTL of");
+	if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on,
+	    sizeof on) : setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &on,
+	    sizeof on)) == -1)
+		return fail(-1, step, "set multicast loopback of");
+	return 0;
+}
+
+int
+udpsock_connect(const struct addr *dst, const struct addr *src,
+    unsigned ifindex, int ttl, int loop, const char **step)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&dst->ss;
+	int fd, v6 = dst->ss.ss_family == AF_INET6;
+
+	fd = socket(dst->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return fail(fd, step, "create a socket for");
+	if (src != NULL && bind(fd, (const struct sockaddr *)&src->ss,
+	    src->len) == -1)
+		return fail(fd, step, "bind the source of");
+	if (udpsock_ismcast(sa)) {
+		if (mcast_out(fd, v6, ifindex, ttl, loop, step) == -1)
+			return fail(fd, step, *step);
+	} else if (ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_UNICAST_HOPS, &ttl, sizeof ttl) : setsockopt(fd, IPPROTO_IP,
+	    IP_TTL, &ttl, sizeof ttl)) == -1)
+		return fail(fd, step, "set the TTL of");
+	if (connect(fd, sa, dst->len) == -1)
+		return fail(fd, step, "connect to");
+	return fd;
+}

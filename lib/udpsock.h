@@ -21,6 +21,17 @@ int udpsock_bind(const struct addr *a, int reuseport, unsigned ifindex,
     const struct sockaddr *source, size_t rcvbuf, const char **step);
 
 /*
+ * udpsock_connect: a non-blocking UDP socket connected to dst (so ICMP
+ * errors come back on later sends), bound to src first when not NULL;
+ * ttl (-1: the kernel's) is the unicast TTL or, for a multicast dst, the
+ * multicast hop limit, with ifindex (0: the kernel's choice) and loop
+ * (IP_MULTICAST_LOOP). Returns the socket, or -1 with errno set and
+ * *step naming what failed ("bind the source of", "connect to", ...).
+ */
+int udpsock_connect(const struct addr *dst, const struct addr *src,
+    unsigned ifindex, int ttl, int loop, const char **step);
+
+/*
  * udpsock_rcvbuf: ask for a receive buffer of want bytes, with
  * SO_RCVBUFFORCE when privileged (past net.core.rmem_max), else SO_RCVBUF.
  * Returns the size the kernel granted, as it counts it (Linux doubles the
