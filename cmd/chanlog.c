@@ -534,6 +534,25 @@ next_rotation(struct log *l)
 	l->rot_due = now + (iv - wall % iv);
 }
 
+/*
+ * early: with -w, whether the wall clock is still short of the boundary
+ * the monotonic timer was set for (the two clocks drift apart, and NTP
+ * slews the wall clock): then the timer is set again for the rest.
+ */
+static int
+early(struct log *l)
+{
+	uint64_t iv = l->o.rotate, in;
+
+	if (!l->o.align)
+		return 0;
+	in = clock_wall() % iv;
+	if (in < iv / 2)
+		return 0;
+	l->rot_due = clock_mono() + (iv - in);
+	return 1;
+}
+
 /* retry: the disk was full; with -f free space by dropping the oldest
  * finished files, one at a time, until the pending records fit. */
 static void
@@ -591,7 +610,8 @@ run(struct log *l, int sigfd)
 			reap(l, 0);
 		if (l->full && clock_mono() >= l->retry_at)
 			retry(l);
-		if (l->o.rotate && clock_mono() >= l->rot_due) {
+		if (l->o.rotate && clock_mono() >= l->rot_due &&
+		    !early(l)) {
 			l->want_rotate = rotate(l, 1) == -1;
 			next_rotation(l);
 		}
