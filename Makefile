@@ -6,10 +6,11 @@
 include config.mk
 
 PROGS = udp-recv chanlog udp-send tee-sink
-SCRIPTS =
-MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1
-MAN5 =
-MAN7 =
+SCRIPTS = chanrelay
+MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1 \
+	man/chanrelay.1
+MAN5 = man/chanrelay.conf.5
+MAN7 = man/chanrelay.7
 
 LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
@@ -63,6 +64,10 @@ udp-recv: cmd/udp-recv.o $(LIB)
 cmd/chanlog.o: $(LIBHDR)
 chanlog: cmd/chanlog.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/chanlog.o $(LIB) $(LDLIBS)
+
+chanrelay: cmd/chanrelay.sh
+	cp cmd/chanrelay.sh $@
+	chmod 755 $@
 
 cmd/tee-sink.o: $(LIBHDR)
 tee-sink: cmd/tee-sink.o $(LIB)
@@ -133,27 +138,31 @@ run: deps
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
-	for p in $(PROGS); do \
+	for p in $(PROGS) $(SCRIPTS); do \
 	    cp -f $$p $(DESTDIR)$(BINDIR)/$$p && \
 	    chmod 755 $(DESTDIR)$(BINDIR)/$$p && \
 	    cp -f completions/bash/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p && \
 	    cp -f completions/zsh/_$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p || exit 1; \
 	done
-	for m in $(MAN1); do \
-	    cp -f $$m $(DESTDIR)$(MANPREFIX)/man1/ && \
-	    chmod 644 $(DESTDIR)$(MANPREFIX)/man1/$${m#man/} || exit 1; \
+	for m in $(MAN1) $(MAN5) $(MAN7); do \
+	    s=$${m##*.}; \
+	    cp -f $$m $(DESTDIR)$(MANPREFIX)/man$$s/ && \
+	    chmod 644 $(DESTDIR)$(MANPREFIX)/man$$s/$${m#man/} || exit 1; \
 	done
 
 uninstall:
-	for p in $(PROGS); do \
+	for p in $(PROGS) $(SCRIPTS); do \
 	    rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p \
 	        $(DESTDIR)$(ZSHCOMPDIR)/_$$p; \
 	done
-	for m in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${m#man/}; done
+	for m in $(MAN1) $(MAN5) $(MAN7); do \
+	    rm -f $(DESTDIR)$(MANPREFIX)/man$${m##*.}/$${m#man/}; \
+	done
 
 clean:
-	rm -f $(PROGS) cmd/*.o $(LIBOBJ) $(LIB) $(UNIT) $(TOOLS) $(FUZZ)
+	rm -f $(PROGS) $(SCRIPTS) cmd/*.o $(LIBOBJ) $(LIB) $(UNIT) $(TOOLS) $(FUZZ)
 	rm -rf build
 
 .PHONY: all unit tools werror san fuzz deps check-deps check lint bench \

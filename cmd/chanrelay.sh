@@ -1,0 +1,550 @@
+#!/bin/sh
+# chanrelay: run, supervise and stop one pipeline per channel, from a
+# channel table (chanrelay.conf(5)). POSIX sh; see chanrelay(1).
+# Per-channel values live in variables named by the channel's number
+# (name_3, pid_3 ...), set and read with eval; shellcheck cannot see those.
+# shellcheck disable=SC2154
+set -u
+
+usage="usage: chanrelay [-h] [-d DIR] [-f CONF] [-t DURATION] COMMAND [NAME...]"
+prog=chanrelay
+GRACE=10		# seconds a stopping channel gets before KILL
+BACKOFF_MAX=60		# seconds between restarts, at most
+STABLE=60		# a channel that ran this long starts over at 1 s
+TICK=0.2		# how often the supervisor looks at its channels
+
+# --- messages --------------------------------------------------------
+
+log() {
+	printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$prog" "$*" >&2
+}
+
+die() {		# die STATUS MESSAGE: one line, then exit
+	st=$1
+	shift
+	printf '%s: %s\n' "$prog" "$*" >&2
+	exit "$st"
+}
+
+misuse() {
+	printf '%s: %s\n%s\n' "$prog" "$*" "$usage" >&2
+	exit 100
+}
+
+# seconds DURATION: a duration (500ms 30s 5m 1h 1d; a bare number is
+# seconds) in whole seconds, rounded up; exits 100 on anything else.
+seconds() {
+	case $1 in
+	*ms) n=${1%ms} m=1 ;;
+	*s) n=${1%s} m=1000 ;;
+	*m) n=${1%m} m=60000 ;;
+	*h) n=${1%h} m=3600000 ;;
+	*d) n=${1%d} m=86400000 ;;
+	*) n=$1 m=1000 ;;
+	esac
+	case $n in
+	''|*[!0-9]*) misuse "invalid duration '$1'" ;;
+	esac
+	[ "${#n}" -le 9 ] || misuse "invalid duration '$1': too large"
+	ms=$((n * m))
+	[ "$ms" -gt 0 ] || misuse "invalid duration '$1': too small"
+	echo $(((ms + 999) / 1000))
+}
+
+# --- the configuration -----------------------------------------------
+
+# stages PIPELINE: the pipeline's stages, one a line, split at every '|'
+# outside quotes ('|' inside them, as in tee-sink '|zstd > f', stays).
+stages() {
+	printf '%s\n' "$1" | awk '{
+		s = ""; q = ""
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (q == "" && c == "\\") {
+				s = s c substr($0, i + 1, 1); i++; continue
+			}
+			if (q != "" && c == q) q = ""
+			else if (q == "" && (c == "\"" || c == "\047")) q = c
+			else if (q == "" && c == "|") {
+				if (substr($0, i + 1, 1) == "|") { s = s "||"; i++; continue }
+				print s; s = ""; continue
+			}
+			s = s c
+		}
+		print s
+	}'
+}
+
+# parse CONF: read the channel table into nch, name_I, pipe_I, and vars
+# (the variable lines, as sh); every problem is one line "CONF:N: why".
+parse() {
+	conf=$1
+	[ -f "$conf" ] || die 100 "$conf: no such file"
+	[ -r "$conf" ] || die 100 "$conf: not readable"
+	# it runs commands: not everyone may change it
+	if [ -n "$(find "$conf" -prune -perm -0002 2>/dev/null)" ]; then
+		die 100 "$conf: writable by anyone; refusing to run its commands"
+	fi
+	nch=0 vars='' lineno=0 errs=0 buf='' start=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		lineno=$((lineno + 1))
+		[ -n "$buf" ] || start=$lineno
+		# a line ending in \ or in a pipe goes on on the next one
+		case $line in
+		*\\) buf="$buf${line%\\} "; continue ;;
+		*'|') buf="$buf$line "; continue ;;
+		esac
+		line="$buf$line"
+		buf=''
+		parse_line "$line" "$start"
+	done <"$conf"
+	[ -z "$buf" ] || parse_line "$buf" "$start"
+	[ "$errs" -eq 0 ] || exit 100
+}
+
+bad() {		# bad LINE MESSAGE: a problem in the configuration
+	printf '%s: %s:%s: %s\n' "$prog" "$conf" "$1" "$2" >&2
+	errs=$((errs + 1))
+}
+
+parse_line() {
+	l=$1
+	# leading white space, then a comment or nothing
+	while :; do
+		case $l in
+		[[:space:]]*) l=${l#?} ;;
+		*) break ;;
+		esac
+	done
+	case $l in
+	''|'#'*) return ;;
+	esac
+	name=${l%%[[:space:]]*}
+	rest=${l#"$name"}
+	case $name in
+	[A-Za-z_]*=*)
+		case ${name%%=*} in
+		*[!A-Za-z0-9_]*) bad "$2" "invalid variable name '${name%%=*}'"; return ;;
+		esac
+		vars="$vars$l
+"
+		return ;;
+	esac
+	case $name in
+	*[!A-Za-z0-9_-]*) bad "$2" "invalid channel name '$name'"; return ;;
+	esac
+	[ "${#name}" -le 64 ] || { bad "$2" "channel name '$name' longer than 64"; return; }
+	case $rest in
+	*[![:space:]]*) ;;
+	*) bad "$2" "channel '$name' has no pipeline"; return ;;
+	esac
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "other=\$name_$i"
+		[ "$other" != "$name" ] || { bad "$2" "channel '$name' again"; return; }
+		i=$((i + 1))
+	done
+	nch=$((nch + 1))
+	eval "name_$nch=\$name pipe_$nch=\$rest line_$nch=\$2"
+}
+
+# check_programs: every stage's command exists (in PATH, ours first).
+check_programs() {
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "p=\$pipe_$i n=\$name_$i ln=\$line_$i"
+		stages "$p" | while IFS= read -r st; do
+			set -f
+			# shellcheck disable=SC2086 # the words of the stage
+			set -- $st
+			set +f
+			while [ $# -gt 0 ]; do
+				case $1 in
+				*=*) shift ;;
+				*) break ;;
+				esac
+			done
+			if [ $# -eq 0 ]; then
+				printf '%s: %s:%s: channel %s: an empty stage\n' \
+				    "$prog" "$conf" "$ln" "$n" >&2
+				echo x
+			elif ! command -v "$1" >/dev/null 2>&1; then
+				printf '%s: %s:%s: channel %s: %s: program not found\n' \
+				    "$prog" "$conf" "$ln" "$n" "$1" >&2
+				echo x
+			fi
+		done
+		i=$((i + 1))
+	done | grep -q x && return 1
+	return 0
+}
+
+# --- one channel -----------------------------------------------------
+
+# alive PID: the process exists and is not a zombie waiting to be reaped
+alive() {
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+now() {
+	date +%s
+}
+
+# script I: the sh that runs channel I: the variables, then the pipeline
+# with the first program's pid kept (a stop sends it TERM) and each
+# stage's exit status kept (an exit 100 anywhere is permanent).
+script() {
+	eval "p=\$pipe_$1 n=\$name_$1"
+	out=$vars
+	k=0
+	sep=''
+	tmp=$dir/$n.stagelist
+	stages "$p" >"$tmp"
+	while IFS= read -r st; do
+		k=$((k + 1))
+		f="'$dir/$n.st$k'"
+		if [ "$k" -eq 1 ]; then
+			out="$out{ $st & echo \$! >'$dir/$n.first'; wait \$!
+echo \$? >$f; }"
+		else
+			out="$out$sep{ $st
+echo \$? >$f; }"
+		fi
+		sep=' | '
+	done <"$tmp"
+	printf '%s\n' "$out"
+}
+
+state() {	# state I: write what status shows for channel I
+	eval "printf '%s %s %s %s %s %s\n' \"\$state_$1\" \"\$pid_$1\" \
+	    \"\$started_$1\" \"\$restarts_$1\" \"\$lastexit_$1\" \
+	    \"\$lastwhen_$1\"" >"$dir/$(eval "echo \$name_$1").state"
+}
+
+start_channel() {
+	i=$1
+	eval "n=\$name_$i"
+	rm -f "$dir/$n".st* "$dir/$n.first"
+	s=$(script "$i")
+	# its own session and process group: a stop reaches all of it, and
+	# nothing of one channel touches another
+	setsid sh -c "$s" </dev/null >/dev/null 2>"$dir/$n.err" &
+	eval "pid_$i=$! state_$i=running started_$i=$(now)"
+	log "$n: started, pid $!"
+	state "$i"
+}
+
+# stop_channel I: TERM to the first program: it drains, and the end of
+# its output travels down the pipeline, each program draining in turn;
+# after GRACE seconds what is left of the process group is killed.
+stop_channel() {
+	i=$1
+	eval "n=\$name_$i p=\$pid_$i"
+	[ "$p" -gt 0 ] || return 0
+	first=$(cat "$dir/$n.first" 2>/dev/null)
+	if [ -n "$first" ] && alive "$first"; then
+		kill -TERM "$first" 2>/dev/null
+	else
+		kill -TERM -- "-$p" 2>/dev/null
+	fi
+	t=0
+	while alive "$p" && [ "$t" -lt $((GRACE * 10)) ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	if alive "$p"; then
+		log "$n: still running after ${GRACE}s: killed"
+	fi
+	kill -KILL -- "-$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	eval "pid_$i=0 state_$i=stopped"
+	log "$n: stopped"
+	state "$i"
+}
+
+# ended I: channel I's pipeline is over: why, and what comes next.
+ended() {
+	i=$1
+	eval "p=\$pid_$i"
+	wait "$p" 2>/dev/null
+	# the channel's sh is gone; if it was killed, its programs are not:
+	# TERM them all, and they drain and exit as in a stop
+	kill -TERM -- "-$p" 2>/dev/null
+	eval "n=\$name_$i started=\$started_$i backoff=\${backoff_$i:-1}"
+	why='' perm=0 k=1
+	while [ -f "$dir/$n.st$k" ]; do
+		read -r e <"$dir/$n.st$k" || e=''
+		w=$(sed -n "${k}p" "$dir/$n.stagelist" 2>/dev/null |
+		    awk '{ print $1 }')
+		[ "$e" = 0 ] || why="$why${why:+,}$w=$e"
+		[ "$e" != 100 ] || perm=1
+		k=$((k + 1))
+	done
+	# the last thing it said, but not a usage line after a message
+	msg=$(grep -v -e '^$' -e '^usage: ' "$dir/$n.err" 2>/dev/null |
+	    tail -n 1)
+	t=$(now)
+	eval "pid_$i=0 lastexit_$i=\${why:-0} lastwhen_$i=$t"
+	if [ "$perm" -eq 1 ]; then
+		eval "state_$i=failed"
+		log "$n: failed: ${why}${msg:+: $msg}; not restarted"
+		printf '%s\n' "$msg" >"$dir/$n.msg"
+		state "$i"
+		return
+	fi
+	[ $((t - started)) -lt "$STABLE" ] || backoff=1
+	eval "state_$i=restarting due_$i=$((t + backoff))"
+	eval "restarts_$i=\$((restarts_$i + 1))"
+	log "$n: exited (${why:-0}${msg:+: $msg}), restart in ${backoff}s"
+	backoff=$((backoff * 2))
+	[ "$backoff" -le "$BACKOFF_MAX" ] || backoff=$BACKOFF_MAX
+	eval "backoff_$i=$backoff"
+	state "$i"
+}
+
+# --- the supervisor --------------------------------------------------
+
+selected() {	# selected NAME: run this channel (all when none named)
+	[ -z "$only" ] && return 0
+	case " $only " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+stop_all() {
+	log "stopping"
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "p=\$pid_$i"
+		[ "$p" -gt 0 ] && stop_channel "$i"
+		i=$((i + 1))
+	done
+}
+
+cleanup() {
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "n=\$name_$i"
+		rm -f "$dir/$n".st* "$dir/$n.first" "$dir/$n.state" \
+		    "$dir/$n.err" "$dir/$n.msg" "$dir/$n.stagelist" \
+		    "$dir/$n.restart"
+		i=$((i + 1))
+	done
+	rm -f "$dir/chanrelay.pid"
+	[ "$madedir" -eq 0 ] || rmdir "$dir" 2>/dev/null
+}
+
+# tick: look at every channel once: ended ones, restarts due, requests.
+tick() {
+	t=$(now)
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "n=\$name_$i p=\$pid_$i st=\$state_$i due=\${due_$i:-0}"
+		if [ -f "$dir/$n.restart" ]; then
+			rm -f "$dir/$n.restart"
+			[ "$p" -gt 0 ] && stop_channel "$i"
+			eval "backoff_$i=1 restarts_$i=\$((restarts_$i + 1))"
+			start_channel "$i"
+		elif [ "$p" -gt 0 ] && ! alive "$p"; then
+			ended "$i"
+		elif [ "$st" = restarting ] && [ "$t" -ge "$due" ]; then
+			start_channel "$i"
+		fi
+		i=$((i + 1))
+	done
+}
+
+supervise() {
+	stop=0
+	trap 'stop=1' TERM INT
+	trap 'log "HUP ignored"' HUP
+	end=0
+	[ -z "$duration" ] || end=$(($(now) + duration))
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "n=\$name_$i"
+		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=-"
+		if selected "$n"; then
+			start_channel "$i"
+		fi
+		i=$((i + 1))
+	done
+	while [ "$stop" -eq 0 ]; do
+		if [ "$end" -gt 0 ] && [ "$(now)" -ge "$end" ]; then
+			log "the duration is over"
+			break
+		fi
+		sleep "$TICK"
+		[ "$stop" -eq 1 ] || tick
+	done
+	stop_all
+	cleanup
+	log "stopped"
+	exit 0
+}
+
+# rundir: the run directory, made when missing (and then removed at exit).
+rundir() {
+	madedir=0
+	if [ -z "$dir" ]; then
+		if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+			dir=$XDG_RUNTIME_DIR/chanrelay
+		elif [ "$(id -u)" -eq 0 ]; then
+			dir=/run/chanrelay
+		else
+			dir=/tmp/chanrelay-$(id -u)
+		fi
+	fi
+	case $dir in
+	*"'"*) die 100 "invalid directory '$dir': a quote in it" ;;
+	esac
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$dir" 2>/dev/null || die 111 "unable to create $dir"
+		madedir=1
+	fi
+	chmod 0750 "$dir" 2>/dev/null
+}
+
+running_pid() {	# the supervisor's pid when one runs with this DIR
+	pid=$(cat "$dir/chanrelay.pid" 2>/dev/null) || return 1
+	[ -n "$pid" ] && alive "$pid" && echo "$pid"
+}
+
+# --- the commands ----------------------------------------------------
+
+cmd_run() {
+	rundir
+	if p=$(running_pid); then
+		die 111 "already running with $dir, pid $p"
+	fi
+	echo "$$" >"$dir/chanrelay.pid" || die 111 "unable to write $dir/chanrelay.pid"
+	supervise
+}
+
+cmd_start() {
+	rundir
+	if p=$(running_pid); then
+		die 111 "already running with $dir, pid $p"
+	fi
+	# its own session: a closing terminal does not end it
+	# shellcheck disable=SC2086 # the channel names are words
+	setsid "$self" -d "$dir" -f "$conf" ${tflag:+-t "$tflag"} run $only \
+	    </dev/null >>"$dir/chanrelay.log" 2>&1 &
+	t=0
+	while ! p=$(running_pid) && [ "$t" -lt 50 ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	[ -n "${p:-}" ] || die 111 "did not start: see $dir/chanrelay.log"
+	printf '%s: started, pid %s; log in %s\n' "$prog" "$p" "$dir/chanrelay.log"
+}
+
+cmd_stop() {
+	rundir
+	p=$(running_pid) || { printf '%s: not running\n' "$prog" >&2; exit 0; }
+	kill -TERM "$p"
+	t=0
+	while alive "$p" && [ "$t" -lt $(((GRACE + 5) * 10)) ]; do
+		sleep 0.1
+		t=$((t + 1))
+	done
+	alive "$p" && die 111 "pid $p is still running"
+	printf '%s: stopped\n' "$prog"
+}
+
+# ago SECONDS: a short age, such as 5s, 3m, 2h, 4d
+ago() {
+	if [ "$1" -lt 120 ]; then echo "${1}s"
+	elif [ "$1" -lt 7200 ]; then echo "$(($1 / 60))m"
+	elif [ "$1" -lt 172800 ]; then echo "$(($1 / 3600))h"
+	else echo "$(($1 / 86400))d"
+	fi
+}
+
+cmd_status() {
+	rundir
+	if ! p=$(running_pid); then
+		printf '%s: not running (%s)\n' "$prog" "$dir"
+		exit 3
+	fi
+	t=$(now)
+	printf '%-16s %-10s %7s %7s %8s %-14s %s\n' CHANNEL STATE PID UPTIME \
+	    RESTARTS LAST-EXIT WHEN
+	i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "n=\$name_$i"
+		if read -r st pid started restarts last when \
+		    <"$dir/$n.state" 2>/dev/null; then
+			up=-
+			[ "$st" != running ] || up=$(ago $((t - started)))
+			[ "$when" = - ] || when="$(ago $((t - when))) ago"
+			[ "$pid" != 0 ] || pid=-
+			printf '%-16s %-10s %7s %7s %8s %-14s %s\n' "$n" "$st" \
+			    "$pid" "$up" "$restarts" "$last" "$when"
+			[ "$st" != failed ] || sed 's/^/    /' "$dir/$n.msg" 2>/dev/null
+		fi
+		i=$((i + 1))
+	done
+	exit 0
+}
+
+cmd_restart() {
+	rundir
+	[ -n "$only" ] || misuse "restart needs a channel NAME"
+	running_pid >/dev/null || die 111 "not running ($dir)"
+	for n in $only; do
+		: >"$dir/$n.restart"
+	done
+	printf '%s: restarting %s\n' "$prog" "$only"
+}
+
+cmd_check() {
+	check_programs || exit 100
+	printf '%s: %s: %d channel(s), all programs found\n' "$prog" "$conf" "$nch"
+}
+
+main() {
+	conf=/etc/chanrelay/chanrelay.conf dir='' duration='' tflag=''
+	while getopts :d:f:ht: c; do
+		case $c in
+		d) dir=$OPTARG ;;
+		f) conf=$OPTARG ;;
+		h) printf '%s\n' "$usage"; exit 0 ;;
+		t) tflag=$OPTARG; duration=$(seconds "$OPTARG") || exit 100 ;;
+		:) misuse "option -$OPTARG needs a value" ;;
+		*) misuse "unknown option -$OPTARG" ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -gt 0 ] || misuse "missing COMMAND"
+	command=$1
+	shift
+	only="$*"
+	# the toolkit's programs beside this script come first
+	self=$0
+	case $self in
+	*/*) bindir=$(cd "${self%/*}" && pwd) && self=$bindir/${self##*/} ;;
+	*) bindir=$(dirname "$(command -v "$self")") ;;
+	esac
+	PATH=$bindir:$PATH
+	export PATH
+	case $command in
+	run|start|stop|status|restart|check) ;;
+	*) misuse "unknown command '$command'" ;;
+	esac
+	parse "$conf"
+	for n in $only; do
+		found=0 i=1
+		while [ "$i" -le "$nch" ]; do
+			eval "[ \"\$name_$i\" != \"\$n\" ] || found=1"
+			i=$((i + 1))
+		done
+		[ "$found" -eq 1 ] || die 100 "$conf: no channel '$n'"
+	done
+	"cmd_$command"
+}
+
+main "$@"
