@@ -246,7 +246,7 @@ service(struct tee *t)
 		/* not before the framing is known: the header goes first */
 		if (s->fd == -1 && now >= s->retry_at && t->in.framing != -1)
 			try_open(t, s);
-		if (s->fd == -1 || s->connecting)
+		if (s->fd == -1 || s->connecting || s->blocked)
 			continue;
 		if (sink_flush(s) == -1) {
 			s->errors += s->kind != SINK_UDP;
@@ -335,6 +335,8 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 		s = &t->s[i];
 		if (t->pfd[i + 2].revents == 0 || s->fd == -1)
 			continue;
+		if (t->pfd[i + 2].revents & (POLLOUT | POLLERR | POLLHUP))
+			s->blocked = 0;
 		if (s->connecting && sink_connected(s) == -1) {
 			s->errors++;
 			report(s, "connect", errno);
@@ -349,6 +351,17 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 		}
 	}
 	service(t);
+}
+
+static int
+any_blocked(const struct tee *t)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->s[i].blocked)
+			return 1;
+	return 0;
 }
 
 /* selected: 1 if sink i takes this record. */
@@ -391,8 +404,10 @@ deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
 		s->dropped++;
 		return;
 	}
-	/* a sink that can take more gets it before anything is dropped */
-	if (!rq_room(&s->q, n) && s->fd != -1 && !s->connecting)
+	/* a sink that can take more gets it before anything is dropped
+	 * (one that was full gets no new try before POLLOUT says so) */
+	if (!rq_room(&s->q, n) && s->fd != -1 && !s->connecting &&
+	    !s->blocked)
 		sink_flush(s);
 	while (!rq_room(&s->q, n)) {
 		if (t->policy == DROP_NEW) {
@@ -416,7 +431,7 @@ deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
 		s->dropped++;
 		return;
 	}
-	if (s->fd != -1 && !s->connecting &&
+	if (s->fd != -1 && !s->connecting && !s->blocked &&
 	    s->q.used >= (s->q.cap / 2 < 65536 ? s->q.cap / 2 : 65536))
 		sink_flush(s);
 }
@@ -546,11 +561,15 @@ run(struct tee *t, int sigfd)
 				framing_known(t);
 			}
 		} else {
-			for (i = 0; i < SLICE && !t->stop; i++)
-				if ((n = recin_next(&t->in, &r)) == 1)
-					fanout(t, &r, sigfd);
-				else
+			for (i = 0; i < SLICE && !t->stop; i++) {
+				if ((n = recin_next(&t->in, &r)) != 1)
 					break;
+				fanout(t, &r, sigfd);
+				/* a full sink may have room again: ask poll,
+				 * not the sink, so a stalled one costs little */
+				if ((i & 255) == 255 && any_blocked(t))
+					wait_events(t, sigfd, 0, 0);
+			}
 			if (i == SLICE)
 				n = 1;
 		}
@@ -614,10 +633,13 @@ main(int argc, char **argv)
 		err(111, "unable to read stdin");
 	recin_init(&t.in, 0, LINE_MAX_LEN);
 	run(&t, sigfd);
+	/* the main path is done: the next program sees its end now, not
+	 * after the sinks' drain */
+	if (!t.nostdout && (obuf_flush(&t.out) == -1 ||
+	    close(STDOUT_FILENO) == -1))
+		err(111, "unable to write output");
 	if (t.in.framing != -1)
 		drain(&t, sigfd);
-	if (!t.nostdout && obuf_flush(&t.out) == -1)
-		err(111, "unable to write output");
 	for (i = 0; i < t.n; i++) {
 		dropped += t.s[i].dropped;
 		if (t.s[i].fd != -1)
@@ -625,7 +647,5 @@ main(int argc, char **argv)
 	}
 	if (t.verbose || dropped)
 		counters(&t);
-	if (!t.nostdout && close(STDOUT_FILENO) == -1)
-		err(111, "unable to write output");
 	return dropped ? 1 : 0;
 }

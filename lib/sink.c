@@ -88,6 +88,8 @@ open_pipe(struct sink *s)
 	}
 	close(p[0]);
 	s->fd = p[1];
+	/* room for a burst while the command is busy (best effort) */
+	(void)fcntl(s->fd, F_SETPIPE_SZ, 1 << 20);
 	return fcntl(s->fd, F_SETFL, O_NONBLOCK);
 }
 
@@ -182,6 +184,7 @@ sink_close(struct sink *s)
 		close(s->fd);
 	s->fd = -1;
 	s->connecting = 0;
+	s->blocked = 0;
 	s->pid = 0;
 	/* the rest of a record cut in two can never be whole: it goes */
 	if (rq_restart(&s->q))
@@ -210,8 +213,10 @@ flush_udp(struct sink *s)
 		}
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == ENOBUFS)
+		if (errno == EAGAIN || errno == ENOBUFS) {
+			s->blocked = 1;
 			return 0;
+		}
 		s->errors++;
 		if (errno == ECONNREFUSED && !again++)
 			continue;
@@ -232,12 +237,17 @@ sink_flush(struct sink *s)
 
 	if (s->fd == -1 || s->connecting)
 		return 0;
-	if (s->kind == SINK_UDP)
+	if (s->kind == SINK_UDP) {
+		s->blocked = 0;
 		return flush_udp(s);
+	}
+	s->blocked = 0;
 	while (s->hdroff < s->hdrlen) {
 		w = write(s->fd, s->hdr + s->hdroff, s->hdrlen - s->hdroff);
-		if (w == -1 && errno == EAGAIN)
+		if (w == -1 && errno == EAGAIN) {
+			s->blocked = 1;
 			return 0;
+		}
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -249,6 +259,8 @@ sink_flush(struct sink *s)
 	s->bytes += before - s->q.used;
 	if (n >= 0) {
 		s->records += (uint64_t)n;
+		/* what is left did not fit: a retry before POLLOUT is wasted */
+		s->blocked = s->q.used > 0;
 		return 0;
 	}
 	errno = e;

@@ -19,6 +19,8 @@ struct sink {
 	struct sockaddr_un un;	/* unix: */
 	int fd;			/* -1 while closed */
 	int connecting;		/* a non-blocking connect is under way */
+	int blocked;		/* the last write met a full sink: wait for
+				 * POLLOUT before trying again */
 	pid_t pid;		/* |COMMAND: the running child */
 	unsigned char hdr[24];	/* sent first on each open (stream sinks) */
 	size_t hdrlen, hdroff;
