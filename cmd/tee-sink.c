@@ -353,15 +353,28 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 	service(t);
 }
 
-static int
-any_blocked(const struct tee *t)
+/* poll_blocked: ask poll, without waiting, which full sinks have room
+ * again, and write those; stdout and the rest are left alone. */
+static void
+poll_blocked(struct tee *t)
 {
-	int i;
+	struct timespec zero = { 0, 0 };
+	int i, k = 0;
 
 	for (i = 0; i < t->n; i++)
-		if (t->s[i].blocked)
-			return 1;
-	return 0;
+		if (t->s[i].blocked) {
+			t->pfd[k].fd = t->s[i].fd;
+			t->pfd[k].events = POLLOUT;
+			t->pfd[k++].revents = 0;
+		}
+	if (k == 0 || ppoll(t->pfd, (nfds_t)k, &zero, NULL) <= 0)
+		return;
+	for (i = k = 0; i < t->n; i++)
+		if (t->s[i].blocked && t->pfd[k++].revents != 0) {
+			t->s[i].blocked = 0;
+			if (sink_flush(&t->s[i]) == -1 && t->s[i].fd == -1)
+				retry_later(&t->s[i]);
+		}
 }
 
 /* selected: 1 if sink i takes this record. */
@@ -567,8 +580,8 @@ run(struct tee *t, int sigfd)
 				fanout(t, &r, sigfd);
 				/* a full sink may have room again: ask poll,
 				 * not the sink, so a stalled one costs little */
-				if ((i & 255) == 255 && any_blocked(t))
-					wait_events(t, sigfd, 0, 0);
+				if ((i & 255) == 255)
+					poll_blocked(t);
 			}
 			if (i == SLICE)
 				n = 1;

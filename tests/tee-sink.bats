@@ -129,9 +129,12 @@ start_tee() {
 	local name=$1
 	shift
 	mkfifo "$T/$name.in"
+	# the holder first, opened read-write (which never waits on a FIFO):
+	# a feed can then never be the only writer, whose close would be EOF
+	sleep 600 <>"$T/$name.in" >/dev/null 2>&1 3>&- &
+	echo $! >"$T/$name-hold.pid"
 	BG_STDIN=$T/$name.in start_bg "$name" tee-sink "$@"
 	tee_pid=$bg_pid
-	BG_STDOUT=$T/$name.in start_bg "$name-hold" sleep 600
 }
 
 # feed NAME FILE: FILE into the input of start_tee NAME; fails if tee-sink
