@@ -40,7 +40,7 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt
 TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare bench/gen-lines \
-	bench/gen-pcap
+	bench/gen-pcap bench/gen-gaps
 FUZZ = tests/fuzz/fuzz_pcapr
 
 all: $(PROGS) $(SCRIPTS)
