@@ -31,24 +31,36 @@ misuse() {
 	exit 100
 }
 
-# seconds DURATION: a duration (500ms 30s 5m 1h 1d; a bare number is
-# seconds) in whole seconds, rounded up; exits 100 on anything else.
-seconds() {
-	case $1 in
-	*ms) n=${1%ms} m=1 ;;
-	*s) n=${1%s} m=1000 ;;
-	*m) n=${1%m} m=60000 ;;
-	*h) n=${1%h} m=3600000 ;;
-	*d) n=${1%d} m=86400000 ;;
-	*) n=$1 m=1000 ;;
+# millis DURATION: a duration in milliseconds: one or more NUMBER UNIT
+# (ms s m h d, largest first: 59m50s, 1h30m, 500ms; a bare number is
+# seconds); exits 100 on anything else.
+millis() {
+	rest=$1 total=0
+	case $rest in
+	''|*[!0-9]*) ;;
+	*) rest=${rest}s ;;
 	esac
-	case $n in
-	''|*[!0-9]*) misuse "invalid duration '$1'" ;;
-	esac
-	[ "${#n}" -le 9 ] || misuse "invalid duration '$1': too large"
-	ms=$((n * m))
-	[ "$ms" -gt 0 ] || misuse "invalid duration '$1': too small"
-	echo $(((ms + 999) / 1000))
+	while [ -n "$rest" ]; do
+		n=${rest%%[!0-9]*}
+		rest=${rest#"$n"}
+		u=${rest%%[0-9]*}
+		rest=${rest#"$u"}
+		case $u in
+		ms) m=1 ;;
+		s) m=1000 ;;
+		m) m=60000 ;;
+		h) m=3600000 ;;
+		d) m=86400000 ;;
+		*) misuse "invalid duration '$1'" ;;
+		esac
+		case $n in
+		''|*[!0-9]*) misuse "invalid duration '$1'" ;;
+		esac
+		[ "${#n}" -le 9 ] || misuse "invalid duration '$1': too large"
+		total=$((total + n * m))
+	done
+	[ "$total" -gt 0 ] || misuse "invalid duration '$1': too small"
+	echo "$total"
 }
 
 # --- the configuration -----------------------------------------------
@@ -188,8 +200,10 @@ alive() {
 	[ "${stat%% *}" != Z ]
 }
 
+# now: milliseconds since the epoch (restarts and -t keep to them)
 now() {
-	date +%s
+	t=$(date +%s%N)
+	echo $((t / 1000000))
 }
 
 # script I: the sh that runs channel I: the variables, then the pipeline
@@ -294,8 +308,8 @@ ended() {
 		state "$i"
 		return
 	fi
-	[ $((t - started)) -lt "$STABLE" ] || backoff=1
-	eval "state_$i=restarting due_$i=$((t + backoff))"
+	[ $((t - started)) -lt $((STABLE * 1000)) ] || backoff=1
+	eval "state_$i=restarting due_$i=$((t + backoff * 1000))"
 	eval "restarts_$i=\$((restarts_$i + 1))"
 	log "$n: exited (${why:-0}${msg:+: $msg}), restart in ${backoff}s"
 	backoff=$((backoff * 2))
@@ -369,6 +383,8 @@ supervise() {
 		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=-"
 		if selected "$n"; then
 			start_channel "$i"
+		else
+			state "$i"
 		fi
 		i=$((i + 1))
 	done
@@ -418,7 +434,7 @@ running_pid() {	# the supervisor's pid when one runs with this DIR
 cmd_run() {
 	rundir
 	if p=$(running_pid); then
-		die 111 "already running with $dir, pid $p"
+		die 111 "already running, pid $p ($dir)"
 	fi
 	echo "$$" >"$dir/chanrelay.pid" || die 111 "unable to write $dir/chanrelay.pid"
 	supervise
@@ -427,7 +443,7 @@ cmd_run() {
 cmd_start() {
 	rundir
 	if p=$(running_pid); then
-		die 111 "already running with $dir, pid $p"
+		die 111 "already running, pid $p ($dir)"
 	fi
 	# its own session: a closing terminal does not end it
 	# shellcheck disable=SC2086 # the channel names are words
@@ -479,8 +495,8 @@ cmd_status() {
 		if read -r st pid started restarts last when \
 		    <"$dir/$n.state" 2>/dev/null; then
 			up=-
-			[ "$st" != running ] || up=$(ago $((t - started)))
-			[ "$when" = - ] || when="$(ago $((t - when))) ago"
+			[ "$st" != running ] || up=$(ago $(((t - started) / 1000)))
+			[ "$when" = - ] || when="$(ago $(((t - when) / 1000))) ago"
 			[ "$pid" != 0 ] || pid=-
 			printf '%-16s %-10s %7s %7s %8s %-14s %s\n' "$n" "$st" \
 			    "$pid" "$up" "$restarts" "$last" "$when"
@@ -513,7 +529,7 @@ main() {
 		d) dir=$OPTARG ;;
 		f) conf=$OPTARG ;;
 		h) printf '%s\n' "$usage"; exit 0 ;;
-		t) tflag=$OPTARG; duration=$(seconds "$OPTARG") || exit 100 ;;
+		t) tflag=$OPTARG; duration=$(millis "$OPTARG") || exit 100 ;;
 		:) misuse "option -$OPTARG needs a value" ;;
 		*) misuse "unknown option -$OPTARG" ;;
 		esac

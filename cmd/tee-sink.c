@@ -491,6 +491,23 @@ fanout(struct tee *t, const struct rec *r, int sigfd)
 	}
 }
 
+/* reap_children: the |COMMAND children read their end of input and
+ * exit: wait a moment for them, so none outlives tee-sink as an orphan
+ * (a supervisor stopping the channel checks its process group). One that
+ * does not end within a second is left to init. */
+static void
+reap_children(void)
+{
+	struct timespec pause = { 0, 10000000 };
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
+			return;
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* dlt: libpcap's DLT_ for a savefile's LINKTYPE_ (they differ for RAW). */
 static int
 dlt(uint32_t linktype)
@@ -658,6 +675,7 @@ main(int argc, char **argv)
 		if (t.s[i].fd != -1)
 			close(t.s[i].fd);
 	}
+	reap_children();
 	if (t.verbose || dropped)
 		counters(&t);
 	return dropped ? 1 : 0;

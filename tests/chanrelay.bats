@@ -1,0 +1,611 @@
+#!/usr/bin/env bats
+# bg_pid and exit_status are set by helper.bash
+# shellcheck disable=SC2154
+# tests/chanrelay.bats: the launcher with real pipelines on loopback: usage,
+# bad values and configs, behaviour (supervision, restarts, a kill -9 that
+# touches one channel only, detached start/stop, -t), error paths.
+# Every channel binds 127.0.0.1:0 and writes its port with udp-recv -a.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+USAGE='usage: chanrelay [-h] [-d DIR] [-f CONF] [-t DURATION] COMMAND [NAME...]'
+NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
+
+setup_file() {
+	command -v chanrelay >/dev/null ||
+	    fail_msg "chanrelay is not built: run make"
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	RUN=$T/run
+	CONF=$T/chanrelay.conf
+	umask 022
+}
+
+# teardown: stop what the test left running: the foreground supervisors
+# (TERM, so they stop their channels), a detached one (chanrelay stop),
+# then every other background process, and last, with KILL, any channel
+# process group still there (a bug; it would outlive the test otherwise).
+teardown() {
+	local f pid pgids
+	pgids=$(channel_pids)
+	for f in "$T"/relay*.pid; do
+		[ -e "$f" ] || continue
+		pid=$(cat "$f")
+		running "$pid" || continue
+		kill -TERM "$pid" 2>/dev/null || true
+		wait_until 15 not_running "$pid" || true
+	done
+	if [ -e "$RUN/chanrelay.pid" ]; then
+		timeout 20 chanrelay -d "$RUN" -f "$CONF" stop >/dev/null 2>&1 || true
+	fi
+	bg_cleanup
+	for pid in $pgids $(cat "$T/pgids" 2>/dev/null); do
+		if pgrep -g "$pid" >/dev/null; then
+			printf 'teardown: process group %s left behind\n' "$pid" >&2
+			kill -KILL -- "-$pid" 2>/dev/null || true
+		fi
+	done
+}
+
+# cr ARGS...: chanrelay with this test's run directory and config.
+cr() {
+	chanrelay -d "$RUN" -f "$CONF" "$@"
+}
+
+# conf LINES...: write the config (mode 644), one argument a line.
+conf() {
+	printf '%s\n' "$@" >"$CONF"
+	chmod 644 "$CONF"
+}
+
+# chan NAME [ARGS...]: a channel line: udp-recv on 127.0.0.1:0 writing
+# its address to $T/NAME.addr, into chanlog $T/NAME (ARGS go to udp-recv).
+chan() {
+	local n=$1
+	shift
+	printf '%s udp-recv -a %s/%s.addr %s 127.0.0.1:0 | chanlog %s/%s' \
+	    "$n" "$T" "$n" "$*" "$T" "$n"
+}
+
+# start_relay [OPTIONS...] [-- NAME...]: chanrelay OPTIONS run NAME... in
+# the foreground, in the background (start_bg relay; the pid is in
+# $T/relay.pid). SIGINT back to its default: a background job of a
+# non-interactive shell starts with it ignored, and sh cannot trap a
+# signal ignored on entry.
+start_relay() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	start_bg relay env --default-signal=INT \
+	    chanrelay -d "$RUN" -f "$CONF" "${opts[@]}" run "$@"
+	relay_pid=$bg_pid
+}
+
+# channel_pids: every channel pid the state files hold (= pgids).
+channel_pids() {
+	local f pid rest
+	for f in "$RUN"/*.state; do
+		[ -e "$f" ] || continue
+		read -r _ pid rest <"$f" || continue
+		[ "$pid" = 0 ] || echo "$pid"
+	done
+}
+
+# field NAME COLUMN: a column of channel NAME's status line (2 STATE,
+# 3 PID, 4 UPTIME, 5 RESTARTS, 6 LAST-EXIT).
+field() {
+	cr status 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c; exit }'
+}
+
+# is_state NAME STATE [RESTARTS]: status shows NAME in STATE (with
+# RESTARTS restarts).
+is_state() {
+	local line
+	line=$(cr status 2>/dev/null | awk -v n="$1" '$1 == n') || return 1
+	# shellcheck disable=SC2086 # the fields of the line
+	set -- "$2" "${3-}" $line
+	[ "$4" = "$1" ] || return 1
+	[ -z "$2" ] || [ "$7" = "$2" ]
+}
+
+# addr NAME: the address channel NAME's udp-recv bound.
+addr() {
+	cat "$T/$1.addr"
+}
+
+has_addr() {
+	grep -Eq '.:[0-9]+$' "$T/$1.addr" 2>/dev/null
+}
+
+# wait_addrs NAME...: wait until each channel's udp-recv is bound.
+wait_addrs() {
+	local n
+	for n in "$@"; do
+		wait_until 10 has_addr "$n" ||
+		    fail_msg "channel $n: no address; $RUN/$n.err:" \
+		    "$(cat "$RUN/$n.err" 2>/dev/null)" "relay:" "$(cat "$T/relay.err" 2>/dev/null)"
+	done
+}
+
+size_ge() {
+	[ -e "$1" ] && [ "$(stat -c %s "$1")" -ge "$2" ]
+}
+
+# finished DIR: DIR's finished files, in name (= write) order.
+finished() {
+	find "$1" -mindepth 1 -maxdepth 1 -type f -printf '%f\n' |
+	    grep -Ex "$NAME_RE" | sort || true
+}
+
+# seqs DIR: the sequence numbers of the synthetic records (udp-send -n) in
+# DIR's finished pcap files, one a line, in file and record order.
+seqs() {
+	local f
+	for f in $(finished "$1"); do
+		tshark -n -r "$1/$f" -T fields -e data 2>>"$T/tshark.err"
+	done | awk '{
+		h = tolower(substr($0, 17, 16)); v = 0
+		for (i = 1; i <= 16; i++)
+			v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+		print v
+	}'
+}
+
+# all_in_order DIR N: DIR's records are exactly 0 .. N-1, in order.
+all_in_order() {
+	seqs "$1" | awk -v n="$2" '
+	$1 != NR - 1 { printf "record %d: sequence number %s\n", NR, $1; bad = 1; exit }
+	END { if (!bad && NR != n) { printf "%d records, not %d\n", NR, n; bad = 1 }
+	      exit bad }'
+}
+
+# ms: the time in milliseconds.
+ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# live_in_group PGID: the processes of group PGID that are not zombies.
+live_in_group() {
+	ps -o pid=,stat=,args= -g "$1" | awk '$2 !~ /^Z/' || true
+}
+
+group_gone() {
+	! pgrep -g "$1" >/dev/null
+}
+
+# elapsed_ge T0 MS: at least MS milliseconds have passed since T0 (ms):
+# the wait for something that must not happen (a restart) to have had time.
+elapsed_ge() {
+	[ $(($(ms) - $1)) -ge "$2" ]
+}
+
+# --- usage ------------------------------------------------------------
+
+@test "usage: -h prints the usage line to stdout, exit 0" {
+	run --separate-stderr chanrelay -h
+	assert_success
+	assert_output "$USAGE"
+	[ -z "$stderr" ]
+}
+
+@test "usage: no command: the message, the usage line, exit 100" {
+	run --separate-stderr chanrelay
+	assert_failure 100
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "chanrelay: missing COMMAND" ]
+	[ "${stderr_lines[1]}" = "$USAGE" ]
+}
+
+@test "usage: an unknown command or option, a missing value: exit 100" {
+	conf "$(chan a)"
+	run --separate-stderr cr frobnicate
+	assert_failure 100
+	[[ $stderr == *"unknown command 'frobnicate'"* ]]
+	[[ $stderr == *"$USAGE"* ]]
+	run --separate-stderr chanrelay -x run
+	assert_failure 100
+	[[ $stderr == *"unknown option -x"* ]]
+	run --separate-stderr chanrelay -f
+	assert_failure 100
+	[[ $stderr == *"option -f needs a value"* ]]
+}
+
+@test "usage: restart without a NAME, or a NAME not in the config: exit 100" {
+	conf "$(chan a)"
+	run --separate-stderr cr restart
+	assert_failure 100
+	[[ $stderr == *"restart needs a channel NAME"* ]]
+	run --separate-stderr cr status nosuch
+	assert_failure 100
+	[[ $stderr == *"no channel 'nosuch'"* ]]
+}
+
+@test "usage: the script passes dash -n and shellcheck -s sh" {
+	run dash -n "$BIN/chanrelay"
+	assert_success
+	need shellcheck
+	run shellcheck -s sh "$TOP/cmd/chanrelay.sh"
+	assert_success
+}
+
+@test "usage: #!/bin/sh, and /bin/sh is dash here (so the behaviour tests run under dash)" {
+	[ "$(head -n 1 "$BIN/chanrelay")" = '#!/bin/sh' ]
+	[ -x "$BIN/chanrelay" ]
+	[ -r /etc/debian_version ] || skip "not Debian: /bin/sh need not be dash"
+	[ "$(basename "$(readlink -f /bin/sh)")" = dash ]
+}
+
+# --- bad values and configs -------------------------------------------
+
+@test "bad values: -t that is not a duration: exit 100" {
+	conf "$(chan a)"
+	local d
+	for d in x 5x -1s 0 0s 1.5s ''; do
+		run --separate-stderr cr -t "$d" run
+		[ "$status" -eq 100 ] || fail_msg "-t '$d': exit $status"
+		[[ $stderr == *"invalid duration"* ]] || fail_msg "-t '$d': $stderr"
+	done
+	[ ! -e "$RUN" ]
+}
+
+@test "bad config: a missing config file: exit 100, naming it" {
+	run --separate-stderr chanrelay -d "$RUN" -f "$T/nosuch.conf" check
+	assert_failure 100
+	[[ $stderr == *"$T/nosuch.conf"* ]]
+}
+
+@test "bad config: world-writable: refused (exit 100, saying why); group-writable is fine" {
+	conf "$(chan a)"
+	chmod 666 "$CONF"
+	run --separate-stderr cr check
+	assert_failure 100
+	[[ $stderr == *"$CONF"*"writable by anyone"* ]]
+	run --separate-stderr cr run
+	assert_failure 100
+	[[ $stderr == *"writable by anyone"* ]]
+	[ ! -e "$T/a.addr" ]
+	chmod 664 "$CONF"
+	run --separate-stderr cr check
+	assert_success
+}
+
+@test "bad config: bad name, duplicate, no pipeline, bad variable: exit 100, file:line each" {
+	conf '# a comment' \
+	    '' \
+	    "$(chan good)" \
+	    'a.b udp-recv 127.0.0.1:0 | chanlog x' \
+	    'good udp-recv 127.0.0.1:0 | chanlog y' \
+	    'lonely' \
+	    'lonely2    ' \
+	    'a-b=1' \
+	    "$(printf '%065d' 0) udp-recv 127.0.0.1:0"
+	run --separate-stderr cr check
+	assert_failure 100
+	[[ $stderr == *"chanrelay: $CONF:4: invalid channel name 'a.b'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:5: channel 'good' again"* ]]
+	[[ $stderr == *"chanrelay: $CONF:6: channel 'lonely' has no pipeline"* ]]
+	[[ $stderr == *"chanrelay: $CONF:7: channel 'lonely2' has no pipeline"* ]]
+	[[ $stderr == *"chanrelay: $CONF:8: invalid variable name 'a-b'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:9: channel name"*"longer than 64"* ]]
+	[ "${#stderr_lines[@]}" -eq 6 ] || fail_msg "$stderr"
+	# run refuses it too, and starts nothing
+	run --separate-stderr cr run
+	assert_failure 100
+	[ ! -e "$T/good.addr" ]
+}
+
+@test "bad config: a problem after continuation lines names the line it starts on" {
+	conf "$(chan a) \\" \
+	    '   -r 1s' \
+	    'b udp-recv 127.0.0.1:0 |' \
+	    '    chanlog x' \
+	    'b?c udp-recv 127.0.0.1:0 |' \
+	    '    chanlog y'
+	run --separate-stderr cr check
+	assert_failure 100
+	[ "$stderr" = "chanrelay: $CONF:5: invalid channel name 'b?c'" ]
+}
+
+@test "check: a good config passes; nothing is started" {
+	conf 'root=/nonexistent' "$(chan a)" "$(chan b) | tee-sink '|cat > /dev/null'"
+	run --separate-stderr cr check
+	assert_success
+	[[ $output == *"2 channel(s), all programs found"* ]]
+	[ ! -e "$T/a.addr" ]
+	[ ! -e "$RUN/chanrelay.pid" ]
+}
+
+@test "check: a missing program: exit 100, naming it, its channel and line" {
+	conf "$(chan a)" 'b udp-recv 127.0.0.1:0 | no-such-prog-x1 -v | chanlog x' \
+	    'c  FOO=1 no-such-prog-x2'
+	run --separate-stderr cr check
+	assert_failure 100
+	[[ $stderr == *"$CONF:2: channel b: no-such-prog-x1: program not found"* ]]
+	[[ $stderr == *"$CONF:3: channel c: no-such-prog-x2: program not found"* ]]
+}
+
+@test "check: a '|' inside quotes is not a stage boundary" {
+	# split there, the second stage would be the missing program
+	conf "a udp-recv 127.0.0.1:0 | tee-sink '|no-such-prog-x3 > f' \"|no-such-prog-x4\" | chanlog x"
+	run --separate-stderr cr check
+	assert_success
+}
+
+# --- behaviour --------------------------------------------------------
+
+@test "behaviour: kill -9 of one channel's udp-recv: restarted within 2 s, the other loses nothing" {
+	need tshark
+	conf "$(chan a)" "$(chan b)"
+	start_relay
+	wait_addrs a b
+	start_bg senda udp-send -n 6000 -r 1000 "$(addr a)"
+	start_bg sendb udp-send -n 4000 -r 1000 "$(addr b)"
+	wait_until 10 size_ge "$T/b/current" $((24 + 300 * 80))
+	wait_until 10 size_ge "$T/a/current" $((24 + 300 * 80))
+	local pga pgb victim t0 t1
+	pga=$(field a 3)
+	pgb=$(field b 3)
+	[ "$(ps -o pgid= -p "$pga" | tr -d ' ')" = "$pga" ]
+	victim=$(pgrep -g "$pga" -x udp-recv)
+	[ -n "$victim" ]
+	rm -f "$T/a.addr"
+	t0=$(ms)
+	kill -KILL "$victim"
+	wait_until 10 is_state a running 1
+	t1=$(ms)
+	echo "restarted after $((t1 - t0)) ms" >&3
+	[ $((t1 - t0)) -le 2000 ] || fail_msg "a restarted after $((t1 - t0)) ms"
+	[ "$(field a 3)" != "$pga" ]
+	[ "$(field b 3)" = "$pgb" ]
+	is_state b running 0
+	wait_addrs a
+	grep -Eq 'a: exited .*restart in 1s' "$T/relay.err"
+	# b's stream goes on to its end, then a clean stop: all of it is there
+	wait_exit "$(bg_pid_of sendb)" 15
+	[ "$exit_status" -eq 0 ]
+	stop_bg relay TERM 30
+	[ "$exit_status" -eq 0 ]
+	run all_in_order "$T/b" 4000
+	assert_success
+	[ ! -e "$T/b/current" ]
+	[ ! -e "$RUN" ]
+}
+
+@test "behaviour: a channel whose program exits 100 is failed, not restarted; status says why" {
+	conf "$(chan a)" "bad udp-recv -a $T/bad.addr 127.0.0.1:99999 | chanlog $T/bad"
+	start_relay
+	wait_addrs a
+	wait_until 10 is_state bad failed 0
+	run --separate-stderr cr status
+	assert_success
+	local i
+	for i in "${!lines[@]}"; do
+		[[ ${lines[i]} == bad\ * ]] && break
+	done
+	[[ ${lines[i]} =~ ^bad\ +failed\ +-\ +-\ +0\ +udp-recv=100\  ]] || fail_msg "${lines[i]}"
+	[[ ${lines[i + 1]} =~ ^\ +udp-recv:\ .*99999 ]] || fail_msg "why: ${lines[i + 1]}"
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z chanrelay: bad: failed: udp-recv=100: udp-recv: .*not restarted$' "$T/relay.err"
+	# past the first backoff (1 s; no sleep to wait on: the log is it)
+	local t0
+	t0=$(ms)
+	wait_until 10 elapsed_ge "$t0" 1500
+	is_state bad failed 0
+	is_state a running 0
+	[ "$(grep -c 'bad: started' "$T/relay.err")" -eq 1 ]
+}
+
+@test "behaviour: start, status, stop detached; stop leaves no process of any channel" {
+	conf "$(chan a)" "$(chan c)" \
+	    "b udp-recv -a $T/b.addr 127.0.0.1:0 | tee-sink '|cat > $T/b.copy' | chanlog $T/b"
+	run --separate-stderr cr start
+	assert_success
+	[[ $output =~ started,\ pid\ [0-9]+ ]]
+	local sup pgids p
+	sup=$(cat "$RUN/chanrelay.pid")
+	running "$sup"
+	# its own session, so a closing terminal does not end it
+	[ "$(ps -o sid= -p "$sup" | tr -d ' ')" = "$sup" ]
+	wait_addrs a b c
+	# tee-sink starts its |cat once the first record shows the framing
+	udp-send -n 10 "$(addr b)"
+	wait_until 10 size_ge "$T/b.copy" 24
+	run cr status
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	[[ ${lines[0]} =~ ^CHANNEL\ +STATE\ +PID\ +UPTIME\ +RESTARTS\ +LAST-EXIT\ +WHEN$ ]]
+	[[ ${lines[1]} =~ ^a\ +running\ +[0-9]+\ +[0-9]+s\ +0\ +-\ +-$ ]]
+	pgids="$(field a 3) $(field b 3) $(field c 3)"
+	echo "$pgids" >"$T/pgids"
+	for p in $pgids; do
+		[ "$(pgrep -g "$p" | wc -l)" -ge 2 ] || fail_msg "group $p: $(pgrep -g "$p")"
+	done
+	# b: udp-recv, tee-sink, its |cat, chanlog and the sh around them
+	[ "$(pgrep -g "$(field b 3)" -x cat | wc -l)" -eq 1 ]
+	run --separate-stderr cr stop
+	assert_success
+	not_running "$sup"
+	# nothing alive in any group at once; a zombie reparented to init
+	# (tee-sink's |cat sh, see the report) may wait to be reaped a moment
+	for p in $pgids; do
+		run live_in_group "$p"
+		[ -z "$output" ] || fail_msg "left in group $p: $output"
+		wait_until 5 group_gone "$p"
+	done
+	run --separate-stderr cr status
+	assert_failure 3
+	[ ! -e "$RUN/chanrelay.pid" ]
+	[ ! -e "$RUN/a.state" ]
+	grep -q 'chanrelay: stopped' "$RUN/chanrelay.log"
+	run --separate-stderr cr stop
+	assert_success
+	[[ $stderr == *"not running"* ]]
+}
+
+@test "behaviour: status exits 3 when no supervisor runs" {
+	conf "$(chan a)"
+	run --separate-stderr cr status
+	assert_failure 3
+	[[ $output == *"not running"* ]]
+}
+
+@test "behaviour: restart NAME: a new process group, the others untouched" {
+	conf "$(chan a)" "$(chan b)"
+	start_relay
+	wait_addrs a b
+	local pa pb
+	pa=$(field a 3)
+	pb=$(field b 3)
+	rm -f "$T/a.addr"
+	run --separate-stderr cr restart a
+	assert_success
+	wait_until 10 is_state a running 1
+	[ "$(field a 3)" != "$pa" ]
+	run pgrep -g "$pa"
+	assert_failure 1
+	[ "$(field b 3)" = "$pb" ]
+	is_state b running 0
+	wait_addrs a
+	grep -q 'a: stopped' "$T/relay.err"
+	# a clean stop, not a failure: no exit logged
+	run grep 'a: exited' "$T/relay.err"
+	assert_failure
+}
+
+@test "behaviour: a second run with the same -d exits 111, already running" {
+	conf "$(chan a)"
+	start_relay
+	wait_addrs a
+	run --separate-stderr cr run
+	assert_failure 111
+	[[ $stderr == *"already running"*"pid $relay_pid"* ]]
+	run --separate-stderr cr start
+	assert_failure 111
+	is_state a running 0
+}
+
+@test "behaviour: -t 3s exits 0 after about 3 s, every file finished" {
+	need capinfos
+	conf "$(chan a)" "$(chan b)"
+	local t0 t1 f n=0
+	t0=$(ms)
+	start_relay -t 3s
+	wait_addrs a b
+	start_bg senda udp-send -n 20000 -r 1000 "$(addr a)"
+	start_bg sendb udp-send -n 20000 -r 1000 "$(addr b)"
+	wait_exit "$relay_pid" 20
+	t1=$(ms)
+	echo "-t 3s: exited after $((t1 - t0)) ms" >&3
+	[ "$exit_status" -eq 0 ] || fail_msg "exit $exit_status: $(cat "$T/relay.err")"
+	[ $((t1 - t0)) -ge 2500 ] && [ $((t1 - t0)) -le 15000 ] ||
+	    fail_msg "exited after $((t1 - t0)) ms"
+	grep -q 'the duration is over' "$T/relay.err"
+	[ ! -e "$T/a/current" ] && [ ! -e "$T/b/current" ]
+	for f in "$T"/a/*.pcap "$T"/b/*.pcap; do
+		[ -e "$f" ] || continue
+		capinfos "$f" >/dev/null 2>&1 || fail_msg "$f does not open in capinfos"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 2 ]
+	[ ! -e "$RUN" ]
+}
+
+@test "behaviour: TERM and INT stop every channel and exit 0; HUP is ignored" {
+	conf "$(chan a)"
+	local sig pg
+	for sig in INT TERM; do
+		start_relay
+		wait_addrs a
+		pg=$(field a 3)
+		kill -HUP "$relay_pid"
+		wait_for "$T/relay.err" 'HUP ignored'
+		running "$relay_pid"
+		stop_bg relay "$sig" 30
+		[ "$exit_status" -eq 0 ]
+		run pgrep -g "$pg"
+		assert_failure 1
+		rm -f "$T/a.addr"
+	done
+}
+
+@test "behaviour: only the channels named run" {
+	conf "$(chan a)" "$(chan b)" "$(chan c)"
+	start_relay -- a c
+	wait_addrs a c
+	is_state a running 0
+	is_state c running 0
+	# b is not started (status lists it as stopped, or not at all)
+	[ ! -e "$T/b.addr" ]
+	[ -z "$(field b 2)" ] || is_state b stopped
+}
+
+@test "behaviour: continuation lines, variables, a quoted '|' inside a tee-sink sink" {
+	# shellcheck disable=SC2016 # the config's own $VARs
+	conf "top=$T" 'data="$top/data dir"' 'copy=$top/copy.txt' \
+	    "a udp-recv -a \$top/a.addr \\" \
+	    '      -F line 127.0.0.1:0 |' \
+	    '    tee-sink "|cat > $copy" |' \
+	    '  chanlog "$data/a"'
+	start_relay
+	wait_addrs a
+	local i
+	for i in $(seq 1 50); do
+		echo "line $i"
+	done | udp-send -r 1000 "$(addr a)"
+	wait_until 10 size_ge "$T/copy.txt" 1
+	stop_bg relay TERM 30
+	[ "$exit_status" -eq 0 ]
+	# the copy through the quoted |cat, and chanlog's file in "data dir"
+	run cut -f 3- "$T/copy.txt"
+	[ "${#lines[@]}" -eq 50 ] || fail_msg "copy: $(cat "$T/copy.txt")"
+	cat "$T/data dir/a"/*.log >"$T/log.txt"
+	[ "$(grep -c 'line [0-9]' "$T/log.txt")" -eq 50 ]
+	[[ $(tail -n 1 "$T/log.txt") == *"line 50" ]]
+}
+
+# --- error paths ------------------------------------------------------
+
+@test "error path: a run directory that cannot be made: exit 111" {
+	conf "$(chan a)"
+	: >"$T/file"
+	run --separate-stderr chanrelay -d "$T/file/run" -f "$CONF" run
+	assert_failure 111
+	[[ $stderr == *"unable to create $T/file/run"* ]]
+}
+
+@test "error path: a program missing at run time: the channel restarts with backoff, not failed" {
+	conf "$(chan a)" 'b no-such-prog-x5 | cat'
+	start_relay
+	wait_addrs a
+	wait_for "$T/relay.err" 'b: exited .*restart in 1s' 10
+	wait_for "$T/relay.err" 'b: exited .*restart in 2s' 10
+	local st
+	st=$(field b 2)
+	[ "$st" = restarting ] || [ "$st" = running ] || fail_msg "b: $st"
+	[ "$(field b 5)" -ge 2 ]
+	[[ $(field b 6) == *127* ]] || fail_msg "b's last exit: $(field b 6)"
+	is_state a running 0
+	run grep 'b: failed' "$T/relay.err"
+	assert_failure
+}
+
+@test "error path: a stale pid file does not stop a new run" {
+	conf "$(chan a)"
+	mkdir -p "$RUN"
+	# a pid that is surely not running: a reaped child of ours
+	sh -c 'exit 0' &
+	local dead=$!
+	wait "$dead"
+	echo "$dead" >"$RUN/chanrelay.pid"
+	run --separate-stderr cr status
+	assert_failure 3
+	start_relay
+	wait_addrs a
+	is_state a running 0
+	[ "$(cat "$RUN/chanrelay.pid")" = "$relay_pid" ]
+}
