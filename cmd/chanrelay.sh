@@ -406,10 +406,12 @@ supervise() {
 rundir() {
 	madedir=0
 	if [ -z "$dir" ]; then
-		if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
-			dir=$XDG_RUNTIME_DIR/chanrelay
-		elif [ "$(id -u)" -eq 0 ]; then
+		# root first: a root login shell has XDG_RUNTIME_DIR too, and
+		# must find the supervisor a service started
+		if [ "$(id -u)" -eq 0 ]; then
 			dir=/run/chanrelay
+		elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+			dir=$XDG_RUNTIME_DIR/chanrelay
 		else
 			dir=/tmp/chanrelay-$(id -u)
 		fi
@@ -492,7 +494,7 @@ cmd_status() {
 	i=1
 	while [ "$i" -le "$nch" ]; do
 		eval "n=\$name_$i"
-		if read -r st pid started restarts last when \
+		if selected "$n" && read -r st pid started restarts last when \
 		    <"$dir/$n.state" 2>/dev/null; then
 			up=-
 			[ "$st" != running ] || up=$(ago $(((t - started) / 1000)))

@@ -543,6 +543,10 @@ framing_known(struct tee *t)
 	if (dead != NULL)
 		pcapdl.close(dead);
 	if (!t->nostdout && t->in.framing == FRAME_PCAP &&
+	    isatty(STDOUT_FILENO))
+		errx(100, "refusing to write pcap to a terminal (use -n, or "
+		    "a pipe or file)");
+	if (!t->nostdout && t->in.framing == FRAME_PCAP &&
 	    obuf_write(&t->out, t->in.hdr, sizeof t->in.hdr) == -1)
 		err(111, "unable to write output");
 	for (i = 0; i < t->n; i++)

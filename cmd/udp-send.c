@@ -622,7 +622,8 @@ main(int argc, char **argv)
 	if ((r.sigfd = sig_init()) == -1)
 		err(111, "unable to create the signal pipe");
 	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1)
+	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
+	    sig_ignore(SIGHUP) == -1)
 		err(111, "unable to set signal handlers");
 	if ((r.b.arena = malloc(ARENA)) == NULL)
 		err(111, "unable to allocate the batch");
