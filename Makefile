@@ -131,7 +131,7 @@ bench: all tools
 	bench/udp-recv
 	[ ! -x bench/chanlog ] || bench/chanlog
 
-# make run: the main job (until the launcher exists: one demo channel)
+# make run: the main job: the demo channels under chanrelay
 run: deps
 	$(MAKE) all
 	sh examples/demo.sh
