@@ -101,6 +101,9 @@ san:
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$t $$t.c \
 	        $(LIBSRC) $(LDLIBS) || exit 1; \
 	done
+	for s in $(SCRIPTS); do \
+	    cp -f cmd/$$s.sh build/san/$$s && chmod 755 build/san/$$s || exit 1; \
+	done
 
 $(FUZZ): $(FUZZ).c lib/pcapr.c lib/decode.c lib/frame.c $(LIBHDR)
 	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ $(FUZZ).c lib/pcapr.c \
