@@ -10,7 +10,7 @@ check="$build bats bats-support bats-assert shellcheck mandoc clang
 	libclang-rt-14-dev llvm tcpdump tshark wireshark-common socat
 	netcat-openbsd iproute2 util-linux bsdutils procps python3"
 bench="$build tcpdump socat netcat-openbsd iproute2 util-linux procps time
-	wireshark-common runit daemontools s6"
+	wireshark-common runit daemontools s6 moreutils tcpreplay"
 
 case "${1:-}" in
 build) want="$build $run" ;;
