@@ -295,3 +295,8 @@ descendants() {
 		descendants "$c"
 	done
 }
+
+# holds_fifo PID PATH: PID has PATH open as its standard input.
+holds_fifo() {
+	[ "$(readlink "/proc/$1/fd/0" 2>/dev/null)" = "$2" ]
+}

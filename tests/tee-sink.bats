@@ -133,6 +133,8 @@ start_tee() {
 	# a feed can then never be the only writer, whose close would be EOF
 	sleep 600 <>"$T/$name.in" >/dev/null 2>&1 3>&- &
 	echo $! >"$T/$name-hold.pid"
+	# and only once it holds it: until then a feed could still be alone
+	wait_until 5 holds_fifo $! "$T/$name.in"
 	BG_STDIN=$T/$name.in start_bg "$name" tee-sink "$@"
 	tee_pid=$bg_pid
 }
