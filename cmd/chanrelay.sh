@@ -263,10 +263,10 @@ stop_channel() {
 	else
 		kill -TERM -- "-$p" 2>/dev/null
 	fi
-	t=0
-	while alive "$p" && [ "$t" -lt $((GRACE * 10)) ]; do
+	w=0
+	while alive "$p" && [ "$w" -lt $((GRACE * 10)) ]; do
 		sleep 0.1
-		t=$((t + 1))
+		w=$((w + 1))
 	done
 	if alive "$p"; then
 		log "$n: still running after ${GRACE}s: killed"
