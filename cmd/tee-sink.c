@@ -480,6 +480,16 @@ fanout(struct tee *t, const struct rec *r, int sigfd)
 		dv.iov_len = isudp ? u.paylen : 0;
 	}
 	for (i = 0; i < t->n; i++) {
+		/* the common case of a stalled sink, decided in a few tests:
+		 * full, waiting for POLLOUT, and the new record is the one
+		 * that goes */
+		if (t->s[i].blocked && t->policy == DROP_NEW &&
+		    !t->sel[i].has_bpf && !t->sel[i].has_re &&
+		    sink_stream(&t->s[i]) &&
+		    !rq_room(&t->s[i].q, r->n + (size_t)(cnt - 1))) {
+			t->s[i].dropped++;
+			continue;
+		}
 		if (!selected(t, i, r))
 			continue;
 		if (sink_stream(&t->s[i]))
