@@ -29,6 +29,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "num.h"
+
 #define BATCH 32
 #define SLOT 65536
 
@@ -59,67 +62,6 @@ onsig(int sig)
 	stop = 1;
 }
 
-/* Parse a decimal integer in [min, max]; exit 100 on anything else. */
-static unsigned long long
-num(const char *s, unsigned long long min, unsigned long long max,
-    const char *what)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		errx(100, "invalid %s '%s': invalid", what, s);
-	v = strtoull(s, &end, 10);
-	if (*end != '\0')
-		errx(100, "invalid %s '%s': invalid", what, s);
-	if (errno == ERANGE || v > max)
-		errx(100, "invalid %s '%s': too large", what, s);
-	if (v < min)
-		errx(100, "invalid %s '%s': too small", what, s);
-	return v;
-}
-
-/* Parse "A.B.C.D:PORT" or "[V6]:PORT" (numeric only); exits 100 if not. */
-static socklen_t
-addr_parse(const char *s, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *h = s;
-	size_t hl;
-	unsigned long long port;
-
-	colon = strrchr(s, ':');
-	if (colon == NULL)
-		errx(100, "invalid address '%s': no port", s);
-	hl = (size_t)(colon - s);
-	if (*s == '[') {
-		if (hl < 2 || s[hl - 1] != ']')
-			errx(100, "invalid address '%s': invalid host", s);
-		h = s + 1;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= sizeof host)
-		errx(100, "invalid address '%s': invalid host", s);
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	port = num(colon + 1, 0, 65535, "port");
-	memset(ss, 0, sizeof *ss);
-	if (h == s && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		return sizeof *sin;
-	}
-	if (h != s && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		return sizeof *sin6;
-	}
-	errx(100, "invalid address '%s': invalid host", s);
-}
-
 /*
  * Bind, with the receive buffer udp-recv asks for by default: FORCE passes
  * net.core.rmem_max when privileged, plain SO_RCVBUF is clamped to it.
@@ -127,10 +69,15 @@ addr_parse(const char *s, struct sockaddr_storage *ss)
 static void
 bare_open(struct bare *b, const char *addr, int rcvbuf)
 {
+	struct addr a;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_parse(addr, &ss);
+	socklen_t len;
 	int on = 1, got = 0;
 	socklen_t gl = sizeof got;
+
+	addr_arg("address", addr, &a);
+	ss = a.ss;
+	len = a.len;
 
 	b->fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (b->fd == -1)
@@ -253,14 +200,14 @@ main(int argc, char *argv[])
 	const char *file = NULL;
 	int c, idle = -1, rcvbuf = 4 << 20, r;
 
-	b.limit = ULLONG_MAX;
+	b.limit = LLONG_MAX;
 	while ((c = getopt(argc, argv, "c:o:R:T:")) != -1) {
 		switch (c) {
-		case 'c': b.limit = num(optarg, 1, ULLONG_MAX, "count"); break;
+		case 'c': b.limit = num_arg("count", optarg, 1, LLONG_MAX); break;
 		case 'o': file = optarg; break;
-		case 'R': rcvbuf = (int)num(optarg, 1, INT_MAX / 2, "size");
+		case 'R': rcvbuf = (int)num_arg("size", optarg, 1, INT_MAX / 2);
 			break;
-		case 'T': idle = (int)num(optarg, 1, INT_MAX, "idle"); break;
+		case 'T': idle = (int)num_arg("idle", optarg, 1, INT_MAX); break;
 		default: usage();
 		}
 	}

@@ -38,6 +38,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "num.h"
+
 #define MAXBATCH 1024
 #define MAXSIZE 65507
 /* Below this gap a sleep overshoots more than it saves: spin instead. */
@@ -60,27 +63,6 @@ onsig(int sig)
 	stop = 1;
 }
 
-/* Parse a decimal integer in [min, max]; exit 100 on anything else. */
-static unsigned long long
-num(const char *s, unsigned long long min, unsigned long long max,
-    const char *what)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		errx(100, "invalid %s '%s': invalid", what, s);
-	v = strtoull(s, &end, 10);
-	if (*end != '\0')
-		errx(100, "invalid %s '%s': invalid", what, s);
-	if (errno == ERANGE || v > max)
-		errx(100, "invalid %s '%s': too large", what, s);
-	if (v < min)
-		errx(100, "invalid %s '%s': too small", what, s);
-	return v;
-}
-
 /* Parse a non-negative number of seconds, fractions allowed. */
 static double
 seconds(const char *s)
@@ -93,49 +75,6 @@ seconds(const char *s)
 	if (end == s || *end != '\0' || errno != 0 || !(v > 0) || v > 86400)
 		errx(100, "invalid seconds '%s': invalid", s);
 	return v;
-}
-
-/*
- * Parse "A.B.C.D:PORT" or "[V6]:PORT" (numeric only) into ss.
- * Returns the address length; exits 100 when it is not one.
- */
-static socklen_t
-addr_parse(const char *s, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *h = s;
-	size_t hl;
-	unsigned long long port;
-
-	colon = strrchr(s, ':');
-	if (colon == NULL)
-		errx(100, "invalid address '%s': no port", s);
-	hl = (size_t)(colon - s);
-	if (*s == '[') {
-		if (hl < 2 || s[hl - 1] != ']')
-			errx(100, "invalid address '%s': invalid host", s);
-		h = s + 1;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= sizeof host)
-		errx(100, "invalid address '%s': invalid host", s);
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	port = num(colon + 1, 1, 65535, "port");
-	memset(ss, 0, sizeof *ss);
-	if (h == s && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		return sizeof *sin;
-	}
-	if (h != s && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		return sizeof *sin6;
-	}
-	errx(100, "invalid address '%s': invalid host", s);
 }
 
 static long long
@@ -311,10 +250,11 @@ report(const struct blast *b)
 int
 main(int argc, char *argv[])
 {
-	struct blast b = { .count = ULLONG_MAX, .batch = 32, .size = 64 };
+	struct blast b = { .count = LLONG_MAX, .batch = 32, .size = 64 };
 	struct sockaddr_storage dst;
 	struct sigaction sa;
 	socklen_t dstlen = 0;
+	struct addr da;
 	double maxsec = 86400;
 	unsigned long long grain = 0;
 	unsigned n;
@@ -322,13 +262,17 @@ main(int argc, char *argv[])
 
 	while ((c = getopt(argc, argv, "b:d:g:n:r:s:t:")) != -1) {
 		switch (c) {
-		case 'b': b.batch = (unsigned)num(optarg, 1, MAXBATCH, "batch");
+		case 'b': b.batch = (unsigned)num_arg("batch", optarg, 1, MAXBATCH);
 			break;
-		case 'd': dstlen = addr_parse(optarg, &dst); break;
-		case 'g': grain = num(optarg, 0, 1000000, "grain"); break;
-		case 'n': b.count = num(optarg, 1, ULLONG_MAX, "count"); break;
-		case 'r': b.rate = num(optarg, 0, 100000000, "rate"); break;
-		case 's': b.size = (size_t)num(optarg, 16, MAXSIZE, "size");
+		case 'd':
+			addr_arg("address", optarg, &da);
+			dst = da.ss;
+			dstlen = da.len;
+			break;
+		case 'g': grain = num_arg("grain", optarg, 0, 1000000); break;
+		case 'n': b.count = num_arg("count", optarg, 1, LLONG_MAX); break;
+		case 'r': b.rate = num_arg("rate", optarg, 0, 100000000); break;
+		case 's': b.size = (size_t)num_arg("size", optarg, 16, MAXSIZE);
 			break;
 		case 't': maxsec = seconds(optarg); break;
 		default: usage();
