@@ -18,6 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
+#include "obuf.h"
+
 #define MINLEN 14
 #define MAXLEN 1048576
 #define OUTBUF (1024 * 1024)
@@ -29,39 +32,12 @@ usage(void)
 	exit(100);
 }
 
-/* The decimal number in s, between lo and hi; exits 100 otherwise. */
-static unsigned long long
-number(const char *s, unsigned long long lo, unsigned long long hi,
-    const char *what)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		errx(100, "invalid %s '%s'", what, s);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		errx(100, "invalid %s '%s': not %llu to %llu", what, s, lo, hi);
-	return v;
-}
-
-/* Writes all of buf to stdout; exits 111 on a write error. */
+/* Writes all of buf to stdout (lib's writeall); exits 111 on an error. */
 static void
 put(const char *buf, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(STDOUT_FILENO, buf, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err(111, "unable to write to stdout");
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
+	if (writeall(STDOUT_FILENO, buf, n) == -1)
+		err(111, "unable to write to stdout");
 }
 
 /* Fills line (len bytes) for line number i. */
@@ -94,7 +70,7 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "l:")) != -1) {
 		switch (c) {
 		case 'l':
-			len = (size_t)number(optarg, MINLEN, MAXLEN, "length");
+			len = (size_t)num_arg("length", optarg, MINLEN, MAXLEN);
 			break;
 		default:
 			usage();
@@ -104,7 +80,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		usage();
-	count = number(argv[0], 0, 999999999999ULL, "count");
+	count = num_arg("count", argv[0], 0, 999999999999ULL);
 
 	if ((buf = malloc(OUTBUF + MAXLEN)) == NULL)
 		err(111, "unable to allocate the output buffer");

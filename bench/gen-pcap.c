@@ -23,6 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
+#include "obuf.h"
+
 #define MINPAYLOAD 8
 #define MAXPAYLOAD 65507
 #define OUTBUF (1024 * 1024)
@@ -35,39 +38,12 @@ usage(void)
 	exit(100);
 }
 
-/* The decimal number in s, between lo and hi; exits 100 otherwise. */
-static unsigned long long
-number(const char *s, unsigned long long lo, unsigned long long hi,
-    const char *what)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		errx(100, "invalid %s '%s'", what, s);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		errx(100, "invalid %s '%s': not %llu to %llu", what, s, lo, hi);
-	return v;
-}
-
-/* Writes all of buf to stdout; exits 111 on a write error. */
+/* Writes all of buf to stdout (lib's writeall); exits 111 on an error. */
 static void
 put(const unsigned char *buf, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(STDOUT_FILENO, buf, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err(111, "unable to write to stdout");
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
+	if (writeall(STDOUT_FILENO, buf, n) == -1)
+		err(111, "unable to write to stdout");
 }
 
 static void
@@ -158,8 +134,8 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "s:")) != -1) {
 		switch (c) {
 		case 's':
-			n = (size_t)number(optarg, MINPAYLOAD, MAXPAYLOAD,
-			    "payload size");
+			n = (size_t)num_arg("payload size", optarg, MINPAYLOAD,
+			    MAXPAYLOAD);
 			break;
 		default:
 			usage();
@@ -169,7 +145,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		usage();
-	count = number(argv[0], 0, 999999999999ULL, "count");
+	count = num_arg("count", argv[0], 0, 999999999999ULL);
 	rec = 16 + 28 + n;
 
 	if ((buf = malloc(OUTBUF + 16 + 28 + MAXPAYLOAD)) == NULL)
