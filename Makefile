@@ -5,10 +5,10 @@
 
 include config.mk
 
-PROGS = udp-recv chanlog udp-send tee-sink
+PROGS = udp-recv chanlog udp-send tee-sink tcp-listen tcp-connect connstorm
 SCRIPTS = chanrelay
 MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1 \
-	man/chanrelay.1
+	man/chanrelay.1 man/tcp-listen.1 man/tcp-connect.1 man/connstorm.1
 MAN5 = man/chanrelay.conf.5
 MAN7 = man/chanrelay.7
 
@@ -16,20 +16,23 @@ LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
 	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h lib/pcapdl.h \
 	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
-	lib/spawn.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
-	lib/sink.h lib/clock.h lib/heldw.h
+	lib/spawnsh.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
+	lib/sink.h lib/clock.h lib/heldw.h lib/cidr.h lib/tcpsock.h \
+	lib/ucspi.h lib/hist.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
 	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
-	lib/spawn.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
-	lib/sink.c lib/clock.c lib/heldw.c
+	lib/spawnsh.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
+	lib/sink.c lib/clock.c lib/heldw.c lib/cidr.c lib/tcpsock.c \
+	lib/ucspi.c lib/hist.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
 	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
-	lib/spawn.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
-	lib/sink.o lib/clock.o lib/heldw.o
+	lib/spawnsh.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
+	lib/sink.o lib/clock.o lib/heldw.o lib/cidr.o lib/tcpsock.o \
+	lib/ucspi.o lib/hist.o
 LIB = lib/libchanrelay.a
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
@@ -38,9 +41,10 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_capture tests/unit/test_rq tests/unit/test_pace \
 	tests/unit/test_synth tests/unit/test_heldw \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
-	tests/unit/test_pcapw tests/unit/test_tfmt
+	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
+	tests/unit/test_hist
 TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare bench/gen-lines \
-	bench/gen-pcap bench/gen-gaps
+	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork
 FUZZ = tests/fuzz/fuzz_pcapr
 
 all: $(PROGS) $(SCRIPTS)
@@ -76,6 +80,24 @@ tee-sink: cmd/tee-sink.o $(LIB)
 cmd/udp-send.o: $(LIBHDR)
 udp-send: cmd/udp-send.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/udp-send.o $(LIB) $(LDLIBS)
+
+cmd/tcp-listen.o: $(LIBHDR)
+tcp-listen: cmd/tcp-listen.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/tcp-listen.o $(LIB) $(LDLIBS)
+
+# the fork+exec build of tcp-listen, which bench/tcp-listen measures
+# against the posix_spawn one it ships
+bench/tcp-listen-fork: cmd/tcp-listen.c $(LIBHDR) $(LIB)
+	$(CC) $(CPPFLAGS) -DTCPL_FORK $(CFLAGS) $(LDFLAGS) -o $@ \
+	    cmd/tcp-listen.c $(LIB) $(LDLIBS)
+
+cmd/tcp-connect.o: $(LIBHDR)
+tcp-connect: cmd/tcp-connect.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/tcp-connect.o $(LIB) $(LDLIBS)
+
+cmd/connstorm.o: $(LIBHDR)
+connstorm: cmd/connstorm.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/connstorm.o $(LIB) $(LDLIBS)
 
 # C unit tests of lib/: one TAP-printing program per module
 unit: $(UNIT)

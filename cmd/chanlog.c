@@ -28,7 +28,7 @@
 #include "recin.h"
 #include "salvage.h"
 #include "sig.h"
-#include "spawn.h"
+#include "spawnsh.h"
 #include "tfmt.h"
 
 #define USAGE "usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] " \

@@ -247,3 +247,16 @@ addr_format_ip(int af, const unsigned char *ip, unsigned port, char *buf)
 	snprintf(buf, ADDR_STRLEN, "?af%d", af);
 	return buf;
 }
+
+void
+addr_v4any(struct addr *a)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+	struct sockaddr_in s4;
+
+	memset(&s4, 0, sizeof s4);
+	s4.sin_family = AF_INET;
+	s4.sin_port = s6->sin6_port;
+	memcpy(&a->ss, &s4, sizeof s4);
+	a->len = sizeof s4;
+}

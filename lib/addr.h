@@ -27,6 +27,10 @@ const char *addr_parse(const char *s, struct addr *a);
  * "[::1]", "fe80::1%lo"; the port is 0. Returns NULL or a reason. */
 const char *addr_parse_host(const char *s, struct addr *a);
 
+/* addr_v4any: turn the ":PORT" wildcard [::]:PORT into 0.0.0.0:PORT, for
+ * a host without IPv6. */
+void addr_v4any(struct addr *a);
+
 /* addr_arg: addr_parse, or "PROG: invalid WHAT 'S': REASON" and exit 100. */
 void addr_arg(const char *what, const char *s, struct addr *a);
 

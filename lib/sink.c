@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "sink.h"
-#include "spawn.h"
+#include "spawnsh.h"
 #include "udpsock.h"
 
 const char *

@@ -110,20 +110,6 @@ udpsock_drops(int fd)
 	return mem[SK_MEMINFO_DROPS];
 }
 
-/* v4any: ":PORT" on a host without IPv6 means 0.0.0.0:PORT. */
-static void
-v4any(struct addr *a)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
-	struct sockaddr_in s4;
-
-	memset(&s4, 0, sizeof s4);
-	s4.sin_family = AF_INET;
-	s4.sin_port = s6->sin6_port;
-	memcpy(&a->ss, &s4, sizeof s4);
-	a->len = sizeof s4;
-}
-
 static int
 fail(int fd, const char **step, const char *what)
 {
@@ -147,7 +133,7 @@ udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
 	memcpy(&a, addr, sizeof a);
 	fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd == -1 && a.wildcard && errno == EAFNOSUPPORT) {
-		v4any(&a);
+		addr_v4any(&a);
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	}
 	if (fd == -1)

@@ -1,10 +1,10 @@
-/* spawn.c: run a shell command as a child with chosen stdin and stdout. */
+/* spawnsh.c: run a shell command as a child with chosen stdin and stdout. */
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "spawnsh.h"
 
 /* setfd: make want refer to have (or /dev/null when have is -1). */
 static int

@@ -1,6 +1,6 @@
-/* spawn.h: run a shell command as a child with chosen stdin and stdout. */
-#ifndef SPAWN_H
-#define SPAWN_H
+/* spawnsh.h: run a shell command as a child with chosen stdin and stdout. */
+#ifndef SPAWNSH_H
+#define SPAWNSH_H
 
 #include <sys/types.h>
 

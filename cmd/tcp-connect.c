@@ -1,0 +1,310 @@
+/*
+ * tcp-connect: connect to a TCP address, then either run a program with
+ * the socket on fds 6 and 7 (the UCSPI client contract of tcpclient) or
+ * copy standard input to the socket and the socket to standard output.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "clock.h"
+#include "num.h"
+#include "tcpsock.h"
+#include "ucspi.h"
+
+#define USAGE "usage: tcp-connect [-46hv] [-r RETRIES] [-s SOURCE] " \
+	"[-t TIMEOUT] ADDRESS [PROGRAM [ARG...]]"
+#define OPTSTRING	"+46hr:s:t:v"
+
+#define TIMEOUT_DEFAULT	(10 * NS_PER_S)
+#define BACKOFF_FIRST	(NS_PER_S / 10)
+#define BACKOFF_MAX	(2 * NS_PER_S)
+#define BUFSZ		65536
+
+struct opts {
+	struct addr addr, src;
+	const char *address;
+	char **argv;		/* PROGRAM [ARG...], or NULL: bridge */
+	uint64_t timeout;
+	long long retries;
+	int family, hassrc, verbose;
+};
+
+/* One direction of the bridge: bytes read from in, not yet written. */
+struct pipe {
+	int in, out, eof;
+	size_t off, len;
+	unsigned long long bytes;
+	char buf[BUFSZ];
+};
+
+static const char *target;	/* ADDRESS as written, for messages */
+
+static int
+family(const struct addr *a)
+{
+	const struct sockaddr_in6 *s6 = (const void *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		return AF_INET;
+	return a->ss.ss_family;
+}
+
+/* thishost: ":PORT" means 127.0.0.1:PORT, or [::1]:PORT with -6. */
+static void
+thishost(struct opts *o)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&o->addr.ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->addr.ss;
+
+	o->addr.wildcard = 0;
+	if (o->family == AF_INET6) {
+		s6->sin6_addr = in6addr_loopback;
+		return;
+	}
+	addr_v4any(&o->addr);
+	s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+static void
+source(struct opts *o, const char *s)
+{
+	const char *e;
+
+	if (addr_parse(s, &o->src) != NULL &&
+	    (e = addr_parse_host(s, &o->src)) != NULL)
+		arg_fail("source", s, e);
+	o->hassrc = 1;
+}
+
+static void
+getopts(struct opts *o, int argc, char **argv)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->timeout = TIMEOUT_DEFAULT;
+	opterr = 0;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 'h': arg_help(0); break;
+		case 'r':
+			o->retries = num_arg("retries", optarg, 0, 1000000);
+			break;
+		case 's': source(o, optarg); break;
+		case 't':
+			o->timeout = dur_arg("timeout", optarg, 1000000,
+			    86400 * NS_PER_S);
+			break;
+		case 'v': o->verbose = 1; break;
+		default:
+			arg_badopt(OPTSTRING);
+		}
+	}
+	argv += optind;
+	argc -= optind;
+	if (argc < 1)
+		arg_misuse("%s", "missing ADDRESS");
+	target = o->address = argv[0];
+	addr_arg("address", argv[0], &o->addr);
+	if (o->addr.wildcard)
+		thishost(o);
+	if (o->family && family(&o->addr) != o->family)
+		arg_misuse("address '%s' is not %s", argv[0],
+		    o->family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
+	if (o->hassrc && family(&o->src) != family(&o->addr))
+		arg_misuse("%s", "the source and ADDRESS differ in family");
+	o->argv = argc > 1 ? argv + 1 : NULL;
+}
+
+static void
+pause_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / NS_PER_S),
+	    (long)(ns % NS_PER_S) };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* dial: connect, retrying with backoff; exits 111 when it cannot. */
+static int
+dial(const struct opts *o)
+{
+	uint64_t wait = BACKOFF_FIRST;
+	const char *step;
+	long long i;
+	int fd;
+
+	for (i = 0;; i++) {
+		fd = tcpsock_connect(&o->addr, o->hassrc ? &o->src : NULL,
+		    o->timeout, &step);
+		if (fd != -1)
+			return fd;
+		if (i >= o->retries)
+			break;
+		if (o->verbose)
+			warn("unable to %s %s (retry %lld of %lld)", step,
+			    o->address, i + 1, o->retries);
+		pause_ns(wait);
+		wait = wait * 2 > BACKOFF_MAX ? BACKOFF_MAX : wait * 2;
+	}
+	if (errno == ETIMEDOUT)
+		errx(111, "unable to %s %s: timed out", step, o->address);
+	err(111, "unable to %s %s", step, o->address);
+}
+
+static void
+announce(int fd)
+{
+	struct sockaddr_storage l, r;
+	socklen_t ll = sizeof l, rl = sizeof r;
+	char ltext[ADDR_STRLEN], rtext[ADDR_STRLEN];
+
+	if (getsockname(fd, (struct sockaddr *)&l, &ll) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&r, &rl) == -1)
+		err(111, "unable to read the addresses of %s", target);
+	warnx("connected to %s from %s", addr_format((struct sockaddr *)&r,
+	    rtext), addr_format((struct sockaddr *)&l, ltext));
+}
+
+/* runprog: the UCSPI client contract: socket on fds 6 and 7, TCP*. */
+static void
+runprog(const struct opts *o, int fd)
+{
+	struct ucspi env;
+	int high;
+
+	/* above 7, so that dup2 onto 6 and 7 never meets itself */
+	if ((high = fcntl(fd, F_DUPFD_CLOEXEC, 8)) == -1 ||
+	    dup2(high, 6) == -1 || dup2(high, 7) == -1)
+		err(111, "unable to pass the socket to %s", o->argv[0]);
+	if (ucspi_init(&env) == -1 || ucspi_set(&env, high, -1) == -1)
+		err(111, "unable to set the environment for %s", o->argv[0]);
+	execvpe(o->argv[0], o->argv, env.envp);
+	err(111, "unable to run %s", o->argv[0]);
+}
+
+/* fill: read into an empty pipe; 0 at EOF, -1 on error. */
+static ssize_t
+fill(struct pipe *p)
+{
+	ssize_t n = read(p->in, p->buf, sizeof p->buf);
+
+	if (n > 0) {
+		p->off = 0;
+		p->len = (size_t)n;
+	} else if (n == 0 || (p->in == 0 && errno == EBADF)) {
+		p->eof = 1;
+		n = 0;
+	}
+	return n;
+}
+
+/* drain: write what the pipe holds; -1 on error. */
+static ssize_t
+drain(struct pipe *p)
+{
+	ssize_t n = write(p->out, p->buf + p->off, p->len - p->off);
+
+	if (n > 0) {
+		p->off += (size_t)n;
+		p->bytes += (unsigned long long)n;
+		if (p->off == p->len)
+			p->off = p->len = 0;
+	}
+	return n;
+}
+
+/* want: the pollfd entries of one direction of the bridge. */
+static void
+want(struct pipe *p, struct pollfd *rd, struct pollfd *wr)
+{
+	rd->fd = !p->eof && p->len == 0 ? p->in : -1;
+	rd->events = POLLIN;
+	wr->fd = p->len > 0 ? p->out : -1;
+	wr->events = POLLOUT;
+}
+
+static void
+step(struct pipe *p, const struct pollfd *rd, const struct pollfd *wr,
+    const char *from, const char *to)
+{
+	if (rd->fd != -1 && rd->revents && fill(p) == -1 &&
+	    errno != EAGAIN && errno != EINTR)
+		err(111, "unable to read from %s", from);
+	if (wr->fd != -1 && wr->revents && drain(p) == -1 &&
+	    errno != EAGAIN && errno != EINTR)
+		err(111, "unable to write to %s", to);
+}
+
+/*
+ * bridge: stdin to the socket, the socket to stdout. Input EOF shuts the
+ * write side down (the peer reads EOF); the peer's EOF, once written
+ * out, ends the run even while stdin is open.
+ */
+static int
+bridge(const struct opts *o, int fd)
+{
+	static struct pipe up, down;
+	struct pollfd p[4];
+	int shut = 0;
+
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
+		err(111, "unable to set non-blocking mode on the socket");
+	up.in = 0, up.out = fd;
+	down.in = fd, down.out = 1;
+	while (!(down.eof && down.len == 0)) {
+		if (up.eof && up.len == 0 && !shut) {
+			if (shutdown(fd, SHUT_WR) == -1 && errno != ENOTCONN)
+				err(111, "unable to shut down %s", target);
+			shut = 1;
+		}
+		want(&up, &p[0], &p[1]);
+		want(&down, &p[2], &p[3]);
+		if (poll(p, 4, -1) == -1 && errno != EINTR)
+			err(111, "unable to poll");
+		step(&up, &p[0], &p[1], "standard input", target);
+		step(&down, &p[2], &p[3], target, "standard output");
+	}
+	if (o->verbose)
+		warnx("sent %llu bytes, received %llu bytes", up.bytes,
+		    down.bytes);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	int fd;
+
+	arg_usage = USAGE;
+	getopts(&o, argc, argv);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(111, "unable to ignore SIGPIPE");
+	fd = dial(&o);
+	if (o.verbose)
+		announce(fd);
+	if (o.argv) {
+		if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+			err(111, "unable to reset SIGPIPE");
+		runprog(&o, fd);
+	}
+	return bridge(&o, fd);
+}

@@ -1,0 +1,594 @@
+/*
+ * tcp-listen: accept TCP connections and run a program for each one, the
+ * socket as its standard input and output, in the UCSPI environment of
+ * tcpserver (PROTO, TCPLOCALIP, TCPREMOTEIP, ...). No name lookups.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "addrfile.h"
+#include "cidr.h"
+#include "clock.h"
+#include "num.h"
+#include "priv.h"
+#include "sig.h"
+#include "tcpsock.h"
+#include "ucspi.h"
+
+#define USAGE "usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] " \
+	"[-b BACKLOG] [-C N[:MSG]] [-c N] [-D PREFIX] [-U USER] [-x FILE] " \
+	"ADDRESS PROGRAM [ARG...]"
+#define OPTSTRING	"+1A:a:b:C:c:D:hRU:vx:"
+
+#define LIMIT_DEFAULT	100
+#define ACCEPT_BATCH	64	/* accepts between looks at the signals */
+#define PAUSE_NS	(NS_PER_S / 10)	/* after EMFILE and friends */
+#define NS		NS_PER_S
+
+/* A source of rules, in command-line order: -A, -D or -x. */
+struct rulesrc {
+	int kind;
+	const char *arg;
+};
+
+struct opts {
+	const char *addrfile, *user, *msg;
+	struct addr addr;
+	struct rulesrc *src;
+	size_t nsrc;
+	char **argv;		/* PROGRAM [ARG...] */
+	int backlog, limit, perip, reuseport, verbose, print1;
+};
+
+struct child {
+	pid_t pid;
+	int af;
+	unsigned char ip[16];
+	char remote[ADDR_STRLEN];
+	uint64_t start;
+};
+
+/* A message that may repeat under load: at most one line a second. */
+struct ratelog {
+	uint64_t last;
+	unsigned long quiet;
+};
+
+struct srv {
+	struct opts o;
+	struct rules rules;
+	struct ucspi env;
+	struct child *kids;
+	int nkids, fd, full, fulllogged;
+	uint64_t paused;	/* no accept before this (clock_mono) */
+	struct ratelog acceptlog, spawnlog, fulllog;
+	unsigned long long accepted, denied, limited, failed, exited, crashed;
+	unsigned long long accepterrs;
+};
+
+static void
+ratelog(struct ratelog *r, const char *fmt, const char *what, int e)
+{
+	uint64_t now = clock_mono();
+
+	if (r->last != 0 && now - r->last < NS) {
+		r->quiet++;
+		return;
+	}
+	if (r->quiet)
+		warnx(fmt, what, strerror(e)), warnx("(%lu such lines "
+		    "suppressed)", r->quiet);
+	else
+		warnx(fmt, what, strerror(e));
+	r->last = now;
+	r->quiet = 0;
+}
+
+static void
+addsrc(struct opts *o, int kind, const char *arg)
+{
+	struct rulesrc *s;
+	struct cidr c;
+	const char *e;
+
+	if (kind != 'x' && (e = cidr_parse(arg, &c)) != NULL)
+		arg_fail("prefix", arg, e);
+	s = reallocarray(o->src, o->nsrc + 1, sizeof *s);
+	if (s == NULL)
+		err(111, "unable to allocate the rules");
+	o->src = s;
+	s[o->nsrc].kind = kind;
+	s[o->nsrc++].arg = arg;
+}
+
+static void
+perip(struct opts *o, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char num[16];
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n >= sizeof num)
+		arg_fail("per-source limit", s, "invalid");
+	memcpy(num, s, n);
+	num[n] = '\0';
+	o->perip = (int)num_arg("per-source limit", num, 1, 65535);
+	o->msg = colon ? colon + 1 : NULL;
+}
+
+static void
+getopts(struct opts *o, int argc, char **argv)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->limit = LIMIT_DEFAULT;
+	o->backlog = -1;
+	opterr = 0;
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case '1': o->print1 = 1; break;
+		case 'A': case 'D': case 'x': addsrc(o, c, optarg); break;
+		case 'a': o->addrfile = optarg; break;
+		case 'b':
+			o->backlog = (int)num_arg("backlog", optarg, 1, 65535);
+			break;
+		case 'C': perip(o, optarg); break;
+		case 'c':
+			o->limit = (int)num_arg("limit", optarg, 1, 65535);
+			break;
+		case 'h': arg_help(0); break;
+		case 'R': o->reuseport = 1; break;
+		case 'U': o->user = optarg; break;
+		case 'v': o->verbose = 1; break;
+		default:
+			arg_badopt(OPTSTRING);
+		}
+	}
+	argv += optind;
+	argc -= optind;
+	if (argc < 1)
+		arg_misuse("%s", "missing ADDRESS");
+	addr_arg("address", argv[0], &o->addr);
+	if (argc < 2)
+		arg_misuse("%s", "missing PROGRAM");
+	o->argv = argv + 1;
+}
+
+/*
+ * loadrules: the rules of every source, in order, into rs. Returns 0, or
+ * -1 with a message in why (of size n) and the exit status in *status.
+ */
+static int
+loadrules(const struct opts *o, struct rules *rs, char *why, size_t n,
+    int *status)
+{
+	unsigned long line;
+	const char *e;
+	struct cidr c;
+	size_t i;
+	int r;
+
+	memset(rs, 0, sizeof *rs);
+	for (i = 0; i < o->nsrc; i++) {
+		if (o->src[i].kind != 'x') {
+			cidr_parse(o->src[i].arg, &c);
+			c.allow = o->src[i].kind == 'A';
+			r = rules_add(rs, &c);
+		} else if ((r = rules_load(rs, o->src[i].arg, &line,
+		    &e)) == 1) {
+			snprintf(why, n, "%s:%lu: invalid rule: %s",
+			    o->src[i].arg, line, e);
+			*status = 100;
+			return rules_free(rs), -1;
+		}
+		if (r == -1) {
+			snprintf(why, n, "unable to read %s: %s",
+			    o->src[i].kind == 'x' ? o->src[i].arg : "rules",
+			    strerror(errno));
+			*status = 111;
+			return rules_free(rs), -1;
+		}
+	}
+	return 0;
+}
+
+static void
+counters(const struct srv *s)
+{
+	fprintf(stderr, "tcp-listen: accepted %llu, running %d, denied %llu, "
+	    "limited %llu, failed %llu, exited %llu, crashed %llu, "
+	    "accept errors %llu\n", s->accepted, s->nkids, s->denied,
+	    s->limited, s->failed, s->exited, s->crashed, s->accepterrs);
+}
+
+static void
+ended(struct srv *s, struct child *k, int status)
+{
+	char how[32];
+	uint64_t d = clock_mono() - k->start;
+
+	if (WIFSIGNALED(status)) {
+		s->crashed++;
+		snprintf(how, sizeof how, "signal %s",
+		    sigabbrev_np(WTERMSIG(status)) ?
+		    sigabbrev_np(WTERMSIG(status)) : "?");
+	} else {
+		s->exited++;
+		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
+	}
+	if (s->o.verbose)
+		fprintf(stderr, "tcp-listen: end %ld %s %s %llu.%03llus\n",
+		    (long)k->pid, k->remote, how,
+		    (unsigned long long)(d / NS),
+		    (unsigned long long)(d % NS / 1000000));
+}
+
+/* reap: every child that exited; SIGCHLDs coalesce, so loop until none. */
+static void
+reap(struct srv *s)
+{
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < s->nkids && s->kids[i].pid != pid; i++)
+			;
+		if (i == s->nkids)
+			continue;
+		ended(s, &s->kids[i], st);
+		s->kids[i] = s->kids[--s->nkids];
+	}
+	if (s->full && s->nkids < s->o.limit) {
+		s->full = 0;
+		if (s->fulllogged)
+			warnx("accepting again: %d/%d handlers running",
+			    s->nkids, s->o.limit);
+		s->fulllogged = 0;
+	}
+}
+
+/* persource: handlers now running for the client at ip. */
+static int
+persource(const struct srv *s, int af, const unsigned char *ip)
+{
+	int i, n = 0;
+
+	for (i = 0; i < s->nkids; i++)
+		if (s->kids[i].af == af &&
+		    memcmp(s->kids[i].ip, ip, 16) == 0)
+			n++;
+	return n;
+}
+
+#ifdef TCPL_FORK
+/* run: fork and exec; kept to measure against posix_spawn (bench/). */
+static pid_t
+run(struct srv *s, int fd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	pid_t pid;
+	int i;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (i = 1; i < NSIG; i++)
+		sigaction(i, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)
+		_exit(111);
+	execvpe(s->o.argv[0], s->o.argv, s->env.envp);
+	warn("unable to run %s", s->o.argv[0]);
+	_exit(111);
+}
+#else
+/*
+ * run: posix_spawn, which is a vfork in glibc: the child shares our
+ * memory until it execs, and an exec failure comes back as an error.
+ */
+static pid_t
+run(struct srv *s, int fd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	pid_t pid;
+	int e;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		return errno = e, -1;
+	if ((e = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return errno = e, -1;
+	}
+	if ((e = posix_spawn_file_actions_adddup2(&fa, fd, 0)) == 0 &&
+	    (e = posix_spawn_file_actions_adddup2(&fa, fd, 1)) == 0 &&
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK)) == 0 &&
+	    (e = posix_spawnattr_setsigdefault(&at, &all)) == 0 &&
+	    (e = posix_spawnattr_setsigmask(&at, &none)) == 0)
+		e = posix_spawnp(&pid, s->o.argv[0], &fa, &at, s->o.argv,
+		    s->env.envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return e ? (errno = e, -1) : pid;
+}
+#endif
+
+/* refuse: close a connection the rules or the per-source limit refused. */
+static int
+refuse(struct srv *s, int fd, const char *remote, int n)
+{
+	if (n < 0) {
+		s->denied++;
+		if (s->o.verbose)
+			warnx("deny %s", remote);
+	} else {
+		s->limited++;
+		if (s->o.msg)
+			(void)!send(fd, s->o.msg, strlen(s->o.msg),
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (s->o.msg)
+			(void)!send(fd, "\r\n", 2, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (s->o.verbose)
+			warnx("limit %s (per-source %d)", remote, n);
+	}
+	close(fd);
+	return 0;
+}
+
+/* serve: one accepted connection: check it, then start its handler. */
+static void
+serve(struct srv *s, int fd, const struct sockaddr *remote)
+{
+	struct sockaddr_storage local;
+	socklen_t ll = sizeof local;
+	struct child *k = &s->kids[s->nkids];
+	int n;
+	pid_t pid;
+
+	s->accepted++;
+	k->af = sa_ip(remote, k->ip);
+	addr_format(remote, k->remote);
+	if (!rules_allow(&s->rules, remote)) {
+		refuse(s, fd, k->remote, -1);
+		return;
+	}
+	n = persource(s, k->af, k->ip);
+	if (s->o.perip && n >= s->o.perip) {
+		refuse(s, fd, k->remote, n);
+		return;
+	}
+	if (getsockname(fd, (struct sockaddr *)&local, &ll) == -1)
+		memcpy(&local, &s->o.addr.ss, sizeof local);
+	ucspi_setaddr(&s->env, (struct sockaddr *)&local, remote, n + 1);
+	if ((pid = run(s, fd)) == -1) {
+		s->failed++;
+		ratelog(&s->spawnlog, "unable to run %s: %s", s->o.argv[0],
+		    errno);
+		if (errno == EAGAIN || errno == ENOMEM)
+			s->paused = clock_mono() + PAUSE_NS;
+		close(fd);
+		return;
+	}
+	close(fd);
+	k->pid = pid;
+	k->start = clock_mono();
+	s->nkids++;
+	if (s->o.verbose)
+		fprintf(stderr, "tcp-listen: start %ld %s (%d/%d)\n",
+		    (long)pid, k->remote, s->nkids, s->o.limit);
+}
+
+/* acceptsome: accept what is waiting, up to the limit and a batch. */
+static void
+acceptsome(struct srv *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BATCH && s->nkids < s->o.limit; i++) {
+		len = sizeof ss;
+		fd = accept4(s->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_CLOEXEC);
+		if (fd >= 0) {
+			serve(s, fd, (struct sockaddr *)&ss);
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		if (errno == EINTR || errno == ECONNABORTED ||
+		    errno == EPROTO || errno == EPERM)
+			continue;
+		/* EMFILE, ENFILE, ENOBUFS, ENOMEM: wait, never spin */
+		s->accepterrs++;
+		ratelog(&s->acceptlog, "unable to %s: %s", "accept", errno);
+		s->paused = clock_mono() + PAUSE_NS;
+		return;
+	}
+	if (s->nkids >= s->o.limit && !s->full) {
+		s->full = 1;
+		if (clock_mono() - s->fulllog.last >= NS || !s->fulllog.last) {
+			s->fulllog.last = clock_mono();
+			s->fulllogged = 1;
+			warnx("%d/%d handlers running, not accepting",
+			    s->nkids, s->o.limit);
+		}
+	}
+}
+
+static void
+reload(struct srv *s)
+{
+	struct rules rs;
+	char why[512];
+	int st;
+
+	if (loadrules(&s->o, &rs, why, sizeof why, &st) == -1) {
+		warnx("%s (keeping the old rules)", why);
+		return;
+	}
+	rules_free(&s->rules);
+	s->rules = rs;
+}
+
+/* signals: act on what arrived; returns 1 when it is time to stop. */
+static int
+signals(struct srv *s)
+{
+	if (sig_take(SIGCHLD))
+		reap(s);
+	if (sig_take(SIGHUP))
+		reload(s);
+	if (sig_take(SIGUSR1))
+		counters(s);
+	return sig_take(SIGTERM) | sig_take(SIGINT);
+}
+
+static void
+loop(struct srv *s, int sigfd)
+{
+	struct pollfd p[2];
+	uint64_t now;
+	int n, ms;
+
+	for (;;) {
+		if (signals(s))
+			return;
+		p[0].fd = sigfd;
+		p[0].events = POLLIN;
+		p[1].fd = s->fd;
+		p[1].events = POLLIN;
+		n = 2, ms = -1;
+		now = clock_mono();
+		if (s->nkids >= s->o.limit)
+			n = 1;
+		else if (now < s->paused) {
+			n = 1;
+			ms = (int)((s->paused - now) / 1000000) + 1;
+		}
+		if (poll(p, (nfds_t)n, ms) == -1 && errno != EINTR)
+			err(111, "unable to poll");
+		if (n == 2 && (p[1].revents & (POLLIN | POLLERR)))
+			acceptsome(s);
+	}
+}
+
+/* announce: tell scripts and people where we listen. */
+static void
+announce(struct srv *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char text[ADDR_STRLEN];
+	int null;
+
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
+		err(111, "unable to read the bound address");
+	addr_format((struct sockaddr *)&ss, text);
+	if (s->o.addrfile && addrfile_write(s->o.addrfile, text) == -1)
+		err(111, "unable to write %s", s->o.addrfile);
+	if (s->o.print1) {
+		printf("%s\n", strrchr(text, ':') + 1);
+		if (fflush(stdout) == EOF)
+			err(111, "unable to write the port");
+		/* readiness: a reader of our stdout sees EOF now */
+		if ((null = open("/dev/null", O_WRONLY)) == -1 ||
+		    dup2(null, 1) == -1)
+			err(111, "unable to close standard output");
+		close(null);
+	}
+	if (s->o.verbose)
+		warnx("listening on %s, backlog %d, limit %d", text,
+		    s->o.backlog, s->o.limit);
+}
+
+/* stdfds: fds 0, 1 and 2 open, so an accepted socket is never one. */
+static void
+stdfds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static void
+setup(struct srv *s)
+{
+	const char *step;
+	char why[512];
+	int st, max = tcpsock_somaxconn();
+
+	if (loadrules(&s->o, &s->rules, why, sizeof why, &st) == -1) {
+		if (st == 100)
+			arg_misuse("%s", why);
+		errx(st, "%s", why);
+	}
+	if (s->o.backlog == -1)
+		s->o.backlog = max;
+	else if (s->o.backlog > max) {
+		warnx("backlog %d is above somaxconn, using %d",
+		    s->o.backlog, max);
+		s->o.backlog = max;
+	}
+	s->kids = calloc((size_t)s->o.limit, sizeof *s->kids);
+	if (s->kids == NULL || ucspi_init(&s->env) == -1)
+		err(111, "unable to allocate the child table");
+	s->fd = tcpsock_listen(&s->o.addr, s->o.backlog, s->o.reuseport,
+	    &step);
+	if (s->fd == -1) {
+		addr_format((struct sockaddr *)&s->o.addr.ss, why);
+		err(111, "unable to %s %s", step, why);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct srv s;
+	int sigfd;
+
+	arg_usage = USAGE;
+	getopts(&s.o, argc, argv);
+	stdfds();
+	if ((sigfd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGUSR1) == -1 || sig_catch(SIGHUP) == -1 ||
+	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
+		err(111, "unable to catch signals");
+	setup(&s);
+	announce(&s);
+	if (s.o.user)
+		priv_drop(s.o.user);
+	loop(&s, sigfd);
+	/* the port closes now; running handlers keep their connections */
+	close(s.fd);
+	reap(&s);
+	counters(&s);
+	return 0;
+}

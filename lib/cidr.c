@@ -1,0 +1,194 @@
+/* cidr.c: allow/deny rules on address prefixes. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cidr.h"
+#include "num.h"
+
+#define TEXTMAX 64
+
+static void
+clearhost(unsigned char *ip, int bits, int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++) {
+		if (bits >= 8)
+			bits -= 8;
+		else {
+			ip[i] &= (unsigned char)(0xff00 >> bits);
+			bits = 0;
+		}
+	}
+}
+
+const char *
+cidr_parse(const char *s, struct cidr *c)
+{
+	char text[TEXTMAX];
+	const char *slash, *e;
+	size_t n;
+	int max;
+
+	slash = strchr(s, '/');
+	n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof text)
+		return "invalid address";
+	memcpy(text, s, n);
+	text[n] = '\0';
+	memset(c->ip, 0, sizeof c->ip);
+	if (inet_pton(AF_INET, text, c->ip) == 1)
+		c->af = AF_INET, max = 32;
+	else if (inet_pton(AF_INET6, text, c->ip) == 1)
+		c->af = AF_INET6, max = 128;
+	else
+		return "invalid address";
+	c->bits = max;
+	if (slash) {
+		c->bits = (int)num_parse(slash + 1, 0, max, &e);
+		if (e)
+			return "invalid prefix length";
+	}
+	clearhost(c->ip, c->bits, max / 8);
+	return NULL;
+}
+
+int
+rules_add(struct rules *rs, const struct cidr *c)
+{
+	struct cidr *r;
+	size_t cap;
+
+	if (rs->n == rs->cap) {
+		cap = rs->cap ? rs->cap * 2 : 8;
+		if ((r = reallocarray(rs->r, cap, sizeof *r)) == NULL)
+			return -1;
+		rs->r = r;
+		rs->cap = cap;
+	}
+	rs->r[rs->n++] = *c;
+	if (c->allow)
+		rs->anyallow = 1;
+	return 0;
+}
+
+/* parseline: one line of a rules file; 0 blank, 1 rule, -1 bad. */
+static int
+parseline(char *line, struct cidr *c, const char **why)
+{
+	char *word, *prefix, *rest;
+
+	line[strcspn(line, "#\r\n")] = '\0';
+	word = strtok_r(line, " \t", &rest);
+	if (word == NULL)
+		return 0;
+	prefix = strtok_r(NULL, " \t", &rest);
+	if (strcmp(word, "allow") == 0)
+		c->allow = 1;
+	else if (strcmp(word, "deny") == 0)
+		c->allow = 0;
+	else
+		return *why = "expected allow or deny", -1;
+	if (prefix == NULL)
+		return *why = "missing prefix", -1;
+	if (strtok_r(NULL, " \t", &rest) != NULL)
+		return *why = "trailing words", -1;
+	if ((*why = cidr_parse(prefix, c)) != NULL)
+		return -1;
+	return 1;
+}
+
+int
+rules_load(struct rules *rs, const char *path, unsigned long *lineno,
+    const char **why)
+{
+	struct cidr c;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int r = 0, k;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	*lineno = 0;
+	while (r == 0 && getline(&line, &cap, f) != -1) {
+		++*lineno;
+		if ((k = parseline(line, &c, why)) == -1)
+			r = 1;
+		else if (k == 1 && rules_add(rs, &c) == -1)
+			r = -1;
+	}
+	if (r == 0 && ferror(f))
+		r = -1;
+	free(line);
+	fclose(f);
+	return r;
+}
+
+void
+rules_free(struct rules *rs)
+{
+	free(rs->r);
+	rs->r = NULL;
+	rs->n = rs->cap = 0;
+	rs->anyallow = 0;
+}
+
+int
+sa_ip(const struct sockaddr *sa, unsigned char *ip)
+{
+	static const unsigned char mapped[12] =
+	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const struct sockaddr_in6 *s6;
+	const struct sockaddr_in *s4;
+
+	memset(ip, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)(const void *)sa;
+		memcpy(ip, &s4->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family != AF_INET6)
+		return -1;
+	s6 = (const struct sockaddr_in6 *)(const void *)sa;
+	if (memcmp(s6->sin6_addr.s6_addr, mapped, sizeof mapped) == 0) {
+		memcpy(ip, s6->sin6_addr.s6_addr + 12, 4);
+		return AF_INET;
+	}
+	memcpy(ip, s6->sin6_addr.s6_addr, 16);
+	return AF_INET6;
+}
+
+static int
+match(const struct cidr *c, int af, const unsigned char *ip)
+{
+	unsigned char m[16];
+
+	if (c->af != af)
+		return 0;
+	memcpy(m, ip, 16);
+	clearhost(m, c->bits, af == AF_INET ? 4 : 16);
+	return memcmp(m, c->ip, af == AF_INET ? 4 : 16) == 0;
+}
+
+int
+rules_allow(const struct rules *rs, const struct sockaddr *sa)
+{
+	unsigned char ip[16];
+	size_t i;
+	int af;
+
+	if ((af = sa_ip(sa, ip)) == -1)
+		return 0;
+	for (i = 0; i < rs->n; i++)
+		if (match(&rs->r[i], af, ip))
+			return rs->r[i].allow;
+	return !rs->anyallow;
+}

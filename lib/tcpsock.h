@@ -1,0 +1,32 @@
+/* tcpsock.h: TCP listening and connecting sockets. */
+#ifndef TCPSOCK_H
+#define TCPSOCK_H
+
+#include <stdint.h>
+
+#include "addr.h"
+
+/* tcpsock_somaxconn: the kernel's cap on a listen backlog
+ * (/proc/sys/net/core/somaxconn), or 4096 when it cannot be read. */
+int tcpsock_somaxconn(void);
+
+/*
+ * tcpsock_listen: a non-blocking, close-on-exec listening socket on a:
+ * SO_REUSEADDR always, SO_REUSEPORT when reuseport; ":PORT" listens on
+ * [::] for IPv6 and IPv4 (0.0.0.0 on a host without IPv6). Returns the
+ * socket, or -1 with errno set and *step naming what failed ("bind").
+ */
+int tcpsock_listen(const struct addr *a, int backlog, int reuseport,
+    const char **step);
+
+/*
+ * tcpsock_connect: a blocking, close-on-exec socket connected to a within
+ * timeout ns (0: the kernel's own), bound first to src when src is not
+ * NULL (port 0: chosen at connect time, IP_BIND_ADDRESS_NO_PORT). Returns
+ * the socket, or -1 with errno set (ETIMEDOUT after the timeout) and
+ * *step naming what failed.
+ */
+int tcpsock_connect(const struct addr *a, const struct addr *src,
+    uint64_t timeout, const char **step);
+
+#endif
