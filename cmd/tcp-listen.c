@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -167,6 +168,9 @@ getopts(struct opts *o, int argc, char **argv)
 	if (argc < 2)
 		arg_misuse("%s", "missing PROGRAM");
 	o->argv = argv + 1;
+	/* before binding, so a script never sees a port that then closes */
+	if (o->user && getpwnam(o->user) == NULL)
+		arg_fail("user", o->user, "no such user");
 }
 
 /*

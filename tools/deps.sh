@@ -8,9 +8,10 @@ build="gcc make libc6-dev libpcap-dev"
 run="socat"
 check="$build bats bats-support bats-assert shellcheck mandoc clang
 	libclang-rt-14-dev llvm tcpdump tshark wireshark-common socat
-	netcat-openbsd iproute2 util-linux bsdutils procps python3"
+	netcat-openbsd iproute2 util-linux bsdutils procps python3 ucspi-tcp"
 bench="$build tcpdump socat netcat-openbsd iproute2 util-linux procps time
-	wireshark-common runit daemontools s6 moreutils tcpreplay"
+	wireshark-common runit daemontools s6 moreutils tcpreplay
+	ucspi-tcp ipsvd wrk python3"
 
 case "${1:-}" in
 build) want="$build $run" ;;
