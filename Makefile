@@ -43,7 +43,7 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
 	tests/unit/test_hist
-TOOLS = tests/tools/udpsend bench/udpblast bench/recvmmsg-bare bench/gen-lines \
+TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork
 FUZZ = tests/fuzz/fuzz_pcapr
 

@@ -73,6 +73,7 @@ struct srv {
 	struct opts o;
 	struct rules rules;
 	struct ucspi env;
+	struct addr bound;	/* the listening address, port filled in */
 	struct child *kids;
 	int nkids, fd, full, fulllogged;
 	uint64_t paused;	/* no accept before this (clock_mono) */
@@ -383,8 +384,11 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 		refuse(s, fd, k->remote, n);
 		return;
 	}
-	if (getsockname(fd, (struct sockaddr *)&local, &ll) == -1)
-		memcpy(&local, &s->o.addr.ss, sizeof local);
+	/* only a wildcard listener needs asking which address was hit */
+	if (!s->bound.wildcard)
+		memcpy(&local, &s->bound.ss, sizeof local);
+	else if (getsockname(fd, (struct sockaddr *)&local, &ll) == -1)
+		memcpy(&local, &s->bound.ss, sizeof local);
 	ucspi_setaddr(&s->env, (struct sockaddr *)&local, remote, n + 1);
 	if ((pid = run(s, fd)) == -1) {
 		s->failed++;
@@ -510,6 +514,9 @@ announce(struct srv *s)
 
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
 		err(111, "unable to read the bound address");
+	memcpy(&s->bound.ss, &ss, sizeof ss);
+	s->bound.len = len;
+	s->bound.wildcard = s->o.addr.wildcard;
 	addr_format((struct sockaddr *)&ss, text);
 	if (s->o.addrfile && addrfile_write(s->o.addrfile, text) == -1)
 		err(111, "unable to write %s", s->o.addrfile);
