@@ -44,7 +44,8 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
 	tests/unit/test_hist
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
-	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork
+	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
+	bench/tcp-listen-spawn
 FUZZ = tests/fuzz/fuzz_pcapr
 
 all: $(PROGS) $(SCRIPTS)
@@ -85,10 +86,13 @@ cmd/tcp-listen.o: $(LIBHDR)
 tcp-listen: cmd/tcp-listen.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/tcp-listen.o $(LIB) $(LDLIBS)
 
-# the fork+exec build of tcp-listen, which bench/tcp-listen measures
-# against the posix_spawn one it ships
+# the fork and posix_spawn builds of tcp-listen, which bench/tcp-listen
+# measures against the vfork one it ships
 bench/tcp-listen-fork: cmd/tcp-listen.c $(LIBHDR) $(LIB)
 	$(CC) $(CPPFLAGS) -DTCPL_FORK $(CFLAGS) $(LDFLAGS) -o $@ \
+	    cmd/tcp-listen.c $(LIB) $(LDLIBS)
+bench/tcp-listen-spawn: cmd/tcp-listen.c $(LIBHDR) $(LIB)
+	$(CC) $(CPPFLAGS) -DTCPL_POSIX_SPAWN $(CFLAGS) $(LDFLAGS) -o $@ \
 	    cmd/tcp-listen.c $(LIB) $(LDLIBS)
 
 cmd/tcp-connect.o: $(LIBHDR)

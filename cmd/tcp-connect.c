@@ -125,8 +125,8 @@ getopts(struct opts *o, int argc, char **argv)
 	if (o->addr.wildcard)
 		thishost(o);
 	if (o->family && family(&o->addr) != o->family)
-		arg_misuse("address '%s' is not %s", argv[0],
-		    o->family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
+		arg_fail("address", argv[0], o->family == AF_INET ?
+		    "not IPv4 (-4)" : "not IPv6 (-6)");
 	if (o->hassrc && family(&o->src) != family(&o->addr))
 		arg_misuse("%s", "the source and ADDRESS differ in family");
 	o->argv = argc > 1 ? argv + 1 : NULL;

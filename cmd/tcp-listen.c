@@ -75,6 +75,8 @@ struct srv {
 	struct ucspi env;
 	struct addr bound;	/* the listening address, port filled in */
 	struct child *kids;
+	int reset[NSIG];	/* signals a handler must get back at default */
+	int nreset;
 	int nkids, fd, full, fulllogged;
 	uint64_t paused;	/* no accept before this (clock_mono) */
 	struct ratelog acceptlog, spawnlog, fulllog;
@@ -183,6 +185,7 @@ loadrules(const struct opts *o, struct rules *rs, char *why, size_t n,
     int *status)
 {
 	unsigned long line;
+	char text[80];
 	const char *e;
 	struct cidr c;
 	size_t i;
@@ -195,9 +198,9 @@ loadrules(const struct opts *o, struct rules *rs, char *why, size_t n,
 			c.allow = o->src[i].kind == 'A';
 			r = rules_add(rs, &c);
 		} else if ((r = rules_load(rs, o->src[i].arg, &line,
-		    &e)) == 1) {
-			snprintf(why, n, "%s:%lu: invalid rule: %s",
-			    o->src[i].arg, line, e);
+		    &e, text, sizeof text)) == 1) {
+			snprintf(why, n, "%s:%lu: invalid rule '%s': %s",
+			    o->src[i].arg, line, text, e);
 			*status = 100;
 			return rules_free(rs), -1;
 		}
@@ -280,35 +283,15 @@ persource(const struct srv *s, int af, const unsigned char *ip)
 	return n;
 }
 
-#ifdef TCPL_FORK
-/* run: fork and exec; kept to measure against posix_spawn (bench/). */
-static pid_t
-run(struct srv *s, int fd)
-{
-	struct sigaction sa;
-	sigset_t none;
-	pid_t pid;
-	int i;
-
-	if ((pid = fork()) != 0)
-		return pid;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	for (i = 1; i < NSIG; i++)
-		sigaction(i, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)
-		_exit(111);
-	execvpe(s->o.argv[0], s->o.argv, s->env.envp);
-	warn("unable to run %s", s->o.argv[0]);
-	_exit(111);
-}
-#else
 /*
- * run: posix_spawn, which is a vfork in glibc: the child shares our
- * memory until it execs, and an exec failure comes back as an error.
+ * Three ways to start a handler; bench/tcp-listen measures them side by
+ * side. The default is vfork: the child borrows our memory until it
+ * execs, so the parent copies no page tables, and an exec failure comes
+ * back through that shared memory. posix_spawn is a vfork in glibc too,
+ * but glibc 2.36 leaves its two internal signals (32, 33) ignored in the
+ * handler; fork copies the page tables for nothing.
  */
+#if defined(TCPL_POSIX_SPAWN)
 static pid_t
 run(struct srv *s, int fd)
 {
@@ -337,6 +320,66 @@ run(struct srv *s, int fd)
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	return e ? (errno = e, -1) : pid;
+}
+#else
+static volatile int childerr;	/* written by a vfork child, see run */
+
+/* child: the handler's side of a spawn; returns only when exec failed. */
+static void
+child(const struct srv *s, int fd)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	int i;
+
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)
+		return;
+	/* every signal we catch or ignore back at its default; caught ones
+	 * first, while all are still blocked, so no handler of ours can
+	 * run in here */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (i = 0; i < s->nreset; i++)
+		sigaction(s->reset[i], &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvpe(s->o.argv[0], s->o.argv, s->env.envp);
+}
+
+static pid_t
+run(struct srv *s, int fd)
+{
+	sigset_t all, old;
+	pid_t pid;
+	int e;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	childerr = 0;
+#ifdef TCPL_FORK
+	pid = fork();
+#else
+	pid = vfork();
+#endif
+	if (pid == 0) {
+		child(s, fd);
+		childerr = errno;
+#ifdef TCPL_FORK
+		warn("unable to run %s", s->o.argv[0]);
+#endif
+		_exit(127);
+	}
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1)
+		return errno = e, -1;
+	if (childerr != 0) {
+		/* it is ours to reap: it never ran the handler */
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		return errno = childerr, -1;
+	}
+	return pid;
 }
 #endif
 
@@ -535,6 +578,20 @@ announce(struct srv *s)
 		    s->o.backlog, s->o.limit);
 }
 
+/* resets: the signals not at their default here, caught or ignored
+ * (ignored ones stay ignored across exec). */
+static void
+resets(struct srv *s)
+{
+	struct sigaction sa;
+	int i;
+
+	for (i = 1; i < NSIG; i++)
+		if (sigaction(i, NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_DFL)
+			s->reset[s->nreset++] = i;
+}
+
 /* stdfds: fds 0, 1 and 2 open, so an accepted socket is never one. */
 static void
 stdfds(void)
@@ -592,6 +649,7 @@ main(int argc, char **argv)
 	    sig_catch(SIGUSR1) == -1 || sig_catch(SIGHUP) == -1 ||
 	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
 		err(111, "unable to catch signals");
+	resets(&s);
 	setup(&s);
 	announce(&s);
 	if (s.o.user)

@@ -105,9 +105,22 @@ parseline(char *line, struct cidr *c, const char **why)
 	return 1;
 }
 
+/* cut: the line without its comment and outer blanks, into text. */
+static void
+cut(const char *line, char *text, size_t textlen)
+{
+	size_t n;
+
+	line += strspn(line, " \t");
+	n = strcspn(line, "#\r\n");
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	snprintf(text, textlen, "%.*s", (int)n, line);
+}
+
 int
 rules_load(struct rules *rs, const char *path, unsigned long *lineno,
-    const char **why)
+    const char **why, char *text, size_t textlen)
 {
 	struct cidr c;
 	char *line = NULL;
@@ -120,6 +133,7 @@ rules_load(struct rules *rs, const char *path, unsigned long *lineno,
 	*lineno = 0;
 	while (r == 0 && getline(&line, &cap, f) != -1) {
 		++*lineno;
+		cut(line, text, textlen);
 		if ((k = parseline(line, &c, why)) == -1)
 			r = 1;
 		else if (k == 1 && rules_add(rs, &c) == -1)

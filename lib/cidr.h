@@ -4,6 +4,8 @@
 
 #include <sys/socket.h>
 
+#include <stddef.h>
+
 struct cidr {
 	int af;			/* AF_INET or AF_INET6 */
 	unsigned char ip[16];	/* network bytes, host bits cleared */
@@ -31,10 +33,10 @@ int rules_add(struct rules *rs, const struct cidr *c);
  * rules_load: append the rules of a file: "allow PREFIX" or "deny PREFIX"
  * per line, blank lines and '#' comments skipped. Returns 0; -1 with
  * errno set when the file cannot be read; 1 when line *lineno is bad
- * (then *why says how).
+ * (then *why says how, and text holds the line, comment and blanks cut).
  */
 int rules_load(struct rules *rs, const char *path, unsigned long *lineno,
-    const char **why);
+    const char **why, char *text, size_t textlen);
 
 /* rules_free: forget every rule. */
 void rules_free(struct rules *rs);

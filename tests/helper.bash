@@ -300,3 +300,111 @@ descendants() {
 holds_fifo() {
 	[ "$(readlink "/proc/$1/fd/0" 2>/dev/null)" = "$2" ]
 }
+
+# start_tl NAME ARGS...: start tcp-listen -a $T/NAME.addr ARGS with start_bg;
+# wait (10 s) until it has written its bound address; set tl_pid, tl_addr
+# and tl_port; fail at once, showing its stderr, if it ends first.
+start_tl() {
+	local name=$1
+	shift
+	rm -f "$T/$name.addr"
+	start_bg "$name" tcp-listen -a "$T/$name.addr" "$@"
+	tl_pid=$bg_pid
+	wait_addr "$name" || return 1
+	tl_addr=$(cat "$T/$name.addr")
+	tl_port=$(port_of "$tl_addr")
+}
+
+# free_tcp_port: set free_port to a TCP port of 127.0.0.1 that was free a
+# moment ago (a socat listener on port 0, started and stopped), for tests
+# whose client must start before anything listens.
+free_tcp_port() {
+	start_listener freeport socat TCP-LISTEN:0,bind=127.0.0.1 /dev/null ||
+	    return 1
+	free_port=$listen_port
+	stop_bg freeport KILL
+}
+
+# tcp_refused HOST PORT: a TCP connect to HOST:PORT (IPv6 HOST in brackets)
+# is refused now; fail, showing socat's message, on any other outcome.
+tcp_refused() {
+	local out
+	if out=$(timeout 10 socat -u "TCP:$1:$2" /dev/null 2>&1); then
+		fail_msg "$1:$2 accepted a connection"
+		return 1
+	fi
+	case $out in
+	*'Connection refused'*) return 0 ;;
+	esac
+	fail_msg "connect to $1:$2 failed, but was not refused: $out"
+}
+
+# proc_children PID [STATE]: the pids of PID's children, zombies included
+# (only those in STATE, e.g. Z, when given), read from /proc.
+proc_children() {
+	local f s st ppid
+	for f in /proc/[0-9]*/stat; do
+		{ read -r s <"$f"; } 2>/dev/null || continue
+		s=${s##*) }
+		st=${s%% *}
+		s=${s#* }
+		ppid=${s%% *}
+		[ "$ppid" = "$1" ] || continue
+		[ -z "${2-}" ] || [ "$st" = "$2" ] || continue
+		f=${f#/proc/}
+		echo "${f%/stat}"
+	done
+}
+
+# no_children PID: PID has no child at all, living or zombie.
+no_children() {
+	[ -z "$(proc_children "$1")" ]
+}
+
+# need_ipv6: skip unless lo has ::1.
+need_ipv6() {
+	ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/128' ||
+	    skip "no IPv6 on lo"
+}
+
+# start_acceptd NAME ARGS...: start tests/tools/acceptd -a $T/NAME.addr
+# ARGS (ARGS end with the address, e.g. -m hold 127.0.0.1:0) with start_bg;
+# wait (10 s) for its bound address; set ad_pid, ad_addr and ad_port.
+start_acceptd() {
+	local name=$1
+	shift
+	rm -f "$T/$name.addr"
+	start_bg "$name" acceptd -a "$T/$name.addr" "$@"
+	ad_pid=$bg_pid
+	wait_addr "$name" || return 1
+	ad_addr=$(cat "$T/$name.addr")
+	ad_port=$(port_of "$ad_addr")
+}
+
+# acceptd_count NAME FIELD: FIELD (accepted, answered, aborted, nofd, open,
+# peak) of the last counters line acceptd NAME wrote to $T/NAME.out (on
+# USR1, or on TERM after stop_bg).
+acceptd_count() {
+	sed -En "s/^acceptd: .*[ ]$2=([0-9]+)( .*)?\$/\\1/p" "$T/$1.out" |
+	    tail -n 1 | grep . || fail_msg "acceptd $1 printed no $2 count:" \
+	    "$(cat "$T/$1.out" "$T/$1.err")"
+}
+
+# dead_tcp_port: set dead_port to a TCP port of 127.0.0.1 nothing listens
+# on: a socket bound to port 0 by python3, its port read, then closed.
+dead_tcp_port() {
+	need python3
+	dead_port=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()') && [ -n "$dead_port" ]
+}
+
+# json_get FILE EXPR: print the Python expression EXPR over d, the JSON
+# object in FILE (e.g. 'd["errors"]["refused"]'); fail if FILE does not parse.
+json_get() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}

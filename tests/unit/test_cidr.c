@@ -90,6 +90,7 @@ files(void)
 	char path[] = "/tmp/test_cidr.XXXXXX";
 	const char *why = NULL;
 	unsigned long line = 0;
+	char text[80];
 	struct rules rs;
 	FILE *f;
 	int fd;
@@ -99,23 +100,24 @@ files(void)
 	f = fdopen(fd, "w");
 	fputs("# office\n\nallow 192.0.2.0/24  # lab\ndeny ::1\n", f);
 	fclose(f);
-	is_int(rules_load(&rs, path, &line, &why), 0, "a good file loads");
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 0, "a good file loads");
 	is_int(rs.n, 2, "two rules");
 	ok(rules_allow(&rs, sa("192.0.2.7")), "allowed from the file");
 	ok(!rules_allow(&rs, sa("::1")), "denied from the file");
 	f = fopen(path, "w");
 	fputs("allow 10.0.0.0/8\npermit 1.2.3.4\n", f);
 	fclose(f);
-	is_int(rules_load(&rs, path, &line, &why), 1, "a bad line fails");
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1, "a bad line fails");
 	is_int(line, 2, "on line 2");
 	is_str(why, "expected allow or deny", "saying why");
+	is_str(text, "permit 1.2.3.4", "with the line's text");
 	f = fopen(path, "w");
 	fputs("deny 10.0.0.0/40\n", f);
 	fclose(f);
-	is_int(rules_load(&rs, path, &line, &why), 1, "a bad prefix fails");
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1, "a bad prefix fails");
 	is_str(why, "invalid prefix length", "saying why");
 	unlink(path);
-	is_int(rules_load(&rs, path, &line, &why), -1, "a missing file");
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), -1, "a missing file");
 	rules_free(&rs);
 }
 
