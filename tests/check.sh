@@ -47,8 +47,12 @@ lint_man() {
 
 shell_files() {
 	for f in tools/*.sh tests/*.sh tests/*.bash tests/fuzz/*.sh \
-	    bench/udp-recv .ci/run examples/*.sh cmd/*.sh completions/bash/*; do
+	    .ci/run examples/*.sh cmd/*.sh completions/bash/*; do
 		[ -f "$f" ] && echo "$f"
+	done
+	# the benchmarks are scripts without a suffix, beside C programs
+	for f in bench/*; do
+		[ -f "$f" ] && head -n 1 "$f" | grep -q '^#!.*sh' && echo "$f"
 	done
 }
 
