@@ -385,7 +385,7 @@ start_acceptd() {
 # peak) of the last counters line acceptd NAME wrote to $T/NAME.out (on
 # USR1, or on TERM after stop_bg).
 acceptd_count() {
-	sed -En "s/^acceptd: .*[ ]$2=([0-9]+)( .*)?\$/\\1/p" "$T/$1.out" |
+	sed -En "s/^acceptd:.* $2=([0-9]+)( .*)?\$/\\1/p" "$T/$1.out" |
 	    tail -n 1 | grep . || fail_msg "acceptd $1 printed no $2 count:" \
 	    "$(cat "$T/$1.out" "$T/$1.err")"
 }
@@ -407,4 +407,12 @@ json_get() {
 	python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# stop_acceptd NAME: stop acceptd NAME with TERM (it prints its counters)
+# and fail, showing its stderr, unless it exits 0.
+stop_acceptd() {
+	stop_bg "$1" TERM || return 1
+	[ "$exit_status" -eq 0 ] && return 0
+	fail_msg "acceptd $1 exited $exit_status:" "$(cat "$T/$1.err")"
 }

@@ -1,0 +1,430 @@
+#!/usr/bin/env bats
+# bg_pid, exit_status, tl_*, ad_*, dead_port, NS and NS_PID are set by
+# helper.bash; shellcheck takes each @test for a subshell and warns about
+# the globals the tests set (SC2030, SC2031)
+# shellcheck disable=SC2154,SC2030,SC2031
+# tests/connstorm.bats: connstorm against `tcp-listen ADDR cat` and the
+# test server tests/tools/acceptd (close, wrong echo, hold, stall): usage,
+# bad values, counts checked against what the server counted, echo
+# verification, refused connections, the JSON and CSV summaries against
+# the per-second lines, the deadline, the -c cap, TIME_WAIT with and
+# without -N, the file descriptor limit, TERM.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+USAGE='usage: connstorm [-hNqX] [-c N] [-d DURATION] [-E PERCENT] [-e REPLY] [-g FACTOR] [-k HOLD] [-m PAYLOAD] [-n LENGTH] [-o FORMAT] [-P LATENCY] [-R RAMP] [-r RATE] [-S SOURCES] [-s START] [-t TIMEOUT] ADDRESS'
+CSV_HEADER='t,rate,attempted,established,completed,failed,refused,timeout,reset,noport,other,open,connect_p50_us,connect_p99_us,overflows,syndrops,timewait'
+CAUSES='refused timeout reset noport unreachable mismatch eof nofd other'
+
+setup_file() {
+	command -v connstorm >/dev/null ||
+	    fail_msg "connstorm is not built: run make"
+	command -v acceptd >/dev/null ||
+	    fail_msg "tests/tools/acceptd is not built: run make tools"
+}
+
+# storm ARGS...: connstorm -o json ARGS under timeout 30; the JSON summary
+# in $T/cs.json, stderr (the per-second lines) in $T/cs.err; sets
+# cs_status, and cs_ms, the wall time in milliseconds.
+storm() {
+	local t0 t1
+	cs_status=0
+	t0=$(date +%s%N)
+	timeout 30 connstorm -o json "$@" >"$T/cs.json" 2>"$T/cs.err" ||
+	    cs_status=$?
+	t1=$(date +%s%N)
+	cs_ms=$(((t1 - t0) / 1000000))
+}
+
+# js EXPR: EXPR over d, the JSON summary of the last storm.
+js() {
+	json_get "$T/cs.json" "$1"
+}
+
+# storm_status N: the last storm exited N; else fail showing its output.
+storm_status() {
+	[ "$cs_status" -eq "$1" ] && return 0
+	fail_msg "connstorm exited $cs_status, not $1; stdout:" \
+	    "$(cat "$T/cs.json")" "stderr:" "$(cat "$T/cs.err")"
+}
+
+# no_failures: the last storm's JSON counts no failure of any cause.
+no_failures() {
+	local c
+	assert_equal "$(js 'd["failed"]')" 0
+	for c in $CAUSES; do
+		assert_equal "$(js "d[\"errors\"][\"$c\"]")" 0
+	done
+}
+
+# only_cause CAUSE: every attempt of the last storm failed, all by CAUSE.
+only_cause() {
+	local c n
+	n=$(js 'd["attempted"]')
+	[ "$n" -gt 0 ] || fail_msg "nothing attempted: $(cat "$T/cs.json")"
+	assert_equal "$(js 'd["failed"]')" "$n"
+	assert_equal "$(js 'd["completed"]')" 0
+	for c in $CAUSES; do
+		if [ "$c" = "$1" ]; then
+			assert_equal "$(js "d[\"errors\"][\"$c\"]")" "$n"
+		else
+			assert_equal "$(js "d[\"errors\"][\"$c\"]")" 0
+		fi
+	done
+}
+
+# --------------------------------------------------------------- usage
+
+@test "usage: -h prints the usage line to stdout and exits 0" {
+	run --separate-stderr timeout 20 connstorm -h
+	assert_success
+	assert_output "$USAGE"
+	[ -z "$stderr" ]
+}
+
+@test "usage: no operand exits 100 with the usage line" {
+	run timeout 20 connstorm
+	assert_failure 100
+	assert_line --index 0 "connstorm: missing ADDRESS"
+	assert_line --index 1 "$USAGE"
+}
+
+@test "usage: an unknown option exits 100 naming it, with the usage line" {
+	run timeout 20 connstorm -z 127.0.0.1:1
+	assert_failure 100
+	assert_line --index 0 --partial "-z"
+	assert_line --index 1 "$USAGE"
+}
+
+@test "usage: a missing option argument exits 100 with the usage line" {
+	run timeout 20 connstorm 127.0.0.1:1 -r
+	assert_failure 100
+	assert_line --index 1 "$USAGE"
+}
+
+@test "usage: -e with -n exits 100 with the usage line" {
+	run timeout 20 connstorm -m ping -e ping -n 4 127.0.0.1:1
+	assert_failure 100
+	assert_line --index 0 --regexp '^connstorm: .*-e.*-n'
+	assert_line --index 1 "$USAGE"
+}
+
+@test "usage: -X without -r exits 100 with the usage line" {
+	run timeout 20 connstorm -X 127.0.0.1:1
+	assert_failure 100
+	assert_line --index 0 --regexp '^connstorm: .*-r'
+	assert_line --index 1 "$USAGE"
+}
+
+# ----------------------------------------------------------- bad values
+
+# bad VALUE ARGS...: connstorm ARGS exits 100 at once, without connecting;
+# the first line of its output names 'VALUE'; the second is the usage line.
+bad() {
+	local val=$1
+	shift
+	run timeout 20 connstorm "$@"
+	assert_failure 100
+	assert_line --index 0 --regexp "^connstorm: invalid .*'$(printf '%s' "$val" | sed 's/[][\.*^$/+?(){}|]/\\&/g')'"
+	[ "${#lines[@]}" -eq 2 ] || fail_msg "not two lines: $output"
+	assert_line --index 1 "$USAGE"
+}
+
+bad_addr() {
+	bad "$1" "$1"
+	assert_line --index 0 --partial "connstorm: invalid address '$1': "
+}
+
+@test "bad value: rate 0" { bad 0 -r 0 127.0.0.1:1; }
+@test "bad value: rate x" { bad x -r x 127.0.0.1:1; }
+@test "bad value: rate 10000001" { bad 10000001 -r 10000001 127.0.0.1:1; }
+@test "bad value: rate -5" { bad -5 -r -5 127.0.0.1:1; }
+@test "bad value: -c 0" { bad 0 -c 0 127.0.0.1:1; }
+@test "bad value: -c 1000001" { bad 1000001 -c 1000001 127.0.0.1:1; }
+@test "bad value: -d 3x" { bad 3x -d 3x 127.0.0.1:1; }
+@test "bad value: -t 0" { bad 0 -t 0 127.0.0.1:1; }
+@test "bad value: -k soon" { bad soon -k soon 127.0.0.1:1; }
+@test "bad value: -n x" { bad x -n x 127.0.0.1:1; }
+@test "bad value: -o yaml" { bad yaml -o yaml 127.0.0.1:1; }
+@test "bad value: -m with a bad escape" { bad '\xZZ' -m '\xZZ' 127.0.0.1:1; }
+@test "bad value: address x" { bad_addr x; }
+@test "bad value: address without a port" { bad_addr 127.0.0.1; }
+@test "bad value: port 65536" { bad_addr 127.0.0.1:65536; }
+@test "bad value: a host name is never looked up" { bad_addr localhost:80; }
+@test "bad value: [::1 without its bracket" { bad_addr '[::1:80'; }
+
+@test "fd limit: -c beyond the hard RLIMIT_NOFILE exits 100 with one line saying so" {
+	need prlimit
+	run timeout 20 prlimit --nofile=256:256 connstorm -c 1000 127.0.0.1:1
+	assert_failure 100
+	assert_output "connstorm: -c 1000 needs 1064 file descriptors, the limit is 256"
+}
+
+@test "fd limit: -c 192 fits a hard limit of 256 (192 + 64) and runs" {
+	need prlimit
+	start_acceptd ad 127.0.0.1:0
+	run timeout 20 prlimit --nofile=256:256 connstorm -q -c 192 -r 50 \
+	    -d 1s "$ad_addr"
+	assert_success
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" 50
+}
+
+# ------------------------------------------------------------ behaviour
+
+@test "echo: against 'tcp-listen ADDR cat', -m/-e at 50/s for 3 s all complete, as many as tcp-listen accepted" {
+	start_tl tl 127.0.0.1:0 cat
+	storm -r 50 -d 3s -m 'ping\r\n\x00\xff' -e 'ping\r\n\x00\xff' "$tl_addr"
+	storm_status 0
+	no_failures
+	assert_equal "$(js 'd["attempted"]')" 150
+	assert_equal "$(js 'd["established"]')" 150
+	assert_equal "$(js 'd["completed"]')" 150
+	assert_equal "$(js 'd["reply_us"]["p50"] is not None')" True
+	assert_equal "$(js 'd["connect_us"]["max"] >= d["connect_us"]["p50"] > 0')" True
+	stop_bg tl
+	grep -Eq '^tcp-listen: accepted 150, ' "$T/tl.err" ||
+	    fail_msg "tcp-listen counted otherwise: $(cat "$T/tl.err")"
+}
+
+@test "echo: a reply that differs from -e is a mismatch, every one, exit 1" {
+	start_tl tl 127.0.0.1:0 cat
+	storm -r 50 -d 1s -m ping -e pong "$tl_addr"
+	storm_status 1
+	only_cause mismatch
+	assert_equal "$(js 'd["established"]')" 50
+}
+
+@test "echo: a server that answers wrong bytes (acceptd -m wrong) is caught as mismatch, exit 1" {
+	start_acceptd ad -m wrong -n 5 127.0.0.1:0
+	storm -r 50 -d 1s -m hello -e hello "$ad_addr"
+	storm_status 1
+	only_cause mismatch
+	grep -q 'failed' "$T/cs.err" || fail_msg "no line says connections failed"
+	stop_acceptd ad
+	# both peers: every connection was answered, every answer refused
+	assert_equal "$(acceptd_count ad answered)" "$(js 'd["errors"]["mismatch"]')"
+}
+
+@test "echo: a reply cut short by the server's close counts as eof" {
+	start_acceptd ad -m wrong -n 4 127.0.0.1:0
+	storm -r 50 -d 1s -m 'pingpong' -n 8 "$ad_addr"
+	storm_status 1
+	only_cause eof
+}
+
+@test "close server: completed equals what acceptd accepted (SO_LINGER 0 and -N)" {
+	start_acceptd ad 127.0.0.1:0
+	storm -r 100 -d 3s "$ad_addr"
+	storm_status 0
+	no_failures
+	n=$(js 'd["completed"]')
+	assert_equal "$n" 300
+	assert_equal "$(js 'd["attempted"]')" 300
+	storm -N -r 100 -d 1s "$ad_addr"
+	storm_status 0
+	no_failures
+	assert_equal "$(js 'd["completed"]')" 100
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" 400
+	assert_equal "$(acceptd_count ad aborted)" 0
+}
+
+@test "close server over IPv6: completed equals what acceptd accepted" {
+	need_ipv6
+	start_acceptd ad '[::1]:0'
+	storm -r 50 -d 1s "$ad_addr"
+	storm_status 0
+	no_failures
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" "$(js 'd["completed"]')"
+	assert_equal "$(js 'd["completed"]')" 50
+}
+
+@test "refused: no listener: every attempt counted as refused, none established, exit 1" {
+	dead_tcp_port
+	tcp_refused 127.0.0.1 "$dead_port"
+	storm -r 50 -d 1s "127.0.0.1:$dead_port"
+	storm_status 1
+	only_cause refused
+	assert_equal "$(js 'd["attempted"]')" 50
+	assert_equal "$(js 'd["established"]')" 0
+	assert_equal "$(js 'sum(s["refused"] for s in d["seconds"])')" 50
+	grep -q '50 of 50 connections failed' "$T/cs.err" ||
+	    fail_msg "no line says they failed: $(cat "$T/cs.err")"
+}
+
+# ---------------------------------------------------- output and summary
+
+@test "json: one object with the documented keys; totals are the sums of the per-second lines" {
+	need python3
+	start_acceptd ad 127.0.0.1:0
+	storm -r 100 -R 1s -s 20 -d 2s "$ad_addr"
+	storm_status 0
+	[ "$(wc -l <"$T/cs.json")" -eq 1 ] || fail_msg "not one line: $(cat "$T/cs.json")"
+	python3 -m json.tool "$T/cs.json" >/dev/null
+	# the per-second text lines on stderr, the JSON seconds, the totals
+	run python3 - "$T/cs.json" "$T/cs.err" <<-'EOF'
+	import json, re, sys
+	d = json.load(open(sys.argv[1]))
+	top = ("target_rate duration_s sustained_cps peak_concurrency attempted "
+	       "established completed failed errors connect_us reply_us "
+	       "listen_overflows behind seconds").split()
+	causes = "refused timeout reset noport unreachable mismatch eof nofd other".split()
+	pcts = "p50 p90 p99 p999 max".split()
+	sec = ("t rate attempted established completed failed refused timeout "
+	       "reset noport other open connect_p50_us connect_p99_us overflows "
+	       "syndrops timewait").split()
+	bad = [k for k in top if k not in d]
+	bad += ["errors." + k for k in causes if k not in d["errors"]]
+	bad += [h + "." + k for h in ("connect_us", "reply_us") for k in pcts
+	        if k not in d[h]]
+	bad += ["seconds[]." + k for s in d["seconds"] for k in sec if k not in s]
+	if bad:
+	    sys.exit("missing keys: " + " ".join(bad))
+	lines = [dict(kv.split("=", 1) for kv in l.split())
+	         for l in open(sys.argv[2]) if l.startswith("t=")]
+	if len(lines) != len(d["seconds"]):
+	    sys.exit("%d text lines, %d JSON seconds" % (len(lines), len(d["seconds"])))
+	for k in ("attempted", "established", "completed", "failed"):
+	    js = sum(s[k] for s in d["seconds"])
+	    tx = sum(int(l[k]) for l in lines)
+	    if not (js == tx == d[k]):
+	        sys.exit("%s: total %d, JSON seconds %d, text lines %d" % (k, d[k], js, tx))
+	for s, l in zip(d["seconds"], lines):
+	    for k in ("rate", "attempted", "completed", "open", "refused", "timeout", "reset"):
+	        if str(s[k]) != l[k]:
+	            sys.exit("second %s: %s JSON %s text %s" % (s["t"], k, s[k], l[k]))
+	# the ramp: from 20/s to 100/s over the first second, then 100/s
+	if d["seconds"][0]["rate"] >= d["seconds"][-1]["rate"] or d["target_rate"] != 100:
+	    sys.exit("no ramp: %r" % [s["rate"] for s in d["seconds"]])
+	if d["errors"] != dict.fromkeys(causes, 0) or d["peak_concurrency"] < 1:
+	    sys.exit("errors or peak: %r %r" % (d["errors"], d["peak_concurrency"]))
+	print("ok", d["completed"])
+	EOF
+	assert_success
+	assert_output --regexp '^ok [0-9]+$'
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" "$(js 'd["completed"]')"
+}
+
+@test "csv: the spec's header; the rows add up to the summary's counts" {
+	start_acceptd ad 127.0.0.1:0
+	run --separate-stderr timeout 30 connstorm -o csv -r 100 -d 2s "$ad_addr"
+	assert_success
+	assert_line --index 0 "$CSV_HEADER"
+	[ "${#lines[@]}" -ge 3 ] || fail_msg "fewer than 2 rows: $output"
+	sums=$(printf '%s\n' "$output" | awk -F, 'NR > 1 {
+	    if (NF != 17) { print "bad row: " $0; exit 1 }
+	    a += $3; e += $4; c += $5; f += $6 }
+	    END { printf "attempted=%d established=%d completed=%d failed=%d", a, e, c, f }')
+	# the summary text went to stderr
+	printf '%s\n' "$stderr" | grep -q "^result: .* attempted=200 established=200 completed=200 failed=0 " ||
+	    fail_msg "summary: $stderr"
+	assert_equal "$sums" "attempted=200 established=200 completed=200 failed=0"
+}
+
+@test "-q: no per-second lines, the summary alone" {
+	start_acceptd ad 127.0.0.1:0
+	run --separate-stderr timeout 30 connstorm -q -r 50 -d 1s "$ad_addr"
+	assert_success
+	[ -z "$stderr" ] || fail_msg "stderr: $stderr"
+	assert_line --regexp '^result: .* attempted=50 established=50 completed=50 failed=0 '
+	refute_line --regexp '^t='
+}
+
+# ------------------------------------------------------------- deadline
+
+@test "deadline: against a server that never answers, -d 2s -t 10s ends within 1 s of the deadline, in flight counted as aborted" {
+	start_acceptd ad -m hold 127.0.0.1:0
+	storm -r 100 -d 2s -t 10s -m ping -e ping "$ad_addr"
+	storm_status 1
+	[ "$cs_ms" -ge 2000 ] && [ "$cs_ms" -lt 3000 ] ||
+	    fail_msg "ran ${cs_ms} ms for a 2 s run"
+	assert_equal "$(js 'd["attempted"]')" 200
+	assert_equal "$(js 'd["completed"]')" 0
+	assert_equal "$(js 'd["aborted"]')" 200
+	assert_equal "$(js 'd["failed"]')" 0
+	grep -q 'aborted' "$T/cs.err" || fail_msg "no line says aborted"
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" 200
+}
+
+@test "deadline: against a server whose accept queue is full (SYNs dropped), it still ends within 1 s, with the listen overflows reported" {
+	start_acceptd ad -m stall -b 1 127.0.0.1:0
+	storm -r 100 -d 2s -t 10s "$ad_addr"
+	storm_status 1
+	[ "$cs_ms" -ge 2000 ] && [ "$cs_ms" -lt 3000 ] ||
+	    fail_msg "ran ${cs_ms} ms for a 2 s run"
+	assert_equal "$(js 'd["attempted"]')" 200
+	assert_equal "$(js 'd["completed"] < 10')" True
+	assert_equal "$(js 'd["listen_overflows"] > 0')" True
+	assert_equal "$(js 'sum(s["overflows"] for s in d["seconds"]) > 0')" True
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" 0
+}
+
+@test "TERM: stops like the deadline, prints the summary; counts agree with the server" {
+	start_acceptd ad 127.0.0.1:0
+	start_bg cs connstorm -r 50 -d 60s "$ad_addr"
+	wait_for "$T/cs.err" '^t=1\.0s '
+	t0=$(date +%s%N)
+	stop_bg cs TERM 5
+	t1=$(date +%s%N)
+	[ $(((t1 - t0) / 1000000)) -lt 1000 ] || fail_msg "TERM took $(((t1 - t0) / 1000000)) ms"
+	assert_equal "$exit_status" 0
+	n=$(sed -En 's/^result: .* completed=([0-9]+) .*/\1/p' "$T/cs.out")
+	[ -n "$n" ] && [ "$n" -ge 50 ] || fail_msg "summary: $(cat "$T/cs.out")"
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" "$n"
+}
+
+# ----------------------------------------------------- cap and TIME_WAIT
+
+@test "-c: with -k holding each connection, never more than N open at once; the shortfall shows, exit 1" {
+	start_acceptd ad -m hold 127.0.0.1:0
+	storm -r 500 -d 2s -c 10 -k 300ms "$ad_addr"
+	storm_status 1
+	assert_equal "$(js 'd["peak_concurrency"]')" 10
+	assert_equal "$(js 'max(s["open"] for s in d["seconds"]) <= 10')" True
+	assert_equal "$(js 'd["attempted"] < d["target"] and d["behind"] > 0')" True
+	assert_equal "$(js 'd["failed"]')" 0
+	# 10 at a time for 300 ms each: about 33/s, far below 500/s
+	assert_equal "$(js '40 <= d["completed"] <= 80')" True
+	grep -q 'rate was not reached' "$T/cs.err" ||
+	    fail_msg "no line says the rate was not reached: $(cat "$T/cs.err")"
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" "$(js 'd["established"]')"
+}
+
+# tw_count: TIME_WAIT sockets in the test's network namespace.
+tw_count() {
+	in_ns ss -Htan state time-wait | wc -l
+}
+
+@test "-N: a normal close leaves TIME_WAIT; the default SO_LINGER(0) leaves none (private netns)" {
+	netns_start
+	start_bg ad "${NS[@]}" acceptd -a "$T/ad.addr" 127.0.0.1:0
+	wait_addr ad
+	addr=$(cat "$T/ad.addr")
+	cs_status=0
+	in_ns connstorm -o json -r 200 -d 1s "$addr" >"$T/cs.json" 2>"$T/cs.err" ||
+	    cs_status=$?
+	storm_status 0
+	assert_equal "$(js 'd["completed"]')" 200
+	assert_equal "$(tw_count)" 0
+	assert_equal "$(js 'd["timewait"]')" 0
+	in_ns connstorm -o json -N -r 200 -d 1s "$addr" >"$T/cs.json" 2>"$T/cs.err" ||
+	    cs_status=$?
+	storm_status 0
+	assert_equal "$(js 'd["completed"]')" 200
+	tw=$(tw_count)
+	# one per connection, on whichever side closed first (both: 2), less
+	# the few a later connect already reused (tcp_tw_reuse on loopback)
+	[ "$tw" -ge 180 ] && [ "$tw" -le 400 ] || fail_msg "TIME_WAIT: $tw"
+	# connstorm's own figure (/proc/net/sockstat tw) read at its end
+	assert_equal "$(js '170 <= d["timewait"] <= 400')" True
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" 400
+}
