@@ -4,6 +4,7 @@
  * tcpserver (PROTO, TCPLOCALIP, TCPREMOTEIP, ...). No name lookups.
  */
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 
@@ -324,6 +325,27 @@ run(struct srv *s, int fd)
 #else
 static volatile int childerr;	/* written by a vfork child, see run */
 
+/*
+ * libcsigs: signals 32 and 33 back at their default. glibc keeps them for
+ * itself and refuses them to sigaction(2), but an ignored one is inherited
+ * (from whoever started us) and stays ignored across exec, so the kernel
+ * is asked directly, with its own struct sigaction.
+ */
+static void
+libcsigs(void)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} k = { SIG_DFL, 0, NULL, 0 };
+	int i;
+
+	for (i = 32; i < SIGRTMIN; i++)
+		syscall(SYS_rt_sigaction, i, &k, NULL, sizeof k.mask);
+}
+
 /* child: the handler's side of a spawn; returns only when exec failed. */
 static void
 child(const struct srv *s, int fd)
@@ -341,6 +363,7 @@ child(const struct srv *s, int fd)
 	dfl.sa_handler = SIG_DFL;
 	for (i = 0; i < s->nreset; i++)
 		sigaction(s->reset[i], &dfl, NULL);
+	libcsigs();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvpe(s->o.argv[0], s->o.argv, s->env.envp);
