@@ -18,21 +18,21 @@ LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
 	lib/spawnsh.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
 	lib/sink.h lib/clock.h lib/heldw.h lib/cidr.h lib/tcpsock.h \
-	lib/ucspi.h lib/hist.h
+	lib/ucspi.h lib/hist.h lib/kstat.h lib/ramp.h lib/fdlim.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
 	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
 	lib/spawnsh.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
 	lib/sink.c lib/clock.c lib/heldw.c lib/cidr.c lib/tcpsock.c \
-	lib/ucspi.c lib/hist.c
+	lib/ucspi.c lib/hist.c lib/kstat.c lib/ramp.c lib/fdlim.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
 	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
 	lib/spawnsh.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
 	lib/sink.o lib/clock.o lib/heldw.o lib/cidr.o lib/tcpsock.o \
-	lib/ucspi.o lib/hist.o
+	lib/ucspi.o lib/hist.o lib/kstat.o lib/ramp.o lib/fdlim.o
 LIB = lib/libchanrelay.a
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
@@ -42,7 +42,8 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_synth tests/unit/test_heldw \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
-	tests/unit/test_hist
+	tests/unit/test_hist tests/unit/test_kstat tests/unit/test_ramp \
+	tests/unit/test_fdlim
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
 	bench/tcp-listen-spawn

@@ -6,15 +6,11 @@
  * kernel's listen overflows and SYN drops.
  */
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ifaddrs.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -25,10 +21,13 @@
 #include <unistd.h>
 
 #include "addr.h"
-#include "cidr.h"
 #include "clock.h"
+#include "esc.h"
+#include "fdlim.h"
 #include "hist.h"
+#include "kstat.h"
 #include "num.h"
+#include "ramp.h"
 #include "sig.h"
 
 #define USAGE "usage: connstorm [-hNqX] [-c N] [-d DURATION] [-E PERCENT] " \
@@ -45,11 +44,9 @@
 #define BATCH		64		/* connections started per loop pass */
 #define EVENTS		256		/* events taken per epoll_wait */
 #define GRACE		(NS / 2)	/* for connections in flight at the end */
-#define SRC_MAX		65536
 #define NIL		UINT32_MAX
 #define SIGSLOT		UINT64_MAX	/* epoll data of the self-pipe */
-#define EPS		1e-6		/* slack of the schedule's arithmetic */
-#define NONE		UINT64_MAX	/* a latency or counter not known */
+#define NONE		KSTAT_NONE	/* a latency or counter not known */
 
 enum { FMT_TEXT, FMT_JSON, FMT_CSV };
 
@@ -75,13 +72,6 @@ struct opts {
 	uint64_t factor;		/* -g in thousandths */
 	int fmt, quiet, normal, search, rateset, startset;
 	int eset, gset, pset;
-};
-
-/* The schedule: the rate rises linearly from s to r over ramp ns, then
- * holds r until total; connection i is due when its integral reaches i. */
-struct sched {
-	double s, r;
-	uint64_t ramp, total, target;
 };
 
 struct conn {
@@ -112,15 +102,10 @@ struct second {
 	struct count c;
 };
 
-struct kstat {
-	uint64_t overflows, drops;
-	int ok;
-};
-
 struct run {
 	const struct opts *o;
 	int ep, sigfd, local, tty, live, stopped, interrupted;
-	struct sched sc;
+	struct ramp sc;		/* the schedule */
 	struct conn *c;
 	uint32_t freel;
 	struct list wait, held;
@@ -138,56 +123,17 @@ static unsigned char rbuf[65536];
 
 /* ---- options ---- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* unescape: s with \n \r \t \\ \0 \xHH decoded into a new buffer; *n is
- * its length. A bad escape is a usage error naming what. */
+/* unescape: -m or -e decoded into a new buffer; *n is its length. */
 static unsigned char *
 unescape(const char *what, const char *s, size_t *n)
 {
 	unsigned char *b;
-	const char *p;
-	size_t k = 0;
-	int hi, lo;
+	const char *e;
 
 	if ((b = malloc(strlen(s) + 1)) == NULL)
 		err(111, "unable to allocate the %s", what);
-	for (p = s; *p != '\0'; p++) {
-		if (*p != '\\') {
-			b[k++] = (unsigned char)*p;
-			continue;
-		}
-		switch (*++p) {
-		case 'n': b[k++] = '\n'; break;
-		case 'r': b[k++] = '\r'; break;
-		case 't': b[k++] = '\t'; break;
-		case '\\': b[k++] = '\\'; break;
-		case '0': b[k++] = '\0'; break;
-		case 'x':
-			if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
-				arg_fail(what, s, "\\x needs two hex digits");
-			b[k++] = (unsigned char)(hi << 4 | lo);
-			p += 2;
-			break;
-		case '\0':
-			arg_fail(what, s, "a lone \\ at the end");
-			break;
-		default:
-			arg_fail(what, s, "unknown escape (\\n \\r \\t \\\\ "
-			    "\\0 \\xHH)");
-		}
-	}
-	*n = k;
+	if ((e = esc_parse(b, s, n)) != NULL)
+		arg_fail(what, s, e);
 	return b;
 }
 
@@ -209,76 +155,20 @@ fraction_arg(const char *what, const char *s, uint64_t min, uint64_t max,
 	return ns / MS;
 }
 
-static void
-addsrc(struct opts *o, const struct addr *a, const char *s)
-{
-	struct addr *p;
-
-	if (o->nsrc >= SRC_MAX)
-		arg_fail("sources", s, "more than 65536 addresses");
-	if (o->nsrc % 256 == 0) {
-		p = reallocarray(o->src, o->nsrc + 256, sizeof *p);
-		if (p == NULL)
-			err(111, "unable to allocate the sources");
-		o->src = p;
-	}
-	o->src[o->nsrc++] = *a;
-}
-
-/* srcrange: an IPv4 range "A-B" (A <= B) into the source list. */
-static void
-srcrange(struct opts *o, char *item, const char *s)
-{
-	char *dash = strchr(item, '-');
-	struct in_addr x, y;
-	struct addr a;
-	uint32_t i, lo, hi;
-
-	*dash = '\0';
-	if (inet_pton(AF_INET, item, &x) != 1 ||
-	    inet_pton(AF_INET, dash + 1, &y) != 1)
-		arg_fail("sources", s, "a range is two IPv4 addresses A-B");
-	lo = ntohl(x.s_addr);
-	hi = ntohl(y.s_addr);
-	if (lo > hi)
-		arg_fail("sources", s, "a range must go upwards");
-	if (hi - lo >= SRC_MAX)
-		arg_fail("sources", s, "more than 65536 addresses");
-	memset(&a, 0, sizeof a);
-	a.len = sizeof(struct sockaddr_in);
-	((struct sockaddr_in *)&a.ss)->sin_family = AF_INET;
-	for (i = lo;; i++) {
-		((struct sockaddr_in *)&a.ss)->sin_addr.s_addr = htonl(i);
-		addsrc(o, &a, s);
-		if (i == hi)
-			break;
-	}
-}
-
 /* sources: -S: a comma list of addresses and IPv4 ranges, every one of
  * the destination's family. */
 static void
 sources(struct opts *o, const char *s)
 {
-	char *copy, *item, *save = NULL;
-	const char *e;
-	struct addr a;
+	const char *why;
 	size_t i;
 
-	if ((copy = strdup(s)) == NULL)
+	switch (addr_list_parse(s, &o->src, &o->nsrc, &why)) {
+	case -1:
 		err(111, "unable to allocate the sources");
-	for (item = strtok_r(copy, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
-		if (strchr(item, '-') != NULL)
-			srcrange(o, item, s);
-		else if ((e = addr_parse_host(item, &a)) != NULL)
-			arg_fail("sources", s, e);
-		else
-			addsrc(o, &a, s);
+	case 1:
+		arg_fail("sources", s, why);
 	}
-	free(copy);
-	if (o->nsrc == 0)
-		arg_fail("sources", s, "no address");
 	for (i = 0; i < o->nsrc; i++)
 		if (o->src[i].ss.ss_family != o->dst.ss.ss_family)
 			arg_fail("sources", s, o->dst.ss.ss_family == AF_INET ?
@@ -410,230 +300,21 @@ parse(int argc, char **argv, struct opts *o)
 		sources(o, srcarg);
 }
 
-/* ---- the schedule ---- */
-
-/* count: how many connections the rate integrates to t ns after start. */
-static double
-count(const struct sched *s, uint64_t t)
-{
-	double x = (double)t / NS, R = (double)s->ramp / NS;
-
-	if (x >= R)
-		return (s->s + s->r) * R / 2 + s->r * (x - R);
-	return s->s * x + (s->r - s->s) * x * x / (2 * R);
-}
-
-static uint64_t
-floorpos(double x)
-{
-	return x <= 0 ? 0 : (uint64_t)x;
-}
-
-static uint64_t
-ceilpos(double x)
-{
-	uint64_t f = floorpos(x);
-
-	return (double)f < x ? f + 1 : f;
-}
-
-/* due_by: connections due at or before t: the first is due at 0. */
-static uint64_t
-due_by(const struct sched *s, uint64_t t)
-{
-	uint64_t n = floorpos(count(s, t) + EPS) + 1;
-
-	return n < s->target ? n : s->target;
-}
-
-/* due_before: connections due strictly before t. */
-static uint64_t
-due_before(const struct sched *s, uint64_t t)
-{
-	uint64_t n = t ? ceilpos(count(s, t) - EPS) : 0;
-
-	return n < s->target ? n : s->target;
-}
-
-/* time_of: when connection n (from 0) is due, ns after start. */
-static uint64_t
-time_of(const struct sched *s, uint64_t n)
-{
-	double cr = count(s, s->ramp);
-	uint64_t lo = 0, hi = s->ramp, mid;
-
-	if ((double)n >= cr - EPS)
-		return s->ramp + floorpos(((double)n - cr) / s->r * NS);
-	while (hi - lo > 1000) {
-		mid = lo + (hi - lo) / 2;
-		if (count(s, mid) >= (double)n - EPS)
-			hi = mid;
-		else
-			lo = mid;
-	}
-	return hi;
-}
-
-static void
-sched_set(struct sched *s, uint64_t start, uint64_t rate, uint64_t ramp,
-    uint64_t dur)
-{
-	s->s = (double)start;
-	s->r = (double)rate;
-	s->ramp = ramp;
-	s->total = ramp + dur;
-	s->target = UINT64_MAX;
-	s->target = ceilpos(count(s, s->total) - EPS);
-	if (s->target == 0)
-		s->target = 1;
-}
-
-/* ---- the kernel's counters ---- */
-
-/* readfile: up to n - 1 bytes of path, NUL-terminated. Returns the
- * length, -1 when it cannot be read. */
-static ssize_t
-readfile(const char *path, char *buf, size_t n)
-{
-	ssize_t len, got = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((size_t)got < n - 1 &&
-	    (len = read(fd, buf + got, n - 1 - (size_t)got)) > 0)
-		got += len;
-	close(fd);
-	buf[got] = '\0';
-	return got;
-}
-
-/* field: the number after the index-th blank-separated word of line. */
-static int
-word_num(const char *line, int index, uint64_t *v)
-{
-	const char *p = line;
-	int i;
-
-	for (i = 0; i < index; i++) {
-		p += strcspn(p, " \n");
-		if (*p != ' ')
-			return -1;
-		p++;
-	}
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (*v = 0; *p >= '0' && *p <= '9'; p++)
-		*v = *v * 10 + (uint64_t)(*p - '0');
-	return 0;
-}
-
-/* word_index: the position of word in line (names line of a /proc
- * table), or -1. */
-static int
-word_index(const char *line, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = line;
-	int i;
-
-	for (i = 0; *p != '\0' && *p != '\n'; i++) {
-		if (strncmp(p, word, n) == 0 && (p[n] == ' ' ||
-		    p[n] == '\n' || p[n] == '\0'))
-			return i;
-		p += strcspn(p, " \n");
-		if (*p == ' ')
-			p++;
-	}
-	return -1;
-}
-
-/* kstat_read: TcpExt ListenOverflows and ListenDrops of this netns. */
-static struct kstat
-kstat_read(void)
-{
-	static char buf[16384];
-	struct kstat k = { 0, 0, 0 };
-	char *names, *vals;
-	int io, id;
-
-	if (readfile("/proc/net/netstat", buf, sizeof buf) <= 0 ||
-	    (names = strstr(buf, "TcpExt:")) == NULL ||
-	    (vals = strstr(names + 7, "TcpExt:")) == NULL)
-		return k;
-	io = word_index(names, "ListenOverflows");
-	id = word_index(names, "ListenDrops");
-	if (io < 0 || id < 0 || word_num(vals, io, &k.overflows) == -1 ||
-	    word_num(vals, id, &k.drops) == -1)
-		return k;
-	k.ok = 1;
-	return k;
-}
-
-/* timewait: TCP sockets in TIME_WAIT in this netns, or NONE. */
-static uint64_t
-timewait(void)
-{
-	char buf[4096], *p;
-	uint64_t v;
-	int i;
-
-	if (readfile("/proc/net/sockstat", buf, sizeof buf) <= 0 ||
-	    (p = strstr(buf, "\nTCP: ")) == NULL ||
-	    (i = word_index(p + 1, "tw")) < 0 ||
-	    word_num(p + 1, i + 1, &v) == -1)
-		return NONE;
-	return v;
-}
-
-/* islocal: whether a is an address of this host (loopback, the
- * unspecified address, or one of an interface). */
-static int
-islocal(const struct addr *a)
-{
-	unsigned char ip[16], ip2[16];
-	static const unsigned char zero[16];
-	struct ifaddrs *ifa, *p;
-	int af, found = 0;
-
-	af = sa_ip((const struct sockaddr *)&a->ss, ip);
-	if ((af == AF_INET && (ip[0] == 127 || memcmp(ip, zero, 4) == 0)) ||
-	    (af == AF_INET6 && (memcmp(ip, zero, 15) == 0 && ip[15] <= 1)))
-		return 1;
-	if (getifaddrs(&ifa) == -1)
-		return 0;
-	for (p = ifa; p != NULL && !found; p = p->ifa_next)
-		if (p->ifa_addr != NULL && sa_ip(p->ifa_addr, ip2) == af &&
-		    memcmp(ip, ip2, af == AF_INET ? 4 : 16) == 0)
-			found = 1;
-	freeifaddrs(ifa);
-	return found;
-}
-
 /* ---- set-up ---- */
 
-/* fdlimit: RLIMIT_NOFILE raised to the hard limit; the cap must fit. */
+/* fdlimit: RLIMIT_NOFILE raised as far as it goes; the cap must fit. */
 static void
 fdlimit(uint64_t cap)
 {
-	struct rlimit rl;
-	rlim_t cur;
+	uint64_t lim;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+	if (fdlim_raise(cap + FD_SPARE, &lim) == -1)
 		err(111, "unable to read the file descriptor limit");
-	cur = rl.rlim_cur;
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		/* an unlimited hard limit is above the kernel's nr_open */
-		rl.rlim_cur = cap + FD_SPARE > cur ? cap + FD_SPARE : cur;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			rl.rlim_cur = cur;
-	}
-	if (rl.rlim_cur < cap + FD_SPARE)
+	if (lim < cap + FD_SPARE)
 		errx(100, "-c %llu needs %llu file descriptors, the limit is "
 		    "%llu", (unsigned long long)cap,
 		    (unsigned long long)(cap + FD_SPARE),
-		    (unsigned long long)rl.rlim_cur);
+		    (unsigned long long)lim);
 }
 
 /* srcbind: bind fd to source a, its port left for connect() to pick
@@ -954,7 +635,7 @@ bad:
 static void
 start_due(struct run *r, uint64_t now)
 {
-	uint64_t due = due_by(&r->sc, now - r->t0), n;
+	uint64_t due = ramp_due_by(&r->sc, now - r->t0), n;
 
 	if (due <= r->started)
 		return;
@@ -991,10 +672,9 @@ abort_all(struct run *r)
 		r->unfinished++;
 		release(r, r->wait.head);
 	}
-	while (r->held.head != NIL) {
-		r->aborted++;
-		release(r, r->held.head);
-	}
+	/* a held connection did its exchange: the end only cuts its hold */
+	while (r->held.head != NIL)
+		finish(r, r->held.head);
 }
 
 /* ---- the per-second lines ---- */
@@ -1027,14 +707,13 @@ others(const struct count *c)
 	    c->cause[C_RESET] - c->cause[C_NOPORT];
 }
 
-/* tsec: ms as seconds: "3.0" on a tenth (every whole second), else
+/* tsec: ms as seconds: "3.0" on a whole second, else
  * "3.412" (the last, partial interval). Returns buf (32 bytes). */
 static const char *
 tsec(uint64_t ms, char *buf)
 {
-	if (ms % 100 == 0)
-		snprintf(buf, 32, "%llu.%llu", ull(ms / 1000),
-		    ull(ms % 1000 / 100));
+	if (ms % 1000 == 0)
+		snprintf(buf, 32, "%llu.0", ull(ms / 1000));
 	else
 		snprintf(buf, 32, "%llu.%03llu", ull(ms / 1000), ull(ms % 1000));
 	return buf;
@@ -1089,10 +768,11 @@ line_csv(const struct second *s, FILE *f)
 	char tb[32];
 
 	fprintf(f, "%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-	    "%llu,%llu,", tsec(s->tms, tb), ull(s->rate), ull(c->attempted), ull(c->established),
-	    ull(c->completed), ull(c->failed), ull(c->cause[C_REFUSED]),
-	    ull(c->cause[C_TIMEOUT]), ull(c->cause[C_RESET]),
-	    ull(c->cause[C_NOPORT]), ull(others(c)), ull(s->open));
+	    "%llu,%llu,", tsec(s->tms, tb), ull(s->rate), ull(c->attempted),
+	    ull(c->established), ull(c->completed), ull(c->failed),
+	    ull(c->cause[C_REFUSED]), ull(c->cause[C_TIMEOUT]),
+	    ull(c->cause[C_RESET]), ull(c->cause[C_NOPORT]), ull(others(c)),
+	    ull(s->open));
 	csv_num(f, s->p50, ",");
 	csv_num(f, s->p99, ",");
 	csv_num(f, s->overflows, ",");
@@ -1167,8 +847,12 @@ report(struct run *r, uint64_t at)
 
 	memset(&s, 0, sizeof s);
 	s.tms = (r->offset + t) / MS;
-	s.rate = due_before(&r->sc, t < r->sc.total ? t : r->sc.total) -
-	    due_before(&r->sc, r->lasttick - r->t0);
+	/* a last, partial interval ending within the same millisecond as
+	 * the whole second before it still gets a label of its own */
+	if (s.tms <= (r->offset + r->lasttick - r->t0) / MS)
+		s.tms = (r->offset + r->lasttick - r->t0) / MS + 1;
+	s.rate = ramp_due_before(&r->sc, t < r->sc.total ? t : r->sc.total) -
+	    ramp_due_before(&r->sc, r->lasttick - r->t0);
 	s.open = r->open;
 	s.p50 = r->hsec.n ? hist_pct(&r->hsec, 500000) : NONE;
 	s.p99 = r->hsec.n ? hist_pct(&r->hsec, 990000) : NONE;
@@ -1181,7 +865,7 @@ report(struct run *r, uint64_t at)
 		}
 		r->kprev = k;
 	}
-	s.timewait = timewait();
+	s.timewait = kstat_timewait();
 	s.c = r->sec;
 	count_add(&r->tot, &r->sec);
 	memset(&r->sec, 0, sizeof r->sec);
@@ -1249,8 +933,9 @@ waitev(struct run *r, uint64_t now, struct epoll_event *ev)
 	if (!r->stopped) {
 		t = min64(t, r->end);
 		if (r->open < r->o->cap)
-			t = due_by(&r->sc, now - r->t0) > r->started ? now :
-			    min64(t, r->t0 + time_of(&r->sc, r->started));
+			t = ramp_due_by(&r->sc, now - r->t0) > r->started ?
+			    now : min64(t, r->t0 + ramp_time_of(&r->sc,
+			    r->started));
 	} else
 		t = min64(t, r->graceend);
 	if (r->wait.head != NIL)
@@ -1310,7 +995,7 @@ static void
 run_step(struct run *r, uint64_t start, uint64_t rate, uint64_t ramp,
     uint64_t dur)
 {
-	sched_set(&r->sc, start, rate, ramp, dur);
+	ramp_set(&r->sc, start, rate, ramp, dur);
 	memset(&r->sec, 0, sizeof r->sec);
 	memset(&r->tot, 0, sizeof r->tot);
 	hist_reset(&r->hsec);
@@ -1379,7 +1064,7 @@ static void
 text_kernel(FILE *f, const struct run *r)
 {
 	struct kstat k = r->kprev;
-	uint64_t tw = timewait();
+	uint64_t tw = kstat_timewait();
 
 	fputs("kernel:", f);
 	if (r->local && k.ok && r->kfirst.ok)
@@ -1478,7 +1163,7 @@ json_kernel(FILE *f, const struct run *r)
 	    r->kfirst.overflows : NONE, ",");
 	json_num(f, "syndrops", ok ? r->kprev.drops - r->kfirst.drops : NONE,
 	    ",");
-	json_num(f, "timewait", timewait(), ",");
+	json_num(f, "timewait", kstat_timewait(), ",");
 }
 
 /* json_summary: the summary as one object's members, without braces. */
@@ -1682,7 +1367,7 @@ setup(const struct opts *o)
 		r->c[i].next = i + 1 < o->cap ? i + 1 : NIL;
 	r->freel = 0;
 	r->wait.head = r->wait.tail = r->held.head = r->held.tail = NIL;
-	r->local = islocal(&o->dst);
+	r->local = kstat_islocal((const struct sockaddr *)&o->dst.ss);
 	r->tty = isatty(STDERR_FILENO);
 	if ((r->sigfd = sig_init()) == -1 || sig_catch(SIGTERM) == -1 ||
 	    sig_catch(SIGINT) == -1 || sig_catch(SIGUSR1) == -1 ||

@@ -5,8 +5,10 @@
 #include <net/if.h>
 
 #include <err.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -259,4 +261,96 @@ addr_v4any(struct addr *a)
 	s4.sin_port = s6->sin6_port;
 	memcpy(&a->ss, &s4, sizeof s4);
 	a->len = sizeof s4;
+}
+
+/* what addr_list_parse says past ADDR_LIST_MAX */
+#define TOOMANY "more than 65536 addresses"
+
+/* list_add: append a to v (n long, grown 256 at a time). Returns 0, 1
+ * when v is full, -1 when out of memory. */
+static int
+list_add(struct addr **v, size_t *n, const struct addr *a)
+{
+	struct addr *p;
+
+	if (*n >= ADDR_LIST_MAX)
+		return 1;
+	if (*n % 256 == 0) {
+		if ((p = reallocarray(*v, *n + 256, sizeof *p)) == NULL)
+			return -1;
+		*v = p;
+	}
+	(*v)[(*n)++] = *a;
+	return 0;
+}
+
+/* list_range: append the range "A-B" in item, cut at its dash. Returns
+ * as addr_list_parse. */
+static int
+list_range(char *item, struct addr **v, size_t *n, const char **why)
+{
+	char *dash = strchr(item, '-');
+	struct sockaddr_in *sin;
+	struct in_addr x, y;
+	struct addr a;
+	uint32_t i, lo, hi;
+	int e;
+
+	*dash = '\0';
+	if (inet_pton(AF_INET, item, &x) != 1 ||
+	    inet_pton(AF_INET, dash + 1, &y) != 1)
+		return *why = "a range is two IPv4 addresses A-B", 1;
+	lo = ntohl(x.s_addr);
+	hi = ntohl(y.s_addr);
+	if (lo > hi)
+		return *why = "a range must go upwards", 1;
+	if (hi - lo >= ADDR_LIST_MAX)
+		return *why = TOOMANY, 1;
+	memset(&a, 0, sizeof a);
+	a.len = sizeof *sin;
+	sin = (struct sockaddr_in *)&a.ss;
+	sin->sin_family = AF_INET;
+	for (i = lo;; i++) {	/* not i <= hi: hi may be 255.255.255.255 */
+		sin->sin_addr.s_addr = htonl(i);
+		if ((e = list_add(v, n, &a)) != 0)
+			return *why = TOOMANY, e;
+		if (i == hi)
+			return 0;
+	}
+}
+
+int
+addr_list_parse(const char *s, struct addr **list, size_t *n,
+    const char **why)
+{
+	char *copy, *item, *save = NULL;
+	struct addr a, *v = NULL;
+	size_t k = 0;
+	int e = 0, saved;
+
+	if ((copy = strdup(s)) == NULL)
+		return -1;
+	for (item = strtok_r(copy, ",", &save); item != NULL && e == 0;
+	    item = strtok_r(NULL, ",", &save)) {
+		if (strchr(item, '-') != NULL)
+			e = list_range(item, &v, &k, why);
+		else if ((*why = addr_parse_host(item, &a)) != NULL)
+			e = 1;
+		else if ((e = list_add(&v, &k, &a)) == 1)
+			*why = TOOMANY;
+	}
+	free(copy);
+	if (e == 0 && k == 0) {
+		*why = "no address";
+		e = 1;
+	}
+	if (e != 0) {
+		saved = errno;
+		free(v);
+		errno = saved;
+		return e;
+	}
+	*list = v;
+	*n = k;
+	return 0;
 }

@@ -5,8 +5,13 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <stddef.h>
+
 /* Longest text addr_format writes, NUL included: "[v6%ifname]:65535". */
 #define ADDR_STRLEN (INET6_ADDRSTRLEN + 16 + 8)
+
+/* Most addresses addr_list_parse returns. */
+#define ADDR_LIST_MAX 65536
 
 struct addr {
 	struct sockaddr_storage ss;
@@ -26,6 +31,17 @@ const char *addr_parse(const char *s, struct addr *a);
 /* addr_parse_host: a numeric host without a port: "1.2.3.4", "::1",
  * "[::1]", "fe80::1%lo"; the port is 0. Returns NULL or a reason. */
 const char *addr_parse_host(const char *s, struct addr *a);
+
+/*
+ * addr_list_parse: a comma list of numeric hosts (as addr_parse_host, port
+ * 0) and IPv4 ranges "A-B" (A <= B, both included), in order, at most
+ * ADDR_LIST_MAX addresses in all, into a new array *list of *n (free it).
+ * Families may mix. Returns 0; 1 when s is bad, *why saying how ("no
+ * address", "a range must go upwards", ...); -1 with errno set when out
+ * of memory. *list and *n are set only on success.
+ */
+int addr_list_parse(const char *s, struct addr **list, size_t *n,
+    const char **why);
 
 /* addr_v4any: turn the ":PORT" wildcard [::]:PORT into 0.0.0.0:PORT, for
  * a host without IPv6. */

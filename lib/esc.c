@@ -1,4 +1,4 @@
-/* esc.c: payload bytes as one printable line. */
+/* esc.c: payload bytes as one printable line, and C escapes back to bytes. */
 #include <stddef.h>
 
 #include "esc.h"
@@ -43,4 +43,51 @@ esc_bytes(char *out, const unsigned char *p, size_t n)
 		}
 	}
 	return (size_t)(o - out);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+const char *
+esc_parse(unsigned char *out, const char *s, size_t *n)
+{
+	const char *p;
+	size_t k = 0;
+	int hi, lo;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p != '\\') {
+			out[k++] = (unsigned char)*p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': out[k++] = '\n'; break;
+		case 'r': out[k++] = '\r'; break;
+		case 't': out[k++] = '\t'; break;
+		case '\\': out[k++] = '\\'; break;
+		case '0': out[k++] = '\0'; break;
+		case 'x':
+			/* p[2] is not read past a NUL in p[1] */
+			if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
+				return "\\x needs two hex digits";
+			out[k++] = (unsigned char)(hi << 4 | lo);
+			p += 2;
+			break;
+		case '\0':
+			return "a lone \\ at the end";
+		default:
+			return "unknown escape (\\n \\r \\t \\\\ \\0 \\xHH)";
+		}
+	}
+	*n = k;
+	return NULL;
 }

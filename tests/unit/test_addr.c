@@ -1,4 +1,4 @@
-/* test_addr.c: addr_parse, addr_format and addr_format_ip. */
+/* test_addr.c: addr_parse, addr_format, addr_format_ip and addr_list_parse. */
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -271,6 +272,93 @@ test_arg(void)
 	    != NULL, "addr_arg message");
 }
 
+/* list_is: s parses as a list of n addresses, the first formatted as
+ * first and the last as last. */
+static void
+list_is(const char *s, size_t n, const char *first, const char *last)
+{
+	struct addr *v = NULL;
+	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
+	const char *why = NULL;
+	size_t k = 0;
+	int e;
+
+	e = addr_list_parse(s, &v, &k, &why);
+	ok(e == 0 && k == n, "addr_list_parse \"%.40s\": %zu addresses", s,
+	    n);
+	if (e != 0 || k != n) {
+		printf("#   got %d (%s), %zu addresses\n", e, why ? why : "",
+		    k);
+		return;
+	}
+	addr_format((struct sockaddr *)&v[0].ss, b1);
+	addr_format((struct sockaddr *)&v[n - 1].ss, b2);
+	ok(strcmp(b1, first) == 0 && strcmp(b2, last) == 0 &&
+	    v[0].wildcard == 0, "  from %s to %s", b1, b2);
+	free(v);
+}
+
+/* list_bad: s is refused with the reason want, nothing returned. */
+static void
+list_bad(const char *s, const char *want)
+{
+	struct addr *v = (struct addr *)&v;
+	const char *why = NULL;
+	size_t k = 77;
+	int e;
+
+	e = addr_list_parse(s, &v, &k, &why);
+	is_int(e, 1, "addr_list_parse \"%.40s\" fails", s);
+	is_str(why, want, "  because %s", want);
+	ok(v == (struct addr *)&v && k == 77, "  and leaves the list alone");
+}
+
+static void
+test_list(void)
+{
+	struct addr *v;
+	const char *why;
+	size_t k, i;
+	int good = 1, e;
+
+	list_is("127.0.0.1", 1, "127.0.0.1:0", "127.0.0.1:0");
+	list_is(",,127.0.0.2,", 1, "127.0.0.2:0", "127.0.0.2:0");
+	list_is("10.0.0.1-10.0.0.3,10.0.0.9", 4, "10.0.0.1:0", "10.0.0.9:0");
+	list_is("10.0.0.255-10.0.1.1", 3, "10.0.0.255:0", "10.0.1.1:0");
+	list_is("1.2.3.4-1.2.3.4", 1, "1.2.3.4:0", "1.2.3.4:0");
+	list_is("255.255.255.254-255.255.255.255", 2, "255.255.255.254:0",
+	    "255.255.255.255:0");
+	list_is("::1,[fe80::1%1],127.0.0.1", 3, "[::1]:0", "127.0.0.1:0");
+	list_is("10.0.0.0-10.0.255.255", 65536, "10.0.0.0:0",
+	    "10.0.255.255:0");
+	list_is("1.0.0.0-1.0.127.255,2.0.0.0-2.0.127.255", 65536,
+	    "1.0.0.0:0", "2.0.127.255:0");
+	e = addr_list_parse("10.0.0.0-10.0.0.255", &v, &k, &why);
+	for (i = 0; e == 0 && i < k; i++)
+		good &= v[i].ss.ss_family == AF_INET &&
+		    v[i].len == sizeof(struct sockaddr_in) &&
+		    ntohl(((struct sockaddr_in *)&v[i].ss)->sin_addr.s_addr)
+		    == 0x0a000000 + i &&
+		    ((struct sockaddr_in *)&v[i].ss)->sin_port == 0;
+	ok(e == 0 && k == 256 && good, "a range is every address, in order");
+	if (e == 0)
+		free(v);
+
+	list_bad("", "no address");
+	list_bad(",,", "no address");
+	list_bad("bogus", "invalid host");
+	list_bad("1.2.3.4:80", "invalid host");
+	list_bad("127.0.0.1,localhost", "invalid host");
+	list_bad("1.2.3.4-x", "a range is two IPv4 addresses A-B");
+	list_bad("::1-::2", "a range is two IPv4 addresses A-B");
+	list_bad("1.2.3.4-1.2.3.5-1.2.3.6", "a range is two IPv4 addresses A-B");
+	list_bad("10.0.0.5-10.0.0.1", "a range must go upwards");
+	list_bad("10.0.0.0-10.1.0.0", "more than 65536 addresses");
+	list_bad("0.0.0.0-255.255.255.255", "more than 65536 addresses");
+	list_bad("10.0.0.0-10.0.255.255,1.2.3.4", "more than 65536 addresses");
+	list_bad("1.2.3.4,10.0.0.0-10.0.255.255", "more than 65536 addresses");
+}
+
 int
 main(void)
 {
@@ -295,5 +383,6 @@ main(void)
 		is_str(addr_parse_host("localhost", &h), "invalid host",
 		    "no names");
 	}
+	test_list();
 	return tap_done();
 }

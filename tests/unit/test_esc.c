@@ -1,4 +1,5 @@
-/* test_esc.c: esc_bytes on every byte value and on mixed buffers. */
+/* test_esc.c: esc_bytes on every byte value and on mixed buffers;
+ * esc_parse on each escape, bad escapes, and the round trip. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,58 @@ want1(unsigned c, char *buf)
 	}
 	snprintf(buf, 8, "\\x%02x", c);
 	return buf;
+}
+
+/* parse_is: s decodes to the n bytes want. */
+static void
+parse_is(const char *s, const char *want, size_t n)
+{
+	unsigned char out[64];
+	const char *e;
+	size_t got = 999;
+
+	memset(out, '#', sizeof out);
+	e = esc_parse(out, s, &got);
+	ok(e == NULL && got == n && memcmp(out, want, n) == 0 &&
+	    out[n] == '#', "esc_parse \"%s\" (%zu bytes)", s, n);
+}
+
+static void
+test_parse(void)
+{
+	unsigned char out[4 * 256], back[4 * 256 + 1], in[256];
+	size_t n = 0, m;
+	unsigned c;
+
+	parse_is("", "", 0);
+	parse_is("plain text", "plain text", 10);
+	parse_is("\\n\\r\\t\\\\\\0", "\n\r\t\\\0", 5);
+	parse_is("a\\x41\\x7a\\x7A\\xff\\x00b", "aAzz\xff\0b", 7);
+	parse_is("\\012", "\0" "12", 3);
+	parse_is("\\x414", "A4", 2);
+	parse_is("GET / HTTP/1.0\\r\\n\\r\\n", "GET / HTTP/1.0\r\n\r\n", 18);
+	is_str(esc_parse(out, "a\\q", &n),
+	    "unknown escape (\\n \\r \\t \\\\ \\0 \\xHH)", "\\q is unknown");
+	is_str(esc_parse(out, "\\a", &n),
+	    "unknown escape (\\n \\r \\t \\\\ \\0 \\xHH)", "\\a is unknown");
+	is_str(esc_parse(out, "a\\", &n), "a lone \\ at the end",
+	    "a trailing backslash");
+	is_str(esc_parse(out, "\\x4", &n), "\\x needs two hex digits",
+	    "\\x with one digit at the end");
+	is_str(esc_parse(out, "\\x", &n), "\\x needs two hex digits",
+	    "\\x with none at the end");
+	is_str(esc_parse(out, "\\x4g", &n), "\\x needs two hex digits",
+	    "\\x with a non-hex digit");
+	is_str(esc_parse(out, "\\xZZ", &n), "\\x needs two hex digits",
+	    "\\xZZ");
+
+	/* esc_bytes then esc_parse gives every byte value back. */
+	for (c = 0; c < 256; c++)
+		in[c] = (unsigned char)c;
+	m = esc_bytes((char *)back, in, 256);
+	back[m] = '\0';
+	ok(esc_parse(out, (const char *)back, &n) == NULL && n == 256 &&
+	    memcmp(out, in, 256) == 0, "round trip of all 256 byte values");
 }
 
 int
@@ -97,5 +150,6 @@ main(void)
 	ok(good && len == n, "100000 pseudo-random bytes");
 	free(big);
 	free(bigout);
+	test_parse();
 	return tap_done();
 }
