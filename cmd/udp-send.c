@@ -158,14 +158,6 @@ source_arg(struct opts *o)
 		    "not IPv6, as the address is");
 }
 
-static in_port_t
-port_of(const struct addr *a)
-{
-	if (a->ss.ss_family == AF_INET)
-		return ((const struct sockaddr_in *)&a->ss)->sin_port;
-	return ((const struct sockaddr_in6 *)&a->ss)->sin6_port;
-}
-
 /* parse: the options, then every conflict refused before anything opens. */
 static void
 parse(int argc, char **argv, struct opts *o)
@@ -195,7 +187,7 @@ parse(int argc, char **argv, struct opts *o)
 	addr_arg("address", o->address, &o->dst);
 	if (o->dst.wildcard)
 		arg_fail("address", o->address, "a destination needs a host");
-	if (port_of(&o->dst) == 0)
+	if (addr_port((const struct sockaddr *)&o->dst.ss) == 0)
 		arg_fail("address", o->address, "port 0");
 	mc = udpsock_ismcast((struct sockaddr *)&o->dst.ss);
 	if ((o->mcif || o->noloop) && !mc)

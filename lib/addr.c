@@ -354,3 +354,15 @@ addr_list_parse(const char *s, struct addr **list, size_t *n,
 	*n = k;
 	return 0;
 }
+
+unsigned
+addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)
+		    ->sin6_port);
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)
+		    ->sin_port);
+	return 0;
+}

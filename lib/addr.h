@@ -43,6 +43,10 @@ const char *addr_parse_host(const char *s, struct addr *a);
 int addr_list_parse(const char *s, struct addr **list, size_t *n,
     const char **why);
 
+/* addr_port: the port of an IPv4 or IPv6 sa, in host order (0 for
+ * another family). */
+unsigned addr_port(const struct sockaddr *sa);
+
 /* addr_v4any: turn the ":PORT" wildcard [::]:PORT into 0.0.0.0:PORT, for
  * a host without IPv6. */
 void addr_v4any(struct addr *a);

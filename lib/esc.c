@@ -45,8 +45,8 @@ esc_bytes(char *out, const unsigned char *p, size_t n)
 	return (size_t)(o - out);
 }
 
-static int
-hexval(int c)
+int
+esc_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -77,7 +77,7 @@ esc_parse(unsigned char *out, const char *s, size_t *n)
 		case '0': out[k++] = '\0'; break;
 		case 'x':
 			/* p[2] is not read past a NUL in p[1] */
-			if ((hi = hexval(p[1])) < 0 || (lo = hexval(p[2])) < 0)
+			if ((hi = esc_hexval(p[1])) < 0 || (lo = esc_hexval(p[2])) < 0)
 				return "\\x needs two hex digits";
 			out[k++] = (unsigned char)(hi << 4 | lo);
 			p += 2;

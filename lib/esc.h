@@ -18,4 +18,7 @@ size_t esc_bytes(char *out, const unsigned char *p, size_t n);
  */
 const char *esc_parse(unsigned char *out, const char *s, size_t *n);
 
+/* esc_hexval: the value of the hex digit c, or -1. */
+int esc_hexval(int c);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cidr.h"
 #include "ucspi.h"
 
@@ -57,18 +58,6 @@ ipvar(char *dst, const char *name, const struct sockaddr *sa)
 	snprintf(dst, UCSPI_VARLEN, "%s=%s", name, text);
 }
 
-static unsigned
-port(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)
-		    ->sin6_port);
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)(const void *)sa)
-		    ->sin_port);
-	return 0;
-}
-
 void
 ucspi_setaddr(struct ucspi *u, const struct sockaddr *local,
     const struct sockaddr *remote, long concurrency)
@@ -77,9 +66,9 @@ ucspi_setaddr(struct ucspi *u, const struct sockaddr *local,
 
 	snprintf(u->var[0], UCSPI_VARLEN, "PROTO=TCP");
 	ipvar(u->var[1], "TCPLOCALIP", local);
-	snprintf(u->var[2], UCSPI_VARLEN, "TCPLOCALPORT=%u", port(local));
+	snprintf(u->var[2], UCSPI_VARLEN, "TCPLOCALPORT=%u", addr_port(local));
 	ipvar(u->var[3], "TCPREMOTEIP", remote);
-	snprintf(u->var[4], UCSPI_VARLEN, "TCPREMOTEPORT=%u", port(remote));
+	snprintf(u->var[4], UCSPI_VARLEN, "TCPREMOTEPORT=%u", addr_port(remote));
 	snprintf(u->var[5], UCSPI_VARLEN, "TCPCONCURRENCY=%ld", concurrency);
 	for (i = 0; i < UCSPI_NVAR - (concurrency < 0); i++)
 		u->envp[u->base + i] = u->var[i];

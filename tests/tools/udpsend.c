@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "esc.h"
+
 #define MAXDGRAM 65535
 
 static const char *prog = "udpsend";
@@ -164,18 +166,6 @@ send1(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 	nsent++;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Returns the length of the datagram the file holds; exits on error. */
 static size_t
 file_load(const char *path)
@@ -250,8 +240,8 @@ spec_send(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 		if (strlen(h) % 2 != 0 || strlen(h) / 2 > MAXDGRAM)
 			die(100, "parse", spec, "odd or too long hex");
 		for (n = 0; h[2 * n] != '\0'; n++) {
-			if ((hi = hexval(h[2 * n])) < 0 ||
-			    (lo = hexval(h[2 * n + 1])) < 0)
+			if ((hi = esc_hexval(h[2 * n])) < 0 ||
+			    (lo = esc_hexval(h[2 * n + 1])) < 0)
 				die(100, "parse", spec, "bad hex digit");
 			buf[n] = (unsigned char)(hi << 4 | lo);
 		}
