@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -76,6 +77,7 @@ struct srv {
 	struct ucspi env;
 	struct addr bound;	/* the listening address, port filled in */
 	struct child *kids;
+	sigset_t waitmask;	/* the signal mask inside ppoll */
 	int reset[NSIG];	/* signals a handler must get back at default */
 	int nreset;
 	int nkids, fd, full, fulllogged;
@@ -369,15 +371,15 @@ child(const struct srv *s, int fd)
 	execvpe(s->o.argv[0], s->o.argv, s->env.envp);
 }
 
+/*
+ * run: every signal we catch is blocked outside ppoll (see loop), so no
+ * handler of ours can run in the child while it borrows our memory.
+ */
 static pid_t
 run(struct srv *s, int fd)
 {
-	sigset_t all, old;
 	pid_t pid;
-	int e;
 
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
 	childerr = 0;
 #ifdef TCPL_FORK
 	pid = fork();
@@ -392,10 +394,8 @@ run(struct srv *s, int fd)
 #endif
 		_exit(127);
 	}
-	e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1)
-		return errno = e, -1;
+		return -1;
 	if (childerr != 0) {
 		/* it is ours to reap: it never ran the handler */
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
@@ -540,12 +540,17 @@ signals(struct srv *s)
 	return sig_take(SIGTERM) | sig_take(SIGINT);
 }
 
+/*
+ * loop: the signals we catch are blocked except inside ppoll, so they
+ * arrive only there, and a spawn needs no masking of its own.
+ */
 static void
 loop(struct srv *s, int sigfd)
 {
 	struct pollfd p[2];
+	struct timespec ts, *tp;
 	uint64_t now;
-	int n, ms;
+	int n;
 
 	for (;;) {
 		if (signals(s))
@@ -554,15 +559,18 @@ loop(struct srv *s, int sigfd)
 		p[0].events = POLLIN;
 		p[1].fd = s->fd;
 		p[1].events = POLLIN;
-		n = 2, ms = -1;
+		n = 2, tp = NULL;
 		now = clock_mono();
 		if (s->nkids >= s->o.limit)
 			n = 1;
 		else if (now < s->paused) {
 			n = 1;
-			ms = (int)((s->paused - now) / 1000000) + 1;
+			ts.tv_sec = (time_t)((s->paused - now) / NS);
+			ts.tv_nsec = (long)((s->paused - now) % NS);
+			tp = &ts;
 		}
-		if (poll(p, (nfds_t)n, ms) == -1 && errno != EINTR)
+		if (ppoll(p, (nfds_t)n, tp, &s->waitmask) == -1 &&
+		    errno != EINTR)
 			err(111, "unable to poll");
 		if (n == 2 && (p[1].revents & (POLLIN | POLLERR)))
 			acceptsome(s);
@@ -661,6 +669,7 @@ int
 main(int argc, char **argv)
 {
 	static struct srv s;
+	sigset_t caught;
 	int sigfd;
 
 	arg_usage = USAGE;
@@ -672,6 +681,19 @@ main(int argc, char **argv)
 	    sig_catch(SIGUSR1) == -1 || sig_catch(SIGHUP) == -1 ||
 	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
 		err(111, "unable to catch signals");
+	sigemptyset(&caught);
+	sigaddset(&caught, SIGTERM);
+	sigaddset(&caught, SIGINT);
+	sigaddset(&caught, SIGUSR1);
+	sigaddset(&caught, SIGHUP);
+	sigaddset(&caught, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &caught, &s.waitmask) == -1)
+		err(111, "unable to block signals");
+	sigdelset(&s.waitmask, SIGTERM);
+	sigdelset(&s.waitmask, SIGINT);
+	sigdelset(&s.waitmask, SIGUSR1);
+	sigdelset(&s.waitmask, SIGHUP);
+	sigdelset(&s.waitmask, SIGCHLD);
 	resets(&s);
 	setup(&s);
 	announce(&s);
