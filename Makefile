@@ -46,7 +46,7 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_fdlim
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
-	bench/tcp-listen-spawn
+	bench/tcp-listen-spawn bench/spawn-cost
 FUZZ = tests/fuzz/fuzz_pcapr
 
 all: $(PROGS) $(SCRIPTS)
