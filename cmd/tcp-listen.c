@@ -91,16 +91,17 @@ static void
 ratelog(struct ratelog *r, const char *fmt, const char *what, int e)
 {
 	uint64_t now = clock_mono();
+	char msg[256];
 
 	if (r->last != 0 && now - r->last < NS) {
 		r->quiet++;
 		return;
 	}
+	snprintf(msg, sizeof msg, fmt, what, strerror(e));
 	if (r->quiet)
-		warnx(fmt, what, strerror(e)), warnx("(%lu such lines "
-		    "suppressed)", r->quiet);
+		warnx("%s (and %lu more like it)", msg, r->quiet);
 	else
-		warnx(fmt, what, strerror(e));
+		warnx("%s", msg);
 	r->last = now;
 	r->quiet = 0;
 }

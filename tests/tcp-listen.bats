@@ -935,3 +935,47 @@ denied() {
 	usr1 'accepted 40, running 0, denied 0, limited 0, failed 0, exited 40, crashed 0, accept errors 0'
 	[ -z "$(proc_children "$tl_pid" Z)" ]
 }
+
+# ------------------------------------------------- accept failures
+
+# test_lines N PATTERN FILE: FILE has at least N lines matching PATTERN.
+test_lines() {
+	[ "$(grep -c -- "$2" "$3")" -ge "$1" ]
+}
+
+# cputicks PID: the process's own user+system clock ticks.
+cputicks() {
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+@test "EMFILE on accept: logged at most once a second, no busy loop, serving resumes" {
+	need socat
+	need prlimit
+	start_tl tl 127.0.0.1:0 sh -c 'echo served'
+	# the limit at the lowest free descriptor: accept4 fails with EMFILE
+	free=0
+	while [ -e "/proc/$tl_pid/fd/$free" ]; do free=$((free + 1)); done
+	hard=$(prlimit --pid "$tl_pid" --nofile -o HARD --noheadings | tr -d ' ')
+	prlimit --pid "$tl_pid" --nofile="$free:$hard"
+	t0=$(cputicks "$tl_pid")
+	timeout 20 socat -u "TCP:127.0.0.1:$tl_port" - >"$T/got" 2>"$T/c.err" &
+	cpid=$!
+	wait_for "$T/tl.err" '^tcp-listen: unable to accept: Too many open files$'
+	s0=$(date +%s%N)
+	# three lines take at least 2 s: one a second, the rest counted
+	wait_until 10 test_lines 3 'unable to accept' "$T/tl.err"
+	s1=$(date +%s%N)
+	t1=$(cputicks "$tl_pid")
+	running "$tl_pid"
+	[ $((s1 - s0)) -ge 1900000000 ] ||
+	    fail_msg "3 lines in $(((s1 - s0) / 1000000)) ms:" "$(cat "$T/tl.err")"
+	grep -Eq '^tcp-listen: unable to accept: Too many open files \(and [0-9]+ more like it\)$' "$T/tl.err" ||
+	    fail_msg "no count of the lines held back:" "$(cat "$T/tl.err")"
+	# paused 100 ms between tries: a busy loop would burn ~2 s of CPU
+	[ $((t1 - t0)) -le 30 ] || fail_msg "$((t1 - t0)) ticks of CPU in 2 s: a busy loop"
+	# descriptors again: the waiting client is served from the backlog
+	prlimit --pid "$tl_pid" --nofile="$hard:$hard"
+	wait "$cpid"
+	assert_equal "$(cat "$T/got")" served
+	usr1 'accepted 1, running 0, denied 0, limited 0, failed 0, exited 1, crashed 0, accept errors [1-9][0-9]*'
+}
