@@ -8,7 +8,8 @@
 # bad values, counts checked against what the server counted, echo
 # verification, refused connections, the JSON and CSV summaries against
 # the per-second lines, the deadline, the -c cap, TIME_WAIT with and
-# without -N, the file descriptor limit, TERM.
+# without -N, the file descriptor limit, TERM, the ramp, -k, -S and the
+# ceiling search (-X).
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -427,4 +428,63 @@ tw_count() {
 	assert_equal "$(js '170 <= d["timewait"] <= 400')" True
 	stop_acceptd ad
 	assert_equal "$(acceptd_count ad accepted)" 400
+}
+
+# ------------------------------------------- ramp, hold, sources, -X
+
+@test "ramp: -s 10 -r 100 -R 1s -d 1s: the schedule's count, the first second's rate between the two" {
+	start_acceptd ad 127.0.0.1:0
+	storm -s 10 -r 100 -R 1s -d 1s "$ad_addr"
+	storm_status 0
+	no_failures
+	# 55 due over the ramp (the mean of 10 and 100), 100 over the hold
+	assert_equal "$(js 'd["target"]')" 155
+	assert_equal "$(js 'd["completed"]')" 155
+	assert_equal "$(js '10 < d["seconds"][0]["rate"] < 100')" True
+	assert_equal "$(js 'd["seconds"][1]["rate"]')" 100
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad accepted)" 155
+}
+
+@test "-k: connections still held at the deadline count as completed, not aborted" {
+	start_acceptd ad -m hold 127.0.0.1:0
+	storm -r 20 -d 1s -k 5s "$ad_addr"
+	storm_status 0
+	no_failures
+	assert_equal "$(js 'd["completed"]')" 20
+	assert_equal "$(js 'd["aborted"]')" 0
+	assert_equal "$(js 'd["peak_concurrency"]')" 20
+	# the hold was cut at the deadline, not sat out
+	[ "$cs_ms" -lt 2500 ] || fail_msg "the run took $cs_ms ms"
+}
+
+@test "-S: connections spread over the source addresses, as the server saw them" {
+	start_tl tl -v 127.0.0.1:0 true
+	storm -r 60 -d 1s -S 127.0.0.2-127.0.0.4 "$tl_addr"
+	storm_status 0
+	no_failures
+	stop_bg tl
+	for a in 127.0.0.2 127.0.0.3 127.0.0.4; do
+		n=$(grep -c "^tcp-listen: start [0-9]* $a:" "$T/tl.err")
+		assert_equal "$n" 20
+	done
+}
+
+@test "-X: every step holds up to -r: the ceiling is -r, exit 0" {
+	start_acceptd ad 127.0.0.1:0
+	storm -X -s 50 -r 200 -g 2 -d 1s "$ad_addr"
+	storm_status 0
+	assert_equal "$(js 'd["ceiling_cps"]')" 200
+	assert_equal "$(js 'd["limit_reached"]')" True
+	assert_equal "$(js '[s["held"] for s in d["steps"]]')" '[True, True, True]'
+	assert_equal "$(js '[s["target_rate"] for s in d["steps"]]')" '[50, 100, 200]'
+}
+
+@test "-X: with no listener the first step fails: exit 1, no ceiling" {
+	dead_tcp_port
+	storm -X -s 50 -r 200 -g 2 -d 1s "127.0.0.1:$dead_port"
+	storm_status 1
+	assert_equal "$(js 'd["steps"][0]["held"]')" False
+	assert_equal "$(js 'len(d["steps"])')" 1
+	assert_equal "$(js 'd["ceiling_cps"] in (None, 0)')" True
 }
