@@ -29,6 +29,7 @@
 #include "num.h"
 #include "ramp.h"
 #include "sig.h"
+#include "sockfd.h"
 
 #define USAGE "usage: connstorm [-hNqX] [-c N] [-d DURATION] [-E PERCENT] " \
 	"[-e REPLY] [-g FACTOR] [-k HOLD] [-m PAYLOAD] [-n LENGTH] " \
@@ -528,18 +529,6 @@ readmore(struct run *r, uint32_t i, uint64_t now)
 	replied(r, i, now);
 }
 
-/* sockerr: the pending error of a socket (0 if none). */
-static int
-sockerr(int fd)
-{
-	socklen_t len = sizeof(int);
-	int e = 0;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
-		return errno;
-	return e;
-}
-
 static void
 event(struct run *r, uint32_t i, uint32_t ev, uint64_t now)
 {
@@ -549,7 +538,7 @@ event(struct run *r, uint32_t i, uint32_t ev, uint64_t now)
 	switch (c->state) {
 	case S_CONNECT:
 		/* EPOLLOUT alone: connected; an error comes with EPOLLERR */
-		if ((ev & (EPOLLERR | EPOLLHUP)) && (e = sockerr(c->fd)) != 0) {
+		if ((ev & (EPOLLERR | EPOLLHUP)) && (e = sockfd_error(c->fd)) != 0) {
 			fail(r, i, cause_of(e));
 			return;
 		}
@@ -566,7 +555,7 @@ event(struct run *r, uint32_t i, uint32_t ev, uint64_t now)
 		readmore(r, i, now);
 		break;
 	case S_HOLD:
-		e = (ev & EPOLLERR) ? sockerr(c->fd) : 0;
+		e = (ev & EPOLLERR) ? sockfd_error(c->fd) : 0;
 		fail(r, i, e ? cause_of(e) : C_EOF);
 		break;
 	}

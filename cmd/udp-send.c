@@ -25,6 +25,7 @@
 #include "pace.h"
 #include "recin.h"
 #include "sig.h"
+#include "sockfd.h"
 #include "synth.h"
 #include "udpsock.h"
 
@@ -590,11 +591,9 @@ stdin_nonblock(void)
 static void
 last_refusal(struct run *r)
 {
-	socklen_t len = sizeof(int);
-	int e = 0;
+	int e = sockfd_error(r->sock);
 
-	if (getsockopt(r->sock, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
-	    refusal(e)) {
+	if (refusal(e)) {
 		if (r->o.fatal)
 			die_send(r, e);
 		r->refused++;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "sink.h"
+#include "sockfd.h"
 #include "spawnsh.h"
 #include "udpsock.h"
 
@@ -162,11 +163,8 @@ sink_open(struct sink *s, const unsigned char *hdr, size_t hdrlen)
 int
 sink_connected(struct sink *s)
 {
-	socklen_t len = sizeof(int);
-	int e = 0;
+	int e = sockfd_error(s->fd);
 
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
-		e = errno;
 	if (e != 0) {
 		sink_close(s);
 		errno = e;

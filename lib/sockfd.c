@@ -1,4 +1,4 @@
-/* sockfd.c: sockets handed over by a parent (systemd, a supervisor). */
+/* sockfd.c: sockets handed over by a parent, and the state of a socket. */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -57,4 +57,15 @@ sockfd_check(int fd, int type)
 	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
 		return "not an IPv4 or IPv6 socket";
 	return NULL;
+}
+
+int
+sockfd_error(int fd)
+{
+	socklen_t len = sizeof(int);
+	int e = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+		return errno;
+	return e;
 }

@@ -1,4 +1,5 @@
-/* sockfd.h: sockets handed over by a parent (systemd, a supervisor). */
+/* sockfd.h: sockets handed over by a parent (systemd, a supervisor), and
+ * the state of a socket. */
 #ifndef SOCKFD_H
 #define SOCKFD_H
 
@@ -16,5 +17,9 @@ int sockfd_listen(void);
  * the reason it is not ("not open", "not a socket", "not a UDP socket").
  */
 const char *sockfd_check(int fd, int type);
+
+/* sockfd_error: the pending error of socket fd (SO_ERROR), taking it;
+ * 0 when there is none; errno when it cannot be read. */
+int sockfd_error(int fd);
 
 #endif

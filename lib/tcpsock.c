@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "num.h"
+#include "sockfd.h"
 #include "tcpsock.h"
 
 #define SOMAXCONN_PATH "/proc/sys/net/core/somaxconn"
@@ -86,8 +87,7 @@ waitconnect(int fd, uint64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	uint64_t now;
-	socklen_t len = sizeof(int);
-	int e = 0, r, ms;
+	int e, r, ms;
 
 	for (;;) {
 		ms = -1;
@@ -101,9 +101,7 @@ waitconnect(int fd, uint64_t deadline)
 		if (r > 0)
 			break;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
-		return -1;
-	if (e != 0)
+	if ((e = sockfd_error(fd)) != 0)
 		return errno = e, -1;
 	return 0;
 }

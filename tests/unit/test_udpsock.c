@@ -3,6 +3,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,6 +24,35 @@ is_mcast(int af, const char *s)
 	else
 		inet_pton(af, s, &((struct sockaddr_in6 *)&ss)->sin6_addr);
 	return udpsock_ismcast((struct sockaddr *)&ss);
+}
+
+/* refused: sockfd_error after a non-blocking connect to a port that a
+ * moment ago was bound and is now closed: the refusal, then nothing. */
+static void
+refused(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	struct pollfd p;
+	int fd;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	bind(fd, (struct sockaddr *)&sin, sizeof sin);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	close(fd);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	is_int(sockfd_error(fd), 0, "no error on a new socket");
+	connect(fd, (struct sockaddr *)&sin, sizeof sin);
+	p.fd = fd;
+	p.events = POLLOUT;
+	poll(&p, 1, 5000);
+	is_int(sockfd_error(fd), ECONNREFUSED, "the refusal is pending");
+	is_int(sockfd_error(fd), 0, "and taken by reading it");
+	close(fd);
+	is_int(sockfd_error(fd), EBADF, "a closed fd gives errno");
 }
 
 int
@@ -59,5 +90,6 @@ main(void)
 	ok(!is_mcast(AF_INET, "127.0.0.1"), "127.0.0.1 is not");
 	ok(is_mcast(AF_INET6, "ff02::1"), "ff02::1 is multicast");
 	ok(!is_mcast(AF_INET6, "fe80::1"), "fe80::1 is not");
+	refused();
 	return tap_done();
 }
