@@ -488,3 +488,15 @@ tw_count() {
 	assert_equal "$(js 'len(d["steps"])')" 1
 	assert_equal "$(js 'd["ceiling_cps"] in (None, 0)')" True
 }
+
+@test "terminal: the per-second line is one live line, rewritten with CR; not a terminal: one line a second" {
+	need script
+	start_acceptd ad 127.0.0.1:0
+	run -0 timeout 30 script -qec "connstorm -r 50 -d 2s $ad_addr" /dev/null
+	# on a pty: a carriage return before each second's line, the line
+	# then cleared to its end; no newline between the seconds
+	printf '%s' "$output" | grep -q $'^\rt=1.0s .*\rt=2.0s ' ||
+	    fail_msg "no live line: $(printf '%s' "$output" | od -c | head -5)"
+	run -0 timeout 30 connstorm -r 50 -d 2s "$ad_addr"
+	assert_equal "$(grep -c '^t=[12]\.0s ' <<<"$stderr$output")" 2
+}
