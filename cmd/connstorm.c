@@ -337,6 +337,10 @@ srcprobe(const struct opts *o)
 		if (srcbind(fd, &o->src[i]) == -1) {
 			addr_format((const struct sockaddr *)&o->src[i].ss, buf);
 			buf[strlen(buf) - 2] = '\0';	/* the port, ":0" */
+			/* not ours: the same command fails again */
+			if (errno == EADDRNOTAVAIL)
+				arg_fail("source", buf,
+				    "not an address of this host");
 			err(111, "unable to bind the source %s", buf);
 		}
 		close(fd);

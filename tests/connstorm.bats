@@ -154,6 +154,10 @@ bad_addr() {
 @test "bad value: port 65536" { bad_addr 127.0.0.1:65536; }
 @test "bad value: a host name is never looked up" { bad_addr localhost:80; }
 @test "bad value: [::1 without its bracket" { bad_addr '[::1:80'; }
+@test "bad value: -S with an address not of this host" {
+	bad 192.0.2.1 -S 192.0.2.1 -r 10 -d 1s 127.0.0.1:9
+	assert_line --index 0 "connstorm: invalid source '192.0.2.1': not an address of this host"
+}
 
 @test "fd limit: -c beyond the hard RLIMIT_NOFILE exits 100 with one line saying so" {
 	need prlimit
