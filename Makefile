@@ -18,7 +18,8 @@ LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
 	lib/spawnsh.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
 	lib/sink.h lib/clock.h lib/heldw.h lib/cidr.h lib/tcpsock.h \
-	lib/ucspi.h lib/hist.h lib/kstat.h lib/ramp.h lib/fdlim.h
+	lib/ucspi.h lib/hist.h lib/kstat.h lib/ramp.h lib/fdlim.h \
+	lib/store.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \

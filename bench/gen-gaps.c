@@ -41,6 +41,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store.h"
+
 #define MINPAYLOAD 8
 #define MAXPAYLOAD 1472		/* one Ethernet MTU: tcpreplay sends frames */
 #define MAXREC (14 + 28 + MAXPAYLOAD)
@@ -95,27 +97,6 @@ put(const unsigned char *buf, size_t n)
 		err(111, "unable to write to stdout");
 }
 
-static void
-le16(unsigned char *p, unsigned v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-}
-
-static void
-le32(unsigned char *p, uint32_t v)
-{
-	le16(p, v & 0xffff);
-	le16(p + 2, v >> 16);
-}
-
-static void
-be16(unsigned char *p, unsigned v)
-{
-	p[0] = (v >> 8) & 0xff;
-	p[1] = v & 0xff;
-}
-
 /* The Ethernet, IPv4 and UDP headers of a datagram with n payload bytes
  * to port at p (42 bytes). */
 static void
@@ -127,10 +108,10 @@ headers(unsigned char *p, size_t n, unsigned port, unsigned id)
 	size_t k;
 
 	memset(p, 0, 42);
-	be16(p + 12, 0x0800);
+	store_be16(p + 12, 0x0800);
 	ip[0] = 0x45;
-	be16(ip + 2, (unsigned)(20 + 8 + n));
-	be16(ip + 4, id & 0xffff);
+	store_be16(ip + 2, (unsigned)(20 + 8 + n));
+	store_be16(ip + 4, id & 0xffff);
 	ip[8] = 64;
 	ip[9] = 17;
 	memcpy(ip + 12, addrs, sizeof addrs);
@@ -138,10 +119,10 @@ headers(unsigned char *p, size_t n, unsigned port, unsigned id)
 		sum += (uint32_t)ip[k] << 8 | ip[k + 1];
 	while (sum > 0xffff)
 		sum = (sum & 0xffff) + (sum >> 16);
-	be16(ip + 10, ~sum & 0xffff);
-	be16(ip + 20, 40000);
-	be16(ip + 22, port);
-	be16(ip + 24, (unsigned)(8 + n));
+	store_be16(ip + 10, ~sum & 0xffff);
+	store_be16(ip + 20, 40000);
+	store_be16(ip + 22, port);
+	store_be16(ip + 24, (unsigned)(8 + n));
 }
 
 /* xorshift64*: a fixed sequence for a seed, the same on every machine. */
@@ -205,19 +186,19 @@ generate(const struct gen *g)
 	uint64_t state = g->seed * 0x9E3779B97F4A7C15ULL + 1;
 	size_t len = 14 + 28 + g->payload, k;
 
-	le32(hdr, 0xa1b2c3d4U);
-	le16(hdr + 4, 2);
-	le16(hdr + 6, 4);
-	le32(hdr + 8, 0);
-	le32(hdr + 12, 0);
-	le32(hdr + 16, 65535);
-	le32(hdr + 20, LINK_EN10MB);
+	store_le32(hdr, 0xa1b2c3d4U);
+	store_le16(hdr + 4, 2);
+	store_le16(hdr + 6, 4);
+	store_le32(hdr + 8, 0);
+	store_le32(hdr + 12, 0);
+	store_le32(hdr + 16, 65535);
+	store_le32(hdr + 20, LINK_EN10MB);
 	put(hdr, sizeof hdr);
 	for (i = 0; i < g->count; i++) {
-		le32(rec, (uint32_t)(START_SEC + us / 1000000ULL));
-		le32(rec + 4, (uint32_t)(us % 1000000ULL));
-		le32(rec + 8, (uint32_t)len);
-		le32(rec + 12, (uint32_t)len);
+		store_le32(rec, (uint32_t)(START_SEC + us / 1000000ULL));
+		store_le32(rec + 4, (uint32_t)(us % 1000000ULL));
+		store_le32(rec + 8, (uint32_t)len);
+		store_le32(rec + 12, (uint32_t)len);
 		headers(rec + 16, g->payload, g->port, (unsigned)i);
 		for (k = 0; k < 8; k++)
 			rec[16 + 42 + k] = (unsigned char)(i >> (56 - 8 * k));

@@ -2,34 +2,19 @@
 #include <string.h>
 
 #include "extract.h"
+#include "store.h"
 #include "synth.h"
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
 
 void
 synth_fill(unsigned char *p, size_t size, uint64_t seq, uint64_t count)
 {
 	size_t i;
 
-	put32(p, SYNTH_MAGIC);
-	put32(p + 4, (uint32_t)size);
-	put64(p + 8, seq);
-	put64(p + 16, count);
-	put64(p + 24, 0);
+	store_be32(p, SYNTH_MAGIC);
+	store_be32(p + 4, (uint32_t)size);
+	store_be64(p + 8, seq);
+	store_be64(p + 16, count);
+	store_be64(p + 24, 0);
 	for (i = SYNTH_HDRLEN; i < size; i++)
 		p[i] = (unsigned char)(seq + i);
 }
@@ -37,7 +22,7 @@ synth_fill(unsigned char *p, size_t size, uint64_t seq, uint64_t count)
 void
 synth_stamp(unsigned char *p, uint64_t ns)
 {
-	put64(p + 24, ns);
+	store_be64(p + 24, ns);
 }
 
 /* be64: a big-endian 64-bit field through the cursor. */
