@@ -30,6 +30,7 @@
 #include "ramp.h"
 #include "sig.h"
 #include "sockfd.h"
+#include "tcpsock.h"
 
 #define USAGE "usage: connstorm [-hNqX] [-c N] [-d DURATION] [-E PERCENT] " \
 	"[-e REPLY] [-g FACTOR] [-k HOLD] [-m PAYLOAD] [-n LENGTH] " \
@@ -310,18 +311,6 @@ fdlimit(uint64_t cap)
 		    (unsigned long long)lim);
 }
 
-/* srcbind: bind fd to source a, its port left for connect() to pick
- * (so a port in TIME_WAIT can still be reused). Returns 0 or -1. */
-static int
-srcbind(int fd, const struct addr *a)
-{
-	int on = 1;
-
-	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
-	    sizeof on);
-	return bind(fd, (const struct sockaddr *)&a->ss, a->len);
-}
-
 /* srcprobe: every source must be an address of this host. */
 static void
 srcprobe(const struct opts *o)
@@ -334,7 +323,7 @@ srcprobe(const struct opts *o)
 		fd = socket(o->dst.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd == -1)
 			err(111, "unable to create a socket");
-		if (srcbind(fd, &o->src[i]) == -1) {
+		if (tcpsock_bindsrc(fd, &o->src[i]) == -1) {
 			addr_format((const struct sockaddr *)&o->src[i].ss, buf);
 			buf[strlen(buf) - 2] = '\0';	/* the port, ":0" */
 			/* not ours: the same command fails again */
@@ -587,7 +576,7 @@ start(struct run *r)
 	}
 	/* SO_LINGER {1, 0}: close sends RST and leaves no TIME_WAIT */
 	if ((!o->normal && setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst,
-	    sizeof rst) == -1) || (o->nsrc && srcbind(fd,
+	    sizeof rst) == -1) || (o->nsrc && tcpsock_bindsrc(fd,
 	    &o->src[r->srcnext++ % o->nsrc]) == -1))
 		goto bad;
 	i = r->freel;

@@ -107,24 +107,29 @@ waitconnect(int fd, uint64_t deadline)
 }
 
 int
+tcpsock_bindsrc(int fd, const struct addr *src)
+{
+	int on = 1;
+
+	/* an error only costs the TIME_WAIT reuse: bind still works */
+	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+	    sizeof on);
+	return bind(fd, (const struct sockaddr *)&src->ss, src->len);
+}
+
+int
 tcpsock_connect(const struct addr *a, const struct addr *src,
     uint64_t timeout, const char **step)
 {
 	uint64_t deadline = timeout ? clock_mono() + timeout : 0;
-	int fd, on = 1, fl;
+	int fd, fl;
 
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0);
 	if (fd == -1)
 		return fail(fd, step, "create");
-	if (src) {
-		/* the port is picked at connect, with TIME_WAIT reuse */
-		(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
-		    sizeof on);
-		if (bind(fd, (const struct sockaddr *)&src->ss,
-		    src->len) == -1)
-			return fail(fd, step, "bind the source of");
-	}
+	if (src && tcpsock_bindsrc(fd, src) == -1)
+		return fail(fd, step, "bind the source of");
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == -1 &&
 	    (errno != EINPROGRESS || waitconnect(fd, deadline) == -1))
 		return fail(fd, step, "connect to");

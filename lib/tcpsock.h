@@ -20,6 +20,13 @@ int tcpsock_listen(const struct addr *a, int backlog, int reuseport,
     const char **step);
 
 /*
+ * tcpsock_bindsrc: bind fd to the source address src, leaving the port
+ * (when src's is 0) for connect() to pick (IP_BIND_ADDRESS_NO_PORT), so a
+ * port held in TIME_WAIT can still be reused. Returns 0, -1 with errno.
+ */
+int tcpsock_bindsrc(int fd, const struct addr *src);
+
+/*
  * tcpsock_connect: a blocking, close-on-exec socket connected to a within
  * timeout ns (0: the kernel's own), bound first to src when src is not
  * NULL (port 0: chosen at connect time, IP_BIND_ADDRESS_NO_PORT). Returns
