@@ -5,10 +5,14 @@
 
 include config.mk
 
-PROGS = udp-recv chanlog udp-send tee-sink tcp-listen tcp-connect connstorm
+PROGS = udp-recv chanlog udp-send tee-sink tcp-listen tcp-connect connstorm \
+	nats-send nats-recv
+# the programs that talk to NATS: only these link libnats
+NATSPROGS = nats-send nats-recv
 SCRIPTS = chanrelay
 MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1 \
-	man/chanrelay.1 man/tcp-listen.1 man/tcp-connect.1 man/connstorm.1
+	man/chanrelay.1 man/tcp-listen.1 man/tcp-connect.1 man/connstorm.1 \
+	man/nats-send.1 man/nats-recv.1
 MAN5 = man/chanrelay.conf.5
 MAN7 = man/chanrelay.7
 
@@ -19,22 +23,26 @@ LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
 	lib/spawnsh.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
 	lib/sink.h lib/clock.h lib/heldw.h lib/cidr.h lib/tcpsock.h \
 	lib/ucspi.h lib/hist.h lib/kstat.h lib/ramp.h lib/fdlim.h \
-	lib/store.h
+	lib/store.h lib/natsrec.h
 LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
 	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
 	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
 	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
 	lib/spawnsh.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
 	lib/sink.c lib/clock.c lib/heldw.c lib/cidr.c lib/tcpsock.c \
-	lib/ucspi.c lib/hist.c lib/kstat.c lib/ramp.c lib/fdlim.c
+	lib/ucspi.c lib/hist.c lib/kstat.c lib/ramp.c lib/fdlim.c lib/natsrec.c
 LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
 	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
 	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
 	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
 	lib/spawnsh.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
 	lib/sink.o lib/clock.o lib/heldw.o lib/cidr.o lib/tcpsock.o \
-	lib/ucspi.o lib/hist.o lib/kstat.o lib/ramp.o lib/fdlim.o
+	lib/ucspi.o lib/hist.o lib/kstat.o lib/ramp.o lib/fdlim.o lib/natsrec.o
 LIB = lib/libchanrelay.a
+# libnats glue, kept out of LIB so no other program needs libnats
+NATSHDR = lib/natsconn.h lib/natspub.h lib/natssub.h
+NATSSRC = lib/natsconn.c lib/natspub.c lib/natssub.c
+NATSOBJ = lib/natsconn.o lib/natspub.o lib/natssub.o
 
 UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_esc tests/unit/test_obuf tests/unit/test_sig \
@@ -44,7 +52,7 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
 	tests/unit/test_hist tests/unit/test_kstat tests/unit/test_ramp \
-	tests/unit/test_fdlim
+	tests/unit/test_fdlim tests/unit/test_natsrec
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
 	bench/tcp-listen-spawn bench/spawn-cost
@@ -101,6 +109,17 @@ cmd/tcp-connect.o: $(LIBHDR)
 tcp-connect: cmd/tcp-connect.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/tcp-connect.o $(LIB) $(LDLIBS)
 
+$(NATSOBJ): $(LIBHDR) $(NATSHDR)
+cmd/nats-send.o: $(LIBHDR) $(NATSHDR)
+nats-send: cmd/nats-send.o $(NATSOBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/nats-send.o $(NATSOBJ) $(LIB) $(LDLIBS) \
+	    $(NATSLIBS)
+
+cmd/nats-recv.o: $(LIBHDR) $(NATSHDR)
+nats-recv: cmd/nats-recv.o $(NATSOBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/nats-recv.o $(NATSOBJ) $(LIB) $(LDLIBS) \
+	    $(NATSLIBS)
+
 cmd/connstorm.o: $(LIBHDR)
 connstorm: cmd/connstorm.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/connstorm.o $(LIB) $(LDLIBS)
@@ -115,15 +134,17 @@ $(TOOLS): $(LIB)
 
 # every C source compiled once more with -Werror: what CI insists on
 werror:
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Werror -fsyntax-only $(LIBSRC) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Werror -fsyntax-only $(LIBSRC) $(NATSSRC) \
 	    cmd/*.c tests/unit/*.c tests/tools/*.c bench/*.c
 
 # the programs and unit tests again under ASan+UBSan, in build/san
 san:
 	mkdir -p build/san/tests/unit
 	for p in $(PROGS); do \
+	    case " $(NATSPROGS) " in \
+	    *" $$p "*) extra="$(NATSSRC) $(NATSLIBS)" ;; *) extra= ;; esac; \
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$p cmd/$$p.c \
-	        $(LIBSRC) $(LDLIBS) || exit 1; \
+	        $(LIBSRC) $(LDLIBS) $$extra || exit 1; \
 	done
 	for t in $(UNIT); do \
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$t $$t.c \
@@ -193,7 +214,7 @@ uninstall:
 	done
 
 clean:
-	rm -f $(PROGS) $(SCRIPTS) cmd/*.o $(LIBOBJ) $(LIB) $(UNIT) $(TOOLS) $(FUZZ)
+	rm -f $(PROGS) $(SCRIPTS) cmd/*.o $(LIBOBJ) $(NATSOBJ) $(LIB) $(UNIT) $(TOOLS) $(FUZZ)
 	rm -rf build
 
 .PHONY: all unit tools werror san fuzz deps check-deps check lint bench \

@@ -13,6 +13,8 @@ CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Ilib
 CFLAGS = -std=c11 -O2 -g -Wall -Wextra
 LDFLAGS =
 LDLIBS = -ldl
+# nats-send and nats-recv only
+NATSLIBS = -lnats -lpthread
 
 # the ASan+UBSan build of the tests (make check builds it under build/san)
 SANCC = clang

@@ -2,6 +2,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+#include <time.h>
+
 #include "tfmt.h"
 
 /* The first and last second that fit in four year digits. */
@@ -107,4 +110,72 @@ tfmt_tai64n(char *buf, int64_t sec, uint32_t nsec)
 		buf[i] = hex[nsec & 15];
 	buf[25] = '\0';
 	return 25;
+}
+
+/* digits: n decimal digits at *s into *v, s advanced. 0 or -1. */
+static int
+digits(const char **s, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*v = *v * 10 + (**s - '0');
+	}
+	return 0;
+}
+
+int
+tfmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, se, zh, zm, sign, nd = 0;
+	uint32_t f = 0;
+	time_t t;
+
+	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
+	    *s++ != '-' || digits(&s, 2, &d) || (*s != 'T' && *s != ' ') ||
+	    (s++, digits(&s, 2, &h)) || *s++ != ':' || digits(&s, 2, &mi) ||
+	    *s++ != ':' || digits(&s, 2, &se))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    se > 60)
+		return -1;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, nd++) {
+			if (nd == 9)
+				return -1;
+			f = f * 10 + (uint32_t)(*s - '0');
+		}
+		if (nd == 0)
+			return -1;
+		for (; nd < 9; nd++)
+			f *= 10;
+	}
+	zh = zm = 0;
+	sign = 0;
+	if (*s == 'Z')
+		s++;
+	else if (*s == '+' || *s == '-') {
+		sign = *s++ == '-' ? -1 : 1;
+		if (digits(&s, 2, &zh) || *s++ != ':' || digits(&s, 2, &zm) ||
+		    zh > 23 || zm > 59)
+			return -1;
+	} else
+		return -1;
+	if (*s != '\0')
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	*sec = (int64_t)t - sign * (zh * 3600 + zm * 60);
+	*nsec = f;
+	return 0;
 }

@@ -17,4 +17,12 @@ size_t tfmt_iso(char *buf, int64_t sec, uint32_t nsec);
  * (TFMT_TAI64N_LEN bytes). Returns the length written (25). */
 size_t tfmt_tai64n(char *buf, int64_t sec, uint32_t nsec);
 
+/*
+ * tfmt_iso_parse: the other way: "2026-11-21T10:00:00Z", with an optional
+ * fraction (up to nine digits) and a zone "Z", "+HH:MM" or "-HH:MM";
+ * a space may stand for the "T". Returns 0 with *sec and *nsec (UTC),
+ * -1 when s is not such a time.
+ */
+int tfmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec);
+
 #endif

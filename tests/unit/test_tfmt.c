@@ -146,5 +146,21 @@ main(void)
 		tfmt_tai64n(t, 1795255200, 123456789);
 		is_str(t, "@400000006b016baa075bcd15", "tai64n of 2026-11-21T10:00:00.123456789Z");
 	}
+	{
+		int64_t s;
+		uint32_t ns;
+
+		ok(tfmt_iso_parse("2026-11-21T10:00:00.123456789Z", &s, &ns) ==
+		    0 && s == 1795255200 && ns == 123456789, "iso parsed back");
+		ok(tfmt_iso_parse("2026-11-21 12:00:00+02:00", &s, &ns) == 0 &&
+		    s == 1795255200 && ns == 0, "a zone and a space for T");
+		ok(tfmt_iso_parse("2026-11-21T09:30:00.5-00:30", &s, &ns) == 0 &&
+		    s == 1795255200 && ns == 500000000, "a negative zone");
+		ok(tfmt_iso_parse("2026-11-21T10:00:00", &s, &ns) == -1 &&
+		    tfmt_iso_parse("2026-13-21T10:00:00Z", &s, &ns) == -1 &&
+		    tfmt_iso_parse("2026-11-21T10:00:00Zx", &s, &ns) == -1 &&
+		    tfmt_iso_parse("1h", &s, &ns) == -1,
+		    "no zone, a bad month, trailing bytes, a duration: refused");
+	}
 	return tap_done();
 }

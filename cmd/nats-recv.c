@@ -1,0 +1,314 @@
+/*
+ * nats-recv: read the records of a NATS JetStream stream and write them
+ * to standard output as a record stream, acknowledging each message only
+ * once its records were written.
+ */
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "natsconn.h"
+#include "natssub.h"
+#include "num.h"
+#include "recout.h"
+#include "sig.h"
+#include "tfmt.h"
+
+#define USAGE "usage: nats-recv [-huv] [-b COUNT] [-c COUNT] [-E FILE] " \
+	"[-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-q SEQ] " \
+	"[-S SERVERS] [-s SINCE] [-T IDLE] [-t DURATION] [-W DURATION] " \
+	"SUBJECT"
+#define OPTSTRING	"b:c:E:e:F:hK:k:N:q:S:s:T:t:uvW:"
+
+#define FETCH_MS	250	/* the longest wait in a fetch: signals */
+#define NS		NS_PER_S
+
+struct opts {
+	struct natsconn nc;
+	struct natssub_start start;
+	const char *subject, *durable, *since;
+	uint64_t count, idle, duration, ackwait;
+	int batch, format, unbuf, verbose;
+};
+
+struct run {
+	struct opts o;
+	struct recout w;
+	struct natssub sub;
+	uint64_t received, acked, repeated, skipped, last;
+	int sigfd;
+};
+
+static int
+format_arg(const char *s)
+{
+	int f = recout_format(s);
+
+	if (f == -1)
+		arg_fail("format", s, "use pcap, text, line or raw");
+	return f;
+}
+
+/* since_arg: "all", "new", a duration ago, or an ISO 8601 time. */
+static void
+since_arg(const char *s, struct natssub_start *st)
+{
+	const char *e;
+	uint64_t ago;
+	int64_t sec;
+	uint32_t nsec;
+
+	if (strcmp(s, "all") == 0) {
+		st->policy = NATSSUB_ALL;
+		return;
+	}
+	if (strcmp(s, "new") == 0) {
+		st->policy = NATSSUB_NEW;
+		return;
+	}
+	st->policy = NATSSUB_TIME;
+	if (tfmt_iso_parse(s, &sec, &nsec) == 0) {
+		st->time = sec * (int64_t)NS + nsec;
+		return;
+	}
+	ago = dur_parse(s, 1, clock_wall(), &e);
+	if (e != NULL)
+		arg_fail("start", s, "use all, new, a duration (1h) or an ISO "
+		    "time (2026-12-04T10:00:00Z)");
+	st->time = (int64_t)(clock_wall() - ago);
+}
+
+static void
+getopts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case 'b': o->batch = (int)num_arg("batch", optarg, 1,
+		    10000); break;
+		case 'c': o->count = num_arg("count", optarg, 1,
+		    INT64_MAX); break;
+		case 'E': o->nc.ca = optarg; break;
+		case 'e': o->nc.cert = optarg; break;
+		case 'F': o->format = format_arg(optarg); break;
+		case 'h': arg_help(0); break;
+		case 'K': o->nc.key = optarg; break;
+		case 'k': o->nc.creds = optarg; break;
+		case 'N': o->durable = optarg; break;
+		case 'q': o->start.seq = num_arg("sequence", optarg, 1,
+		    INT64_MAX); break;
+		case 'S': o->nc.servers = optarg; break;
+		case 's': o->since = optarg; break;
+		case 'T': o->idle = dur_arg("idle timeout", optarg, 1,
+		    UINT64_MAX / 2); break;
+		case 't': o->duration = dur_arg("duration", optarg, 1,
+		    UINT64_MAX / 2); break;
+		case 'u': o->unbuf = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'W': o->ackwait = dur_arg("ack wait", optarg, 1000000,
+		    INT64_MAX); break;
+		default:
+			arg_badopt(OPTSTRING);
+		}
+	}
+}
+
+static void
+parse(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	arg_usage = USAGE;
+	o->format = -1;
+	o->batch = 256;
+	o->ackwait = 30 * NS;
+	getopts(argc, argv, o);
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		arg_misuse("%s", "missing SUBJECT");
+	if (argc > 1)
+		arg_misuse("too many arguments, starting at '%s'", argv[1]);
+	o->subject = argv[0];
+	if (o->subject[0] == '\0' || strpbrk(o->subject, " \t\r\n"))
+		arg_fail("subject", o->subject, "invalid");
+	if (o->durable && (o->durable[0] == '\0' ||
+	    o->durable[strcspn(o->durable, ".*> \t")] != '\0'))
+		arg_fail("durable name", o->durable,
+		    "use letters, digits, '-' and '_'");
+	if (o->since && o->start.seq)
+		arg_misuse("%s", "use one of -s and -q");
+	if (o->start.seq)
+		o->start.policy = NATSSUB_SEQ;
+	else if (o->since)
+		since_arg(o->since, &o->start);
+	o->nc.verbose = o->verbose;
+	o->nc.prog = "nats-recv";
+	natsconn_env(&o->nc);
+	natsconn_check(&o->nc);
+}
+
+static void
+counters(struct run *r)
+{
+	fprintf(stderr, "nats-recv: received=%llu written=%llu acked=%llu "
+	    "repeated=%llu skipped=%llu\n", (unsigned long long)r->received,
+	    (unsigned long long)r->w.written, (unsigned long long)r->acked,
+	    (unsigned long long)r->repeated, (unsigned long long)r->skipped);
+}
+
+static void
+out_fail(void)
+{
+	err(111, "unable to write output");
+}
+
+/* put: one record out; -1 once -c is reached (the rest of a pack is not
+ * written, and its message not acknowledged). */
+static int
+put(void *arg, const struct udpmeta *m, const unsigned char *p, size_t n)
+{
+	struct run *r = arg;
+
+	if (r->o.count && r->w.written >= r->o.count)
+		return -1;
+	if (recout_udp(&r->w, m, p, n) == -1)
+		out_fail();
+	return 0;
+}
+
+/* batch: write the records of the messages, flush, then acknowledge
+ * each message that was written whole. A message seen again in this run
+ * (a redelivery) is acknowledged, not written. */
+static void
+batch(struct run *r, natsMsgList *l)
+{
+	uint64_t seq;
+	int i, done = l->Count;
+
+	for (i = 0; i < l->Count; i++) {
+		r->received++;
+		seq = natssub_seq(l->Msgs[i]);
+		if (seq != 0 && seq <= r->last) {
+			r->repeated++;
+			continue;
+		}
+		if (natssub_records(l->Msgs[i], put, r, &r->skipped) == -1) {
+			done = i;
+			break;
+		}
+		if (seq > r->last)
+			r->last = seq;
+	}
+	if (recout_flush(&r->w) == -1)
+		out_fail();
+	for (i = 0; i < done; i++)
+		if (natsMsg_Ack(l->Msgs[i], NULL) == NATS_OK)
+			r->acked++;
+	natsMsgList_Destroy(l);
+}
+
+/* signals: 1 when TERM or INT asks to stop. */
+static int
+signals(struct run *r)
+{
+	if (sig_take(SIGUSR1))
+		counters(r);
+	return sig_take(SIGTERM) | sig_take(SIGINT);
+}
+
+/* pause: a fetch failed (no server): wait a little, signals alive. */
+static void
+pause_a_bit(struct run *r, int ms)
+{
+	struct pollfd pfd = { r->sigfd, POLLIN, 0 };
+
+	if (poll(&pfd, 1, ms) == -1 && errno != EINTR)
+		err(111, "unable to wait");
+}
+
+static void
+loop(struct run *r)
+{
+	const struct opts *o = &r->o;
+	uint64_t start, last, now, t0;
+	natsMsgList l;
+	int n, want, ms;
+
+	start = last = clock_mono();
+	for (;;) {
+		if (signals(r) || (o->count && r->w.written >= o->count))
+			return;
+		now = clock_mono();
+		if ((o->duration && now - start >= o->duration) ||
+		    (o->idle && now - last >= o->idle))
+			return;
+		want = o->batch;
+		if (o->count && o->count - r->w.written < (uint64_t)want)
+			want = (int)(o->count - r->w.written);
+		ms = FETCH_MS;
+		if (o->duration && (start + o->duration - now) / 1000000 <
+		    (uint64_t)ms)
+			ms = (int)((start + o->duration - now) / 1000000) + 1;
+		t0 = now;
+		if ((n = natssub_fetch(&r->sub, &l, want, ms)) == -1) {
+			if (o->verbose)
+				warnx("unable to fetch: %s", r->sub.err);
+			pause_a_bit(r, 250);
+			continue;
+		}
+		if (n == 0) {
+			/* 3.4.1 may time out at once (nats.c #631) */
+			if (clock_mono() - t0 < 10000000)
+				pause_a_bit(r, 50);
+			continue;
+		}
+		last = clock_mono();
+		batch(r, &l);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct run r;
+	int fmt, tty, status;
+
+	parse(argc, argv, &r.o);
+	tty = isatty(STDOUT_FILENO);
+	fmt = r.o.format != -1 ? r.o.format : tty ? RECOUT_TEXT : RECOUT_PCAP;
+	if (tty && recout_binary(fmt))
+		errx(100, "refusing to write binary (-F %s) to a terminal",
+		    recout_name(fmt));
+	if ((r.sigfd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
+	    sig_ignore(SIGHUP) == -1)
+		err(111, "unable to set signal handlers");
+	if (recout_init(&r.w, STDOUT_FILENO, fmt, r.o.unbuf) == -1)
+		err(111, "unable to allocate the output buffer");
+	if ((status = natssub_open(&r.sub, &r.o.nc, r.o.subject, r.o.durable,
+	    &r.o.start, r.o.ackwait, r.o.batch)) != 0)
+		errx(status, "%s", r.sub.err);
+	if (recout_header(&r.w) == -1)
+		out_fail();
+	loop(&r);
+	if (recout_flush(&r.w) == -1)
+		out_fail();
+	if (r.o.verbose || sig_take(SIGUSR1))
+		counters(&r);
+	natssub_close(&r.sub);
+	recout_free(&r.w);
+	if (close(STDOUT_FILENO) == -1 && errno != EBADF)
+		out_fail();
+	return 0;
+}

@@ -1,0 +1,367 @@
+/*
+ * nats-send: read a record stream (pcap or text lines) and publish one
+ * message per record (or a pack of records) to a NATS JetStream subject,
+ * counting a record as delivered only when JetStream acknowledged it.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "decode.h"
+#include "natsconn.h"
+#include "natspub.h"
+#include "natsrec.h"
+#include "num.h"
+#include "recin.h"
+#include "sig.h"
+
+#define USAGE "usage: nats-send [-hv] [-A AGE] [-B COUNT] [-C STREAM] " \
+	"[-D DURATION] [-E FILE] [-e FILE] [-F LAYOUT] [-i COUNT] [-K FILE] " \
+	"[-k FILE] [-L SIZE] [-M STORAGE] [-r REPLICAS] [-S SERVERS] " \
+	"[-W DURATION] [-w DURATION] SUBJECT"
+#define OPTSTRING	"A:B:C:D:E:e:F:hi:K:k:L:M:r:S:vW:w:"
+
+#define MAXDGRAM	65535	/* the largest UDP payload a record holds */
+#define HDRROOM		1024	/* headers of one message, at most */
+#define NS		NS_PER_S
+
+struct opts {
+	struct natsconn nc;
+	struct natspub_stream st;	/* -C and what it creates */
+	const char *subject;
+	uint64_t pack, inflight, wait, drain;
+	int layout;		/* NATSPUB_PAYLOAD or NATSPUB_PCAP */
+	int verbose;
+};
+
+struct run {
+	struct opts o;
+	struct recin in;
+	struct natspub pub;
+	uint64_t read, skipped, lineno;
+	int sigfd, badinput;
+};
+
+static int
+layout_arg(const char *s)
+{
+	if (strcmp(s, "payload") == 0)
+		return NATSPUB_PAYLOAD;
+	if (strcmp(s, "pcap") == 0)
+		return NATSPUB_PCAP;
+	arg_fail("layout", s, "use payload or pcap");
+}
+
+static int
+storage_arg(const char *s)
+{
+	if (strcmp(s, "file") == 0)
+		return 0;
+	if (strcmp(s, "memory") == 0)
+		return 1;
+	arg_fail("storage", s, "use file or memory");
+}
+
+static void
+getopts(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
+	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		switch (c) {
+		case 'A': o->st.maxage = dur_arg("age", optarg, 1,
+		    INT64_MAX); break;
+		case 'B': o->pack = num_arg("pack count", optarg, 1,
+		    NATSPUB_PACKMAX); break;
+		case 'C': o->st.create = optarg; break;
+		case 'D': o->drain = dur_arg("drain time", optarg, 0,
+		    UINT64_MAX / 2); break;
+		case 'E': o->nc.ca = optarg; break;
+		case 'e': o->nc.cert = optarg; break;
+		case 'F': o->layout = layout_arg(optarg); break;
+		case 'h': arg_help(0); break;
+		case 'i': o->inflight = num_arg("in-flight count", optarg, 1,
+		    1000000); break;
+		case 'K': o->nc.key = optarg; break;
+		case 'k': o->nc.creds = optarg; break;
+		case 'L': o->st.maxbytes = size_arg("stream size", optarg, 1,
+		    INT64_MAX); break;
+		case 'M': o->st.memory = storage_arg(optarg); break;
+		case 'r': o->st.replicas = num_arg("replicas", optarg, 1,
+		    5); break;
+		case 'S': o->nc.servers = optarg; break;
+		case 'v': o->verbose = 1; break;
+		case 'W': o->wait = dur_arg("publish timeout", optarg,
+		    1000000, 3600 * NS); break;
+		case 'w': o->st.dupwin = dur_arg("duplicate window", optarg,
+		    1000000, INT64_MAX); break;
+		default:
+			arg_badopt(OPTSTRING);
+		}
+	}
+}
+
+static void
+parse(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	arg_usage = USAGE;
+	o->pack = 1;
+	o->inflight = 4096;
+	o->wait = 2 * NS;
+	o->drain = 30 * NS;
+	o->st.replicas = 1;
+	o->st.dupwin = 120 * NS;
+	getopts(argc, argv, o);
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		arg_misuse("%s", "missing SUBJECT");
+	if (argc > 1)
+		arg_misuse("too many arguments, starting at '%s'", argv[1]);
+	o->subject = argv[0];
+	if (natspub_subject_bad(o->subject))
+		arg_fail("subject", o->subject,
+		    "use tokens of letters, digits, '-' and '_' between dots");
+	if (!o->st.create && (o->st.maxage || o->st.maxbytes ||
+	    o->st.memory || o->st.replicas != 1))
+		arg_misuse("%s", "-A, -L, -M and -r describe the stream -C "
+		    "creates: they need -C");
+	if (o->st.create && natspub_subject_bad(o->st.create))
+		arg_fail("stream name", o->st.create,
+		    "use letters, digits, '-' and '_'");
+	o->nc.verbose = o->verbose;
+	o->nc.prog = "nats-send";
+	natsconn_env(&o->nc);
+	natsconn_check(&o->nc);
+}
+
+static void
+counters(struct run *r)
+{
+	struct natspub_count c;
+
+	natspub_counters(&r->pub, &c);
+	fprintf(stderr, "nats-send: read=%llu published=%llu acked=%llu "
+	    "duplicates=%llu resent=%llu failed=%llu skipped=%llu\n",
+	    (unsigned long long)r->read, (unsigned long long)c.published,
+	    (unsigned long long)c.acked, (unsigned long long)c.duplicates,
+	    (unsigned long long)c.resent, (unsigned long long)c.failed,
+	    (unsigned long long)r->skipped);
+}
+
+static void
+pub_fail(struct run *r)
+{
+	errx(111, "unable to publish to %s: %s", r->o.subject, r->pub.err);
+}
+
+/* take_text: one line as a record; lines longer than a message can
+ * hold are skipped and counted. */
+static void
+take_text(struct run *r, const struct rec *rec)
+{
+	uint64_t now;
+
+	if (rec->flags & LINE_SPLIT) {
+		if (!(rec->flags & LINE_MORE) && r->skipped++ == 0)
+			warnx("skipped a line longer than %zu bytes",
+			    r->in.maxline);
+		if (!(rec->flags & LINE_MORE))
+			r->lineno++;
+		return;
+	}
+	now = clock_wall();
+	if (natspub_line(&r->pub, ++r->lineno, rec->p, rec->n,
+	    (int64_t)(now / NS), (uint32_t)(now % NS)) == -1)
+		pub_fail(r);
+}
+
+/* take_pcap: one pcap record: its datagram, or the whole record. */
+static void
+take_pcap(struct run *r, const struct rec *rec)
+{
+	struct udpinfo u;
+	struct udpmeta m;
+	int rc;
+
+	if (r->pub.layout == NATSPUB_PCAP) {
+		rc = natspub_frame(&r->pub, rec);
+	} else if (decode_udp(r->in.rd.linktype, rec->data, rec->caplen,
+	    &u) != 1 || u.paylen < u.paylen_orig) {
+		r->skipped++;
+		return;
+	} else {
+		memset(&m, 0, sizeof m);
+		m.af = u.af;
+		memcpy(m.src, u.src, sizeof m.src);
+		memcpy(m.dst, u.dst, sizeof m.dst);
+		m.sport = u.sport;
+		m.dport = u.dport;
+		m.ts.tv_sec = (time_t)rec->sec;
+		m.ts.tv_nsec = rec->nsec;
+		rc = natspub_udp(&r->pub, &m, u.payload, u.paylen);
+	}
+	if (rc == -1)
+		pub_fail(r);
+}
+
+/* wait_for: until the input is readable (when want_in), an ack came
+ * back, a signal, or the next resend is due. */
+static void
+wait_for(struct run *r, int want_in)
+{
+	struct pollfd pfd[3] = {
+		{ STDIN_FILENO, POLLIN, 0 }, { r->sigfd, POLLIN, 0 },
+		{ r->pub.wakefd, POLLIN, 0 },
+	};
+	int ms = natspub_due_ms(&r->pub);
+
+	if (!want_in)
+		pfd[0].fd = -1;
+	if (poll(pfd, 3, ms) == -1 && errno != EINTR)
+		err(111, "unable to wait for input");
+	natspub_woken(&r->pub);
+}
+
+/* signals: 1 when TERM or INT asks to stop. */
+static int
+signals(struct run *r)
+{
+	if (sig_take(SIGUSR1))
+		counters(r);
+	return sig_take(SIGTERM) | sig_take(SIGINT);
+}
+
+/*
+ * loop: read records while fewer than -i are in flight; a pack goes out
+ * when it is full or the input has nothing more for now. Returns at the
+ * end of the input or on TERM.
+ */
+static void
+loop(struct run *r)
+{
+	struct rec rec;
+	int n = RECIN_AGAIN, i;
+
+	for (;;) {
+		if (signals(r))
+			return;
+		if (natspub_resend(&r->pub) == -1)
+			pub_fail(r);
+		if (!natspub_room(&r->pub)) {
+			wait_for(r, 0);
+			continue;
+		}
+		for (i = 0; i < 256 && natspub_room(&r->pub); i++) {
+			if ((n = recin_next(&r->in, &rec)) != 1)
+				break;
+			r->read++;
+			if (r->in.framing == FRAME_TEXT)
+				take_text(r, &rec);
+			else
+				take_pcap(r, &rec);
+		}
+		if (i == 256 || !natspub_room(&r->pub))
+			continue;
+		if (natspub_flush(&r->pub) == -1)
+			pub_fail(r);
+		if (n == 0)
+			return;
+		if (n == -1) {
+			warnx("unable to read stdin: %s", r->in.err);
+			r->badinput = 1;
+			return;
+		}
+		wait_for(r, 1);
+	}
+}
+
+/* drain: wait for the acks still out, resending, up to -D (or TERM). */
+static void
+drain(struct run *r)
+{
+	uint64_t end = clock_mono() + r->o.drain;
+
+	if (natspub_flush(&r->pub) == -1)
+		pub_fail(r);
+	while (natspub_pending(&r->pub) > 0 && clock_mono() < end) {
+		if (signals(r))
+			break;
+		if (natspub_resend(&r->pub) == -1)
+			pub_fail(r);
+		wait_for(r, 0);
+	}
+	if (natspub_pending(&r->pub) > 0)
+		warnx("%llu records not acknowledged within the drain time",
+		    (unsigned long long)natspub_pending(&r->pub));
+}
+
+/* sniff: the framing of the input; 0 when it ended (or TERM came)
+ * before any byte. */
+static int
+sniff(struct run *r)
+{
+	int n;
+
+	recin_init(&r->in, STDIN_FILENO, r->pub.maxline);
+	while ((n = recin_sniff(&r->in)) == RECIN_AGAIN) {
+		wait_for(r, 1);
+		if (signals(r))
+			return 0;
+	}
+	if (n == -1) {
+		warnx("unable to read stdin: %s", r->in.err);
+		r->badinput = 1;
+		return 0;
+	}
+	if (n == 1 && natspub_start(&r->pub, r->in.framing == FRAME_TEXT,
+	    r->in.hdr, r->in.rd.linktype) == -1)
+		errx(111, "unable to start publishing: %s", r->pub.err);
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct run r;
+	struct natspub_count c;
+	int fl, status;
+
+	parse(argc, argv, &r.o);
+	if ((fl = fcntl(STDIN_FILENO, F_GETFL)) == -1 ||
+	    fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK) == -1)
+		err(111, "unable to read stdin");
+	if ((r.sigfd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
+	    sig_ignore(SIGHUP) == -1)
+		err(111, "unable to set signal handlers");
+	if ((status = natspub_open(&r.pub, &r.o.nc, r.o.subject, &r.o.st,
+	    r.o.layout, r.o.pack, r.o.inflight, r.o.wait)) != 0)
+		errx(status, "%s", r.pub.err);
+	if (sniff(&r) == 1) {
+		loop(&r);
+		drain(&r);
+	}
+	recin_free(&r.in);
+	(void)fcntl(STDIN_FILENO, F_SETFL, fl);
+	natspub_counters(&r.pub, &c);
+	status = c.acked < c.published - c.resent || r.skipped ||
+	    r.badinput ? 1 : 0;
+	if (r.o.verbose || status || sig_take(SIGUSR1))
+		counters(&r);
+	natspub_close(&r.pub);
+	return status;
+}

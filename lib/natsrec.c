@@ -1,0 +1,162 @@
+/* natsrec.c: the record's headers and id in a NATS message. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "natsrec.h"
+
+uint64_t
+natsrec_hash(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n-- > 0) {
+		h ^= *b++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* hash_u64: v as 8 little-endian bytes, so ids agree across hosts. */
+static uint64_t
+hash_u64(uint64_t h, uint64_t v)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	return natsrec_hash(h, b, sizeof b);
+}
+
+uint64_t
+natsrec_id_udp(char *out, const char *subject, const struct udpmeta *m,
+    const unsigned char *p, size_t n)
+{
+	size_t alen = m->af == AF_INET6 ? 16 : 4;
+	uint64_t h;
+	int64_t ns;
+
+	h = natsrec_hash(NATSREC_HASH0, subject, strlen(subject) + 1);
+	h = natsrec_hash(h, m->src, alen);
+	h = natsrec_hash(h, m->dst, alen);
+	h = hash_u64(h, (uint64_t)m->sport << 16 | m->dport);
+	h = hash_u64(h, n);
+	h = natsrec_hash(h, p, n);
+	ns = (int64_t)m->ts.tv_sec * 1000000000 + m->ts.tv_nsec;
+	snprintf(out, NATSREC_IDLEN, "%lld-%016llx", (long long)ns,
+	    (unsigned long long)h);
+	return h;
+}
+
+uint64_t
+natsrec_id_frame(char *out, const char *subject, int64_t sec, uint32_t nsec,
+    const unsigned char *p, size_t n)
+{
+	uint64_t h;
+
+	h = natsrec_hash(NATSREC_HASH0, subject, strlen(subject) + 1);
+	h = hash_u64(h, n);
+	h = natsrec_hash(h, p, n);
+	snprintf(out, NATSREC_IDLEN, "%lld-%016llx",
+	    (long long)(sec * 1000000000 + nsec), (unsigned long long)h);
+	return h;
+}
+
+uint64_t
+natsrec_id_line(char *out, const char *subject, uint64_t lineno,
+    const unsigned char *p, size_t n)
+{
+	uint64_t h;
+
+	h = natsrec_hash(NATSREC_HASH0, subject, strlen(subject) + 1);
+	h = hash_u64(h, lineno);
+	h = natsrec_hash(h, p, n);
+	snprintf(out, NATSREC_IDLEN, "L%llu-%016llx",
+	    (unsigned long long)lineno, (unsigned long long)h);
+	return h;
+}
+
+void
+natsrec_id_pack(char *out, uint64_t count, uint64_t sum)
+{
+	snprintf(out, NATSREC_IDLEN, "P%llu-%016llx", (unsigned long long)count,
+	    (unsigned long long)sum);
+}
+
+char *
+natsrec_time(char *out, int64_t sec, uint32_t nsec)
+{
+	snprintf(out, NATSREC_TIMELEN, "%lld.%09u", (long long)sec, nsec);
+	return out;
+}
+
+int
+natsrec_time_parse(const char *s, int64_t *sec, uint32_t *nsec)
+{
+	uint64_t v = 0, f = 0;
+	int digits = 0, neg = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (uint64_t)INT64_MAX / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v > (uint64_t)INT64_MAX)
+		return -1;
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (digits == 9)
+				return -1;
+			f = f * 10 + (uint64_t)(*s - '0');
+		}
+		if (digits == 0)
+			return -1;
+		for (; digits < 9; digits++)
+			f *= 10;
+	}
+	if (*s != '\0')
+		return -1;
+	*sec = neg ? -(int64_t)v : (int64_t)v;
+	*nsec = (uint32_t)f;
+	return 0;
+}
+
+char *
+natsrec_addr(char *out, int af, const unsigned char *ip, unsigned port)
+{
+	return addr_format_ip(af, ip, port, out);
+}
+
+int
+natsrec_addr_parse(const char *s, int *af, unsigned char *ip,
+    uint16_t *port)
+{
+	struct addr a;
+
+	if (addr_parse(s, &a) != NULL || a.wildcard)
+		return -1;
+	memset(ip, 0, 16);
+	if (a.ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+
+		memcpy(ip, &sin->sin_addr, 4);
+		*port = ntohs(sin->sin_port);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
+
+		memcpy(ip, &sin6->sin6_addr, 16);
+		*port = ntohs(sin6->sin6_port);
+	}
+	*af = a.ss.ss_family;
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* test_natsrec.c: the record's id, time and address texts. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "natsrec.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct udpmeta m;
+	char a[NATSREC_IDLEN], b[NATSREC_IDLEN], t[NATSREC_TIMELEN];
+	unsigned char ip[16];
+	const unsigned char pay[] = "hello";
+	int64_t sec;
+	uint32_t nsec;
+	uint16_t port;
+	int af;
+
+
+	memset(&m, 0, sizeof m);
+	m.af = AF_INET;
+	memcpy(m.src, "\x7f\0\0\1", 4);
+	memcpy(m.dst, "\x7f\0\0\2", 4);
+	m.sport = 5000;
+	m.dport = 6000;
+	m.ts.tv_sec = 1733321234;
+	m.ts.tv_nsec = 42;
+	natsrec_id_udp(a, "chanrelay.gps", &m, pay, 5);
+	natsrec_id_udp(b, "chanrelay.gps", &m, pay, 5);
+	ok(strcmp(a, b) == 0, "the same record has the same id");
+	ok(strncmp(a, "1733321234000000042-", 20) == 0 && strlen(a) == 36,
+	    "the id starts with the time in ns: %s", a);
+	natsrec_id_udp(b, "chanrelay.gnss", &m, pay, 5);
+	ok(strcmp(a, b) != 0, "another subject, another id");
+	m.sport++;
+	natsrec_id_udp(b, "chanrelay.gps", &m, pay, 5);
+	ok(strcmp(a, b) != 0, "another source port, another id");
+	m.sport--;
+	natsrec_id_udp(b, "chanrelay.gps", &m, pay, 4);
+	ok(strcmp(a, b) != 0, "another payload, another id");
+	natsrec_id_line(a, "s", 7, pay, 5);
+	ok(strncmp(a, "L7-", 3) == 0, "a line's id has its number: %s", a);
+	natsrec_id_pack(a, 3, 0xabcull);
+	ok(strcmp(a, "P3-0000000000000abc") == 0, "a pack's id: %s", a);
+	ok(strcmp(natsrec_time(t, 12, 5), "12.000000005") == 0,
+	    "time text: %s", t);
+	ok(natsrec_time_parse("1733321234.000000042", &sec, &nsec) == 0 &&
+	    sec == 1733321234 && nsec == 42, "time parsed back");
+	ok(natsrec_time_parse("12.5", &sec, &nsec) == 0 && sec == 12 &&
+	    nsec == 500000000, "a short fraction");
+	ok(natsrec_time_parse("12", &sec, &nsec) == 0 && sec == 12 &&
+	    nsec == 0, "no fraction");
+	ok(natsrec_time_parse("12.", &sec, &nsec) == -1 &&
+	    natsrec_time_parse("1.0000000001", &sec, &nsec) == -1 &&
+	    natsrec_time_parse("x", &sec, &nsec) == -1 &&
+	    natsrec_time_parse("1 ", &sec, &nsec) == -1, "bad times refused");
+	ok(natsrec_addr_parse("127.0.0.1:5000", &af, ip, &port) == 0 &&
+	    af == AF_INET && port == 5000 && memcmp(ip, "\x7f\0\0\1", 4) == 0,
+	    "IPv4 address parsed");
+	ok(natsrec_addr_parse("[::1]:9", &af, ip, &port) == 0 &&
+	    af == AF_INET6 && port == 9 && ip[15] == 1, "IPv6 address parsed");
+	ok(natsrec_addr_parse("gps.example:1", &af, ip, &port) == -1 &&
+	    natsrec_addr_parse(":5", &af, ip, &port) == -1,
+	    "names and wildcards refused");
+	ok(strcmp(natsrec_addr(t, AF_INET, m.src, 5000), "127.0.0.1:5000") ==
+	    0, "address text: %s", t);
+	return tap_done();
+}
