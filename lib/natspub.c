@@ -392,7 +392,7 @@ static int
 create(struct natspub *p, const struct natspub_stream *st)
 {
 	jsStreamConfig cfg;
-	jsStreamInfo *si = NULL;
+	jsStreamInfo *si = NULL, *old = NULL;
 	const char **subj = NULL;
 	jsErrCode jerr = 0;
 	natsStatus s;
@@ -409,22 +409,22 @@ create(struct natspub *p, const struct natspub_stream *st)
 	cfg.Duplicates = (int64_t)st->dupwin;
 	s = js_AddStream(&si, p->js, &cfg, NULL, &jerr);
 	if (s != NATS_OK && jerr == JSStreamNameExistErr &&
-	    (s = js_GetStreamInfo(&si, p->js, st->create, NULL, &jerr)) ==
+	    (s = js_GetStreamInfo(&old, p->js, st->create, NULL, &jerr)) ==
 	    NATS_OK) {
-		n = si->Config->SubjectsLen;
+		/* the stream is there for other subjects: add ours */
+		n = old->Config->SubjectsLen;
 		if ((subj = calloc((size_t)n + 1, sizeof *subj)) == NULL)
 			s = NATS_NO_MEMORY;
 		for (i = 0; s == NATS_OK && i < n; i++)
-			subj[i] = si->Config->Subjects[i];
+			subj[i] = old->Config->Subjects[i];
 		if (s == NATS_OK) {
 			subj[n] = p->subject;
-			si->Config->Subjects = subj;
-			si->Config->SubjectsLen = n + 1;
-			cfg = *si->Config;
-			jsStreamInfo_Destroy(si);
-			si = NULL;
+			cfg = *old->Config;
+			cfg.Subjects = subj;
+			cfg.SubjectsLen = n + 1;
 			s = js_UpdateStream(&si, p->js, &cfg, NULL, &jerr);
 		}
+		jsStreamInfo_Destroy(old);
 	}
 	free(subj);
 	jsStreamInfo_Destroy(si);
