@@ -357,11 +357,10 @@ main(int argc, char **argv)
 	}
 	recin_free(&r.in);
 	(void)fcntl(STDIN_FILENO, F_SETFL, fl);
+	natspub_close(&r.pub);	/* what is still out counts as failed */
 	natspub_counters(&r.pub, &c);
-	status = c.acked < c.published - c.resent || r.skipped ||
-	    r.badinput ? 1 : 0;
+	status = c.failed || r.skipped || r.badinput ? 1 : 0;
 	if (r.o.verbose || status || sig_take(SIGUSR1))
 		counters(&r);
-	natspub_close(&r.pub);
 	return status;
 }

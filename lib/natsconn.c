@@ -145,6 +145,8 @@ setup(natsOptions *o, const struct natsconn *c)
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectWait(o, 250);
 	if (s == NATS_OK)
+		s = natsOptions_SetReconnectBufSize(o, 256 * 1024);
+	if (s == NATS_OK)
 		s = natsOptions_SetTimeout(o, 2000);
 	if (s == NATS_OK)
 		s = natsOptions_SetName(o, c->prog);
