@@ -28,6 +28,7 @@
 #define OPTSTRING	"b:c:E:e:F:hK:k:N:q:S:s:T:t:uvW:"
 
 #define FETCH_MS	250	/* the longest wait in a fetch: signals */
+#define SEEN		16384	/* stream sequences remembered as written */
 #define NS		NS_PER_S
 
 struct opts {
@@ -42,7 +43,8 @@ struct run {
 	struct opts o;
 	struct recout w;
 	struct natssub sub;
-	uint64_t received, acked, repeated, skipped, last;
+	uint64_t received, acked, repeated, skipped;
+	uint64_t seen[SEEN];	/* by sequence mod SEEN: written this run */
 	int sigfd;
 };
 
@@ -185,9 +187,14 @@ put(void *arg, const struct udpmeta *m, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* batch: write the records of the messages, flush, then acknowledge
- * each message that was written whole. A message seen again in this run
- * (a redelivery) is acknowledged, not written. */
+/*
+ * batch: write the records of the messages, flush, then acknowledge
+ * each message that was written whole. A message written before in this
+ * run (redelivered: our ack was lost or late) is acknowledged, not
+ * written again. Redeliveries come out of order, so "written" is a set,
+ * not a high-water mark: the last SEEN sequences, a direct-mapped table
+ * (one older than that is written again: a repeat, never a loss).
+ */
 static void
 batch(struct run *r, natsMsgList *l)
 {
@@ -197,7 +204,7 @@ batch(struct run *r, natsMsgList *l)
 	for (i = 0; i < l->Count; i++) {
 		r->received++;
 		seq = natssub_seq(l->Msgs[i]);
-		if (seq != 0 && seq <= r->last) {
+		if (seq != 0 && r->seen[seq % SEEN] == seq) {
 			r->repeated++;
 			continue;
 		}
@@ -205,8 +212,7 @@ batch(struct run *r, natsMsgList *l)
 			done = i;
 			break;
 		}
-		if (seq > r->last)
-			r->last = seq;
+		r->seen[seq % SEEN] = seq;
 	}
 	if (recout_flush(&r->w) == -1)
 		out_fail();
@@ -304,11 +310,11 @@ main(int argc, char **argv)
 	loop(&r);
 	if (recout_flush(&r.w) == -1)
 		out_fail();
-	if (r.o.verbose || sig_take(SIGUSR1))
+	if (r.o.verbose || r.skipped || sig_take(SIGUSR1))
 		counters(&r);
 	natssub_close(&r.sub);
 	recout_free(&r.w);
 	if (close(STDOUT_FILENO) == -1 && errno != EBADF)
 		out_fail();
-	return 0;
+	return r.skipped ? 1 : 0;
 }

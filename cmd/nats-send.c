@@ -40,6 +40,7 @@ struct opts {
 	const char *subject;
 	uint64_t pack, inflight, wait, drain;
 	int layout;		/* NATSPUB_PAYLOAD or NATSPUB_PCAP */
+	int dupset;		/* -w given */
 	int verbose;
 };
 
@@ -79,7 +80,7 @@ getopts(int argc, char **argv, struct opts *o)
 	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
-		case 'A': o->st.maxage = dur_arg("age", optarg, 1,
+		case 'A': o->st.maxage = dur_arg("age", optarg, 0,
 		    INT64_MAX); break;
 		case 'B': o->pack = num_arg("pack count", optarg, 1,
 		    NATSPUB_PACKMAX); break;
@@ -94,7 +95,7 @@ getopts(int argc, char **argv, struct opts *o)
 		    1000000); break;
 		case 'K': o->nc.key = optarg; break;
 		case 'k': o->nc.creds = optarg; break;
-		case 'L': o->st.maxbytes = size_arg("stream size", optarg, 1,
+		case 'L': o->st.maxbytes = size_arg("stream size", optarg, 0,
 		    INT64_MAX); break;
 		case 'M': o->st.memory = storage_arg(optarg); break;
 		case 'r': o->st.replicas = num_arg("replicas", optarg, 1,
@@ -104,7 +105,9 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'W': o->wait = dur_arg("publish timeout", optarg,
 		    1000000, 3600 * NS); break;
 		case 'w': o->st.dupwin = dur_arg("duplicate window", optarg,
-		    1000000, INT64_MAX); break;
+		    1000000, INT64_MAX);
+			o->dupset = 1;
+			break;
 		default:
 			arg_badopt(OPTSTRING);
 		}
@@ -134,9 +137,12 @@ parse(int argc, char **argv, struct opts *o)
 		arg_fail("subject", o->subject,
 		    "use tokens of letters, digits, '-' and '_' between dots");
 	if (!o->st.create && (o->st.maxage || o->st.maxbytes ||
-	    o->st.memory || o->st.replicas != 1))
-		arg_misuse("%s", "-A, -L, -M and -r describe the stream -C "
+	    o->st.memory || o->st.replicas != 1 || o->dupset))
+		arg_misuse("%s", "-A, -L, -M, -r and -w describe the stream -C "
 		    "creates: they need -C");
+	if (o->st.create && o->st.dupwin < o->wait + NATSPUB_BACKOFFMAX)
+		arg_misuse("the duplicate window (-w) must cover a resend: at "
+		    "least -W plus %llu s", NATSPUB_BACKOFFMAX / NS);
 	if (o->st.create && natspub_subject_bad(o->st.create))
 		arg_fail("stream name", o->st.create,
 		    "use letters, digits, '-' and '_'");
