@@ -167,8 +167,10 @@ fuzz: $(FUZZ)
 deps:
 	sh tools/deps.sh build
 
+# the npm nats client is the other ecosystem's peer in the NATS tests
 check-deps:
 	sh tools/deps.sh check
+	sh tools/deps.sh npm
 
 # make check: every test, in TAP, then "N passed, N failed"
 check: check-deps
@@ -180,6 +182,7 @@ lint:
 
 bench: all tools
 	sh tools/deps.sh bench
+	sh tools/deps.sh npm
 	bench/udp-recv
 	[ ! -x bench/chanlog ] || bench/chanlog
 

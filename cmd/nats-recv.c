@@ -176,13 +176,14 @@ out_fail(void)
 /* put: one record out; -1 once -c is reached (the rest of a pack is not
  * written, and its message not acknowledged). */
 static int
-put(void *arg, const struct udpmeta *m, const unsigned char *p, size_t n)
+put(void *arg, const struct natssub_rec *rec)
 {
 	struct run *r = arg;
 
 	if (r->o.count && r->w.written >= r->o.count)
 		return -1;
-	if (recout_udp(&r->w, m, p, n) == -1)
+	if (recout_frame(&r->w, &rec->m, rec->frame, rec->caplen, rec->p,
+	    rec->n) == -1)
 		out_fail();
 	return 0;
 }

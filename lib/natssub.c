@@ -200,7 +200,7 @@ frames(const unsigned char *p, size_t n, natssub_cb cb, void *arg,
 	struct pcaprec rec;
 	struct pcapr r;
 	struct udpinfo u;
-	struct udpmeta m;
+	struct natssub_rec nr;
 	int rc = 0;
 
 	if (pcapr_open_mem(&r, p, n) == -1) {
@@ -213,15 +213,21 @@ frames(const unsigned char *p, size_t n, natssub_cb cb, void *arg,
 			(*skipped)++;
 			continue;
 		}
-		memset(&m, 0, sizeof m);
-		m.af = u.af;
-		memcpy(m.src, u.src, sizeof m.src);
-		memcpy(m.dst, u.dst, sizeof m.dst);
-		m.sport = u.sport;
-		m.dport = u.dport;
-		m.ts.tv_sec = (time_t)rec.sec;
-		m.ts.tv_nsec = rec.nsec;
-		rc = cb(arg, &m, u.payload, u.paylen);
+		memset(&nr, 0, sizeof nr);
+		nr.m.af = u.af;
+		memcpy(nr.m.src, u.src, sizeof nr.m.src);
+		memcpy(nr.m.dst, u.dst, sizeof nr.m.dst);
+		nr.m.sport = u.sport;
+		nr.m.dport = u.dport;
+		nr.m.ts.tv_sec = (time_t)rec.sec;
+		nr.m.ts.tv_nsec = rec.nsec;
+		nr.p = u.payload;
+		nr.n = u.paylen;
+		if (r.linktype == LINKTYPE_RAW && rec.caplen == rec.origlen) {
+			nr.frame = rec.data;
+			nr.caplen = rec.caplen;
+		}
+		rc = cb(arg, &nr);
 	}
 	pcapr_close(&r);
 	return rc;
@@ -229,7 +235,7 @@ frames(const unsigned char *p, size_t n, natssub_cb cb, void *arg,
 
 /* lines: the records of a lines layout message, each ending in "\n". */
 static int
-lines(const unsigned char *p, size_t n, const struct udpmeta *m,
+lines(const unsigned char *p, size_t n, struct natssub_rec *nr,
     natssub_cb cb, void *arg, uint64_t *skipped)
 {
 	const unsigned char *nl;
@@ -239,10 +245,12 @@ lines(const unsigned char *p, size_t n, const struct udpmeta *m,
 		nl = memchr(p, '\n', n);
 		if (nl == NULL)
 			nl = p + n;
+		nr->p = p;
+		nr->n = (size_t)(nl - p);
 		if (nl - p > MAXDGRAM)
 			(*skipped)++;
 		else
-			rc = cb(arg, m, p, (size_t)(nl - p));
+			rc = cb(arg, nr);
 		n -= (size_t)(nl - p) + (nl < p + n);
 		p = nl + 1;
 	}
@@ -255,18 +263,21 @@ natssub_records(natsMsg *m, natssub_cb cb, void *arg, uint64_t *skipped)
 	const unsigned char *p = (const unsigned char *)natsMsg_GetData(m);
 	size_t n = (size_t)natsMsg_GetDataLength(m);
 	const char *layout = header(m, NATSREC_LAYOUT);
-	struct udpmeta u;
+	struct natssub_rec nr;
 
 	if (layout && strcmp(layout, "pcap") == 0)
 		return frames(p, n, cb, arg, skipped);
-	meta(m, &u);
+	memset(&nr, 0, sizeof nr);
+	meta(m, &nr.m);
 	if (layout && strcmp(layout, "lines") == 0)
-		return lines(p, n, &u, cb, arg, skipped);
+		return lines(p, n, &nr, cb, arg, skipped);
 	if (n > MAXDGRAM) {
 		(*skipped)++;
 		return 0;
 	}
-	return cb(arg, &u, p, n);
+	nr.p = p;
+	nr.n = n;
+	return cb(arg, &nr);
 }
 
 void

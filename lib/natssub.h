@@ -46,10 +46,17 @@ int natssub_open(struct natssub *s, const struct natsconn *c,
  * now (s->err; try again later). */
 int natssub_fetch(struct natssub *s, natsMsgList *list, int max, int ms);
 
-/* What a message carries, record by record: cb gets each datagram's
- * metadata and payload, and returns 0, or -1 to stop. */
-typedef int (*natssub_cb)(void *arg, const struct udpmeta *m,
-    const unsigned char *p, size_t n);
+/* One record of a message: the datagram's metadata and payload, and
+ * for a RAW frame sent whole (the pcap layout) the frame itself. */
+struct natssub_rec {
+	struct udpmeta m;
+	const unsigned char *p, *frame;
+	size_t n, caplen;
+};
+
+/* What a message carries, record by record: cb gets each record and
+ * returns 0, or -1 to stop. */
+typedef int (*natssub_cb)(void *arg, const struct natssub_rec *r);
 
 /*
  * natssub_records: hand every record of m to cb: a payload message is

@@ -108,13 +108,23 @@ pcapw_udp(unsigned char *out, const struct udpmeta *m, size_t paylen)
 	store_be16(p + 4, len16(UDP_HDRLEN + paylen));
 	store_be16(p + 6, 0);		/* checksum not computed */
 
+	pcapw_rechdr(out, m->ts.tv_sec, (uint32_t)m->ts.tv_nsec,
+	    (uint32_t)(iplen + UDP_HDRLEN + paylen),
+	    (uint32_t)(iplen + UDP_HDRLEN + paylen));
+	return PCAP_RECHDR_LEN + iplen + UDP_HDRLEN;
+}
+
+size_t
+pcapw_rechdr(unsigned char *out, int64_t sec, uint32_t nsec, uint32_t caplen,
+    uint32_t origlen)
+{
 	/* The seconds field is 32 bits, unsigned by convention: good
 	 * until 2106. */
-	put_ne32(out, (uint32_t)m->ts.tv_sec);
-	put_ne32(out + 4, (uint32_t)m->ts.tv_nsec);
-	put_ne32(out + 8, (uint32_t)(iplen + UDP_HDRLEN + paylen));
-	put_ne32(out + 12, (uint32_t)(iplen + UDP_HDRLEN + paylen));
-	return PCAP_RECHDR_LEN + iplen + UDP_HDRLEN;
+	put_ne32(out, (uint32_t)sec);
+	put_ne32(out + 4, nsec);
+	put_ne32(out + 8, caplen);
+	put_ne32(out + 12, origlen);
+	return PCAP_RECHDR_LEN;
 }
 
 /* sum16: add the bytes of p as big-endian 16-bit words (RFC 1071),

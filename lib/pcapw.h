@@ -43,6 +43,10 @@ size_t pcapw_filehdr(unsigned char *out, uint32_t linktype);
  */
 size_t pcapw_udp(unsigned char *out, const struct udpmeta *m, size_t paylen);
 
+/* pcapw_rechdr: the 16-byte record header (native order, ns). */
+size_t pcapw_rechdr(unsigned char *out, int64_t sec, uint32_t nsec,
+    uint32_t caplen, uint32_t origlen);
+
 /*
  * pcapw_cksum6: compute the UDP checksum of an IPv6 record pcapw_udp wrote
  * at rec, once its paylen payload bytes follow it. IPv6 forbids a zero UDP

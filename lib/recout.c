@@ -133,6 +133,27 @@ recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 }
 
 int
+recout_frame(struct recout *w, const struct udpmeta *m,
+    const unsigned char *frame, size_t caplen, const unsigned char *p,
+    size_t n)
+{
+	unsigned char *b;
+
+	if (w->fmt != RECOUT_PCAP || frame == NULL)
+		return recout_udp(w, m, p, n);
+	if ((b = obuf_reserve(&w->ob, PCAP_RECHDR_LEN + caplen)) == NULL)
+		return -1;
+	pcapw_rechdr(b, m->ts.tv_sec, (uint32_t)m->ts.tv_nsec,
+	    (uint32_t)caplen, (uint32_t)caplen);
+	memcpy(b + PCAP_RECHDR_LEN, frame, caplen);
+	obuf_commit(&w->ob, PCAP_RECHDR_LEN + caplen);
+	w->written++;
+	if (w->unbuf || w->ob.len >= FLUSH_AT)
+		return obuf_flush(&w->ob);
+	return 0;
+}
+
+int
 recout_flush(struct recout *w)
 {
 	return obuf_flush(&w->ob);

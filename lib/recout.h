@@ -44,6 +44,14 @@ int recout_header(struct recout *w);
 int recout_udp(struct recout *w, const struct udpmeta *m,
     const unsigned char *p, size_t n);
 
+/* recout_frame: the same datagram, given also as the RAW frame (IP
+ * header on) it came in: the pcap format writes that frame as it is (its
+ * IP identification, TTL and checksums kept); the others as recout_udp.
+ * frame NULL: recout_udp. */
+int recout_frame(struct recout *w, const struct udpmeta *m,
+    const unsigned char *frame, size_t caplen, const unsigned char *p,
+    size_t n);
+
 /* recout_flush: write out what is buffered (before every wait). */
 int recout_flush(struct recout *w);
 
