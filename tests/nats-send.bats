@@ -3,6 +3,9 @@
 # ports, stopped by pid): usage and bad values, records in and the same
 # records out (nats-recv, tshark, the npm nats client), message ids that
 # store a record once, back-pressure, the end, TLS and credentials.
+# nats_* variables, tls_* and exit_status are set by nats.bash and
+# helper.bash; shellcheck takes each @test for a subshell (SC2030, SC2031).
+# shellcheck disable=SC2154,SC2030,SC2031
 
 load helper
 load nats
