@@ -254,7 +254,8 @@ start_fed() {
 	BG_STDIN=$T/$name.in start_bg "$name" nats-send "$@"
 	exec 4>"$T/$name.in"
 	printf 'first\n' >&4
-	wait_until 10 test "$(nats_stream_msgs "$stream")" = 1
+	wait_until 20 test "$(nats_stream_msgs "$stream")" = 1 ||
+	    fail_msg "nats-send said: $(cat "$T/$name.err")"
 }
 
 # counters_say NAME REGEX: after a USR1, NAME's stderr matches REGEX.
