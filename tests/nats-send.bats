@@ -254,8 +254,14 @@ start_fed() {
 	BG_STDIN=$T/$name.in start_bg "$name" nats-send "$@"
 	exec 4>"$T/$name.in"
 	printf 'first\n' >&4
-	wait_until 20 test "$(nats_stream_msgs "$stream")" = 1 ||
+	wait_until 20 stream_has "$stream" 1 ||
 	    fail_msg "nats-send said: $(cat "$T/$name.err")"
+}
+
+# stream_has STREAM N: STREAM stores N messages now (for wait_until: the
+# count is read on every try).
+stream_has() {
+	[ "$(nats_stream_msgs "$1")" = "$2" ]
 }
 
 # counters_say NAME REGEX: after a USR1, NAME's stderr matches REGEX.
@@ -330,7 +336,7 @@ counters_say() {
 	BG_STDIN=$T/fifo start_bg send nats-send -v -S "$nats_url" chan.term
 	exec 4>"$T/fifo"
 	printf 'one\ntwo\n' >&4
-	wait_until 10 test "$(nats_stream_msgs TERM)" = 2
+	wait_until 10 stream_has TERM 2
 	stop_bg send TERM
 	exec 4>&-
 	assert_equal "$exit_status" 0
