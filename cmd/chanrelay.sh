@@ -6,7 +6,7 @@
 # shellcheck disable=SC2154
 set -u
 
-usage="usage: chanrelay [-h] [-d DIR] [-f CONF] [-t DURATION] COMMAND [NAME...]"
+usage="usage: chanrelay [-h] [-d DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]"
 prog=chanrelay
 GRACE=10		# seconds a stopping channel gets before KILL
 BACKOFF_MAX=60		# seconds between restarts, at most
@@ -63,6 +63,26 @@ millis() {
 	echo "$total"
 }
 
+# host_ok NAME: NAME is a host name as chanrelay.conf(5) has them: labels
+# of letters, digits and '-', not beginning or ending with '-', 63 at most,
+# joined by dots; 253 at most in all.
+host_ok() {
+	case $1 in
+	''|*[!A-Za-z0-9.-]*|[.-]*|*[.-]|*..*|*.-*|*-.*) return 1 ;;
+	esac
+	[ "${#1}" -le 253 ] || return 1
+	hrest=$1.
+	while [ -n "$hrest" ]; do
+		hlab=${hrest%%.*}
+		[ "${#hlab}" -le 63 ] || return 1
+		hrest=${hrest#*.}
+	done
+}
+
+lower() {	# lower WORD: WORD in lower case (host names are compared so)
+	printf '%s\n' "$1" | tr '[:upper:]' '[:lower:]'
+}
+
 # --- the configuration -----------------------------------------------
 
 # stages PIPELINE: the pipeline's stages, one a line, split at every '|'
@@ -97,7 +117,7 @@ parse() {
 	if [ -n "$(find "$conf" -prune -perm -0002 2>/dev/null)" ]; then
 		die 100 "$conf: writable by anyone; refusing to run its commands"
 	fi
-	nch=0 vars='' lineno=0 errs=0 buf='' start=0
+	nch=0 vars='' lineno=0 errs=0 buf='' start=0 anyhost=''
 	while IFS= read -r line || [ -n "$line" ]; do
 		lineno=$((lineno + 1))
 		[ -n "$buf" ] || start=$lineno
@@ -112,6 +132,9 @@ parse() {
 	done <"$conf"
 	[ -z "$buf" ] || parse_line "$buf" "$start"
 	[ "$errs" -eq 0 ] || exit 100
+	if [ -z "$host" ] && [ -n "$anyhost" ]; then
+		die 111 "unable to learn this host's name from uname -n: give it with -H"
+	fi
 }
 
 bad() {		# bad LINE MESSAGE: a problem in the configuration
@@ -142,10 +165,19 @@ parse_line() {
 "
 		return ;;
 	esac
+	# NAME@HOST,HOST...: the hosts that run it (every host when none)
+	hosts=''
 	case $name in
-	*[!A-Za-z0-9_-]*) bad "$2" "invalid channel name '$name'"; return ;;
+	*@*) hosts=${name#*@} name=${name%%@*} ;;
+	esac
+	case $name in
+	*[!A-Za-z0-9_-]*|'') bad "$2" "invalid channel name '$name'"; return ;;
 	esac
 	[ "${#name}" -le 64 ] || { bad "$2" "channel name '$name' longer than 64"; return; }
+	case ${l%%[[:space:]]*} in
+	*@) bad "$2" "channel '$name': no host after '@'"; return ;;
+	*@*) hosts_ok "$2" "$hosts" || return ;;
+	esac
 	case $rest in
 	*[![:space:]]*) ;;
 	*) bad "$2" "channel '$name' has no pipeline"; return ;;
@@ -157,13 +189,50 @@ parse_line() {
 		i=$((i + 1))
 	done
 	nch=$((nch + 1))
-	eval "name_$nch=\$name pipe_$nch=\$rest line_$nch=\$2"
+	eval "name_$nch=\$name pipe_$nch=\$rest line_$nch=\$2 hosts_$nch=\$hosts"
 }
 
-# check_programs: every stage's command exists (in PATH, ours first).
+# hosts_ok LINE LIST: every host of the comma-separated LIST is a host
+# name; each one that is not is reported (and LIST is then refused).
+# Sets hosts to LIST in lower case.
+hosts_ok() {
+	hl=$2, hbad=0
+	while [ -n "$hl" ]; do
+		hn=${hl%%,*}
+		hl=${hl#*,}
+		if [ -z "$hn" ]; then
+			bad "$1" "an empty host name in '@$2'"
+			hbad=1
+		elif ! host_ok "$hn"; then
+			bad "$1" "invalid host name '$hn'"
+			hbad=1
+		fi
+	done
+	[ "$hbad" -eq 0 ] || return 1
+	hosts=$(lower "$2") anyhost=1
+}
+
+# here I: channel I runs on this host: its line names no host, or this one.
+here() {
+	eval "hs=\$hosts_$1"
+	case ,$hs, in
+	,,|*",$host,"*) return 0 ;;
+	esac
+	return 1
+}
+
+# elsewhere I: why channel I does not run here, for messages.
+elsewhere() {
+	eval "printf 'runs on %s; this host is %s\n' \"\$hosts_$1\" \"\$host\""
+}
+
+# check_programs: every stage's command of every channel of this host
+# exists (in PATH, ours first).
 check_programs() {
 	i=1
 	while [ "$i" -le "$nch" ]; do
+		# another host's programs are found in that host's PATH
+		here "$i" || { i=$((i + 1)); continue; }
 		eval "p=\$pipe_$i n=\$name_$i ln=\$line_$i"
 		stages "$p" | while IFS= read -r st; do
 			set -f
@@ -357,7 +426,11 @@ tick() {
 	i=1
 	while [ "$i" -le "$nch" ]; do
 		eval "n=\$name_$i p=\$pid_$i st=\$state_$i due=\${due_$i:-0}"
-		if [ -f "$dir/$n.restart" ]; then
+		if [ -f "$dir/$n.restart" ] && [ "$st" = skipped ]; then
+			# asked for before its state said so: refused all the same
+			rm -f "$dir/$n.restart"
+			log "$n: not restarted: $(elsewhere "$i")"
+		elif [ -f "$dir/$n.restart" ]; then
 			rm -f "$dir/$n.restart"
 			[ "$p" -gt 0 ] && stop_channel "$i"
 			eval "backoff_$i=1 restarts_$i=\$((restarts_$i + 1))"
@@ -377,17 +450,27 @@ supervise() {
 	trap 'log "HUP ignored"' HUP
 	end=0
 	[ -z "$duration" ] || end=$(($(now) + duration))
-	i=1
+	i=1 mine=0
 	while [ "$i" -le "$nch" ]; do
 		eval "n=\$name_$i"
 		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=-"
-		if selected "$n"; then
+		if ! here "$i"; then
+			# another host's: status shows it, and why
+			eval "state_$i=skipped"
+			elsewhere "$i" >"$dir/$n.msg"
+			log "$n: skipped: $(elsewhere "$i")"
+			state "$i"
+		elif selected "$n"; then
+			mine=$((mine + 1))
 			start_channel "$i"
 		else
 			state "$i"
 		fi
 		i=$((i + 1))
 	done
+	if [ "$nch" -gt 0 ] && [ "$mine" -eq 0 ] && [ -z "$only" ]; then
+		log "no channel of $conf runs on $host"
+	fi
 	while [ "$stop" -eq 0 ]; do
 		if [ "$end" -gt 0 ] && [ "$(now)" -ge "$end" ]; then
 			log "the duration is over"
@@ -449,7 +532,8 @@ cmd_start() {
 	fi
 	# its own session: a closing terminal does not end it
 	# shellcheck disable=SC2086 # the channel names are words
-	setsid "$self" -d "$dir" -f "$conf" ${tflag:+-t "$tflag"} run $only \
+	setsid "$self" -d "$dir" -f "$conf" ${hflag:+-H "$hflag"} \
+	    ${tflag:+-t "$tflag"} run $only \
 	    </dev/null >>"$dir/chanrelay.log" 2>&1 &
 	t=0
 	while ! p=$(running_pid) && [ "$t" -lt 50 ]; do
@@ -502,7 +586,9 @@ cmd_status() {
 			[ "$pid" != 0 ] || pid=-
 			printf '%-16s %-10s %7s %7s %8s %-14s %s\n' "$n" "$st" \
 			    "$pid" "$up" "$restarts" "$last" "$when"
-			[ "$st" != failed ] || sed 's/^/    /' "$dir/$n.msg" 2>/dev/null
+			case $st in
+			failed|skipped) sed 's/^/    /' "$dir/$n.msg" 2>/dev/null ;;
+			esac
 		fi
 		i=$((i + 1))
 	done
@@ -513,6 +599,12 @@ cmd_restart() {
 	rundir
 	[ -n "$only" ] || misuse "restart needs a channel NAME"
 	running_pid >/dev/null || die 111 "not running ($dir)"
+	# the supervisor's host decides, and its state files say it
+	for n in $only; do
+		read -r st rest <"$dir/$n.state" 2>/dev/null || continue
+		[ "$st" != skipped ] ||
+		    die 100 "channel '$n' $(cat "$dir/$n.msg" 2>/dev/null)"
+	done
 	for n in $only; do
 		: >"$dir/$n.restart"
 	done
@@ -521,16 +613,33 @@ cmd_restart() {
 
 cmd_check() {
 	check_programs || exit 100
-	printf '%s: %s: %d channel(s), all programs found\n' "$prog" "$conf" "$nch"
+	mine='' k=0 i=1
+	while [ "$i" -le "$nch" ]; do
+		if here "$i"; then
+			k=$((k + 1))
+			eval "mine=\"\$mine\${mine:+ }\$name_$i\""
+		fi
+		i=$((i + 1))
+	done
+	if [ "$k" -eq "$nch" ]; then
+		printf '%s: %s: %d channel(s), all programs found\n' "$prog" "$conf" "$nch"
+	elif [ "$k" -eq 0 ]; then
+		printf '%s: %s: %d channel(s), none on %s\n' "$prog" "$conf" "$nch" "$host"
+	else
+		printf '%s: %s: %d channel(s), %d on %s (%s), all their programs found\n' \
+		    "$prog" "$conf" "$nch" "$k" "$host" "$mine"
+	fi
 }
 
 main() {
-	conf=/etc/chanrelay/chanrelay.conf dir='' duration='' tflag=''
-	while getopts :d:f:ht: c; do
+	conf=/etc/chanrelay/chanrelay.conf dir='' duration='' tflag='' hflag=''
+	while getopts :d:f:hH:t: c; do
 		case $c in
 		d) dir=$OPTARG ;;
 		f) conf=$OPTARG ;;
 		h) printf '%s\n' "$usage"; exit 0 ;;
+		H) hflag=$OPTARG
+		   host_ok "$OPTARG" || misuse "invalid host name '$OPTARG'" ;;
 		t) tflag=$OPTARG; duration=$(millis "$OPTARG") || exit 100 ;;
 		:) misuse "option -$OPTARG needs a value" ;;
 		*) misuse "unknown option -$OPTARG" ;;
@@ -553,14 +662,20 @@ main() {
 	run|start|stop|status|restart|check) ;;
 	*) misuse "unknown command '$command'" ;;
 	esac
+	# this host: its node name, never a name looked up (no DNS)
+	host=$(lower "${hflag:-$(uname -n 2>/dev/null)}")
 	parse "$conf"
 	for n in $only; do
 		found=0 i=1
 		while [ "$i" -le "$nch" ]; do
-			eval "[ \"\$name_$i\" != \"\$n\" ] || found=1"
+			eval "[ \"\$name_$i\" != \"\$n\" ] || found=\$i"
 			i=$((i + 1))
 		done
-		[ "$found" -eq 1 ] || die 100 "$conf: no channel '$n'"
+		[ "$found" -gt 0 ] || die 100 "$conf: no channel '$n'"
+		case $command in
+		run|start) here "$found" ||
+		    die 100 "channel '$n' $(elsewhere "$found")" ;;
+		esac
 	done
 	"cmd_$command"
 }

@@ -9,7 +9,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: chanrelay [-h] [-d DIR] [-f CONF] [-t DURATION] COMMAND [NAME...]'
+USAGE='usage: chanrelay [-h] [-d DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]'
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
 
 setup_file() {
@@ -61,13 +61,14 @@ conf() {
 	chmod 644 "$CONF"
 }
 
-# chan NAME [ARGS...]: a channel line: udp-recv on 127.0.0.1:0 writing
-# its address to $T/NAME.addr, into chanlog $T/NAME (ARGS go to udp-recv).
+# chan NAME[@HOSTS] [ARGS...]: a channel line: udp-recv on 127.0.0.1:0
+# writing its address to $T/NAME.addr, into chanlog $T/NAME (ARGS go to
+# udp-recv).
 chan() {
-	local n=$1
+	local w=$1 n=${1%%@*}
 	shift
 	printf '%s udp-recv -a %s/%s.addr %s 127.0.0.1:0 | chanlog %s/%s' \
-	    "$n" "$T" "$n" "$*" "$T" "$n"
+	    "$w" "$T" "$n" "$*" "$T" "$n"
 }
 
 # start_relay [OPTIONS...] [-- NAME...]: chanrelay OPTIONS run NAME... in
@@ -165,6 +166,23 @@ all_in_order() {
 	      exit bad }'
 }
 
+# this_host: this host's name as chanrelay finds it (uname -n, lower case);
+# skips the test when it is not a name a table can hold.
+this_host() {
+	local h
+	h=$(uname -n | tr '[:upper:]' '[:lower:]')
+	[[ $h =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$ ]] ||
+	    skip "uname -n is '$h', not a host name a table can hold"
+	echo "$h"
+}
+
+# why NAME: the line status prints under channel NAME's (why it failed or
+# was skipped), without its indent.
+why() {
+	cr status 2>/dev/null | awk -v n="$1" 'f { sub(/^ +/, ""); print; exit }
+	    $1 == n { f = 1 }'
+}
+
 # ms: the time in milliseconds.
 ms() {
 	echo $(($(date +%s%N) / 1000000))
@@ -226,6 +244,21 @@ elapsed_ge() {
 	[[ $stderr == *"no channel 'nosuch'"* ]]
 }
 
+@test "usage: run or start NAME of another host: exit 100, saying where it runs; nothing starts" {
+	conf "$(chan a)" "$(chan c@rx2,rx3)"
+	local c
+	for c in run start; do
+		# a run that does start must not hang the test
+		run --separate-stderr timeout 10 chanrelay -d "$RUN" -f "$CONF" \
+		    -H rx1 "$c" a c
+		assert_failure 100
+		[ "$stderr" = "chanrelay: channel 'c' runs on rx2,rx3; this host is rx1" ] ||
+		    fail_msg "$c: $stderr"
+	done
+	[ ! -e "$T/a.addr" ] && [ ! -e "$T/c.addr" ]
+	[ ! -e "$RUN/chanrelay.pid" ]
+}
+
 @test "usage: the script passes dash -n and shellcheck -s sh" {
 	run dash -n "$BIN/chanrelay"
 	assert_success
@@ -252,6 +285,25 @@ elapsed_ge() {
 		[[ $stderr == *"invalid duration"* ]] || fail_msg "-t '$d': $stderr"
 	done
 	[ ! -e "$RUN" ]
+}
+
+@test "bad values: -H that is not a host name: exit 100, naming it" {
+	conf "$(chan a)"
+	local h
+	for h in rx_1 -rx1 rx1- a..b .rx1 rx1. 'rx 1' rx1,rx2 rx1@x '' \
+	    "$(printf 'a%.0s' {1..64})" "$(printf 'abc.%.0s' {1..63})xy"; do
+		run --separate-stderr cr -H "$h" check
+		[ "$status" -eq 100 ] || fail_msg "-H '$h': exit $status"
+		[ "${stderr_lines[0]}" = "chanrelay: invalid host name '$h'" ] ||
+		    fail_msg "-H '$h': $stderr"
+		[ "${stderr_lines[1]}" = "$USAGE" ]
+	done
+	# the longest label, the longest name, digits first, any case
+	for h in "$(printf 'a%.0s' {1..63})" "$(printf 'abc.%.0s' {1..63})a" \
+	    3com RX-1.Example.NET; do
+		run --separate-stderr cr -H "$h" check
+		[ "$status" -eq 0 ] || fail_msg "-H '$h': exit $status: $stderr"
+	done
 }
 
 @test "bad config: a missing config file: exit 100, naming it" {
@@ -300,6 +352,35 @@ elapsed_ge() {
 	[ ! -e "$T/good.addr" ]
 }
 
+@test "bad config: a bad host list: exit 100, file:line each, naming the value; nothing starts" {
+	conf "$(chan good@rx1)" \
+	    "$(chan a@rx_1)" \
+	    "$(chan b@)" \
+	    "$(chan c@rx1,,rx2)" \
+	    "$(chan d@rx1,-x,ok,a..b)" \
+	    "$(chan e@rx1@rx2)" \
+	    "$(chan @rx1)" \
+	    "$(chan "f@rx1.$(printf 'a%.0s' {1..64})")"
+	run --separate-stderr cr -H rx1 check
+	assert_failure 100
+	[[ $stderr == *"chanrelay: $CONF:2: invalid host name 'rx_1'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:3: channel 'b': no host after '@'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:4: an empty host name in '@rx1,,rx2'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:5: invalid host name '-x'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:5: invalid host name 'a..b'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:6: invalid host name 'rx1@rx2'"* ]]
+	[[ $stderr == *"chanrelay: $CONF:7: invalid channel name ''"* ]]
+	[[ $stderr == *"chanrelay: $CONF:8: invalid host name 'rx1.aaaa"*"'"* ]]
+	[ "${#stderr_lines[@]}" -eq 8 ] || fail_msg "$stderr"
+	# every host's lines are read: these are no host's and every host's
+	run --separate-stderr cr -H nowhere check
+	assert_failure 100
+	[ "${#stderr_lines[@]}" -eq 8 ] || fail_msg "$stderr"
+	run --separate-stderr cr -H rx1 run
+	assert_failure 100
+	[ ! -e "$T/good.addr" ]
+}
+
 @test "bad config: a problem after continuation lines names the line it starts on" {
 	conf "$(chan a) \\" \
 	    '   -r 1s' \
@@ -328,6 +409,35 @@ elapsed_ge() {
 	assert_failure 100
 	[[ $stderr == *"$CONF:2: channel b: no-such-prog-x1: program not found"* ]]
 	[[ $stderr == *"$CONF:3: channel c: no-such-prog-x2: program not found"* ]]
+}
+
+@test "check: the programs of this host's channels only; it says which ones it runs" {
+	conf "$(chan a)" \
+	    'b@rx1 udp-recv 127.0.0.1:0 | no-such-prog-x6 | chanlog x' \
+	    "$(chan c@RX2,rx3)" \
+	    "$(chan d@rx3)"
+	# rx2 runs a and c; b's program is looked for on rx1, not here
+	run --separate-stderr cr -H rx2 check
+	assert_success
+	[ "$output" = "chanrelay: $CONF: 4 channel(s), 2 on rx2 (a c), all their programs found" ]
+	[ -z "$stderr" ]
+	run --separate-stderr cr -H Rx1 check
+	assert_failure 100
+	[ "$stderr" = "chanrelay: $CONF:2: channel b: no-such-prog-x6: program not found" ]
+	# a host with a channel of every host only, and one with none at all
+	conf "$(chan a)" "$(chan c@rx2)"
+	run --separate-stderr cr -H nowhere check
+	assert_success
+	[ "$output" = "chanrelay: $CONF: 2 channel(s), 1 on nowhere (a), all their programs found" ]
+	conf "$(chan c@rx2)"
+	run --separate-stderr cr -H nowhere check
+	assert_success
+	[ "$output" = "chanrelay: $CONF: 1 channel(s), none on nowhere" ]
+	# all of them run here: the message of a table without hosts
+	run --separate-stderr cr -H rx2 check
+	assert_success
+	[ "$output" = "chanrelay: $CONF: 1 channel(s), all programs found" ]
+	[ ! -e "$T/c.addr" ]
 }
 
 @test "check: a '|' inside quotes is not a stage boundary" {
@@ -566,6 +676,101 @@ elapsed_ge() {
 	cat "$T/data dir/a"/*.log >"$T/log.txt"
 	[ "$(grep -c 'line [0-9]' "$T/log.txt")" -eq 50 ]
 	[[ $(tail -n 1 "$T/log.txt") == *"line 50" ]]
+}
+
+@test "behaviour: hosts: this host's channels run (uname -n, any case), a line without host too; another host's is skipped, status says why" {
+	local h
+	h=$(this_host)
+	conf "$(chan a)" "$(chan "b@nowhere-x,${h^^}")" "$(chan c@nowhere-x)"
+	start_relay
+	wait_addrs a b
+	is_state a running 0
+	is_state b running 0
+	wait_until 10 is_state c skipped 0
+	[ "$(field c 3)" = - ]
+	[ "$(why c)" = "runs on nowhere-x; this host is $h" ]
+	grep -q "c: skipped: runs on nowhere-x; this host is $h\$" "$T/relay.err"
+	run grep 'c: started' "$T/relay.err"
+	assert_failure
+	[ ! -e "$T/c.addr" ]
+	# the channels run: b receives
+	udp-send -n 10 "$(addr b)"
+	wait_until 10 size_ge "$T/b/current" $((24 + 10 * 60))
+	stop_bg relay TERM 30
+	[ "$exit_status" -eq 0 ]
+	[ ! -e "$RUN" ]
+}
+
+@test "behaviour: -H acts as another host: its channels run, the line without host too, this host's are skipped" {
+	local h
+	h=$(this_host)
+	[ "$h" != rx2 ] || skip "this host is rx2"
+	conf "$(chan a)" "$(chan "b@$h")" "$(chan c@rx1,RX2)" "$(chan d@rx1)"
+	start_relay -H Rx2
+	wait_addrs a c
+	is_state a running 0
+	is_state c running 0
+	wait_until 10 is_state b skipped 0
+	is_state d skipped 0
+	[ "$(why b)" = "runs on $h; this host is rx2" ]
+	[ "$(why d)" = "runs on rx1; this host is rx2" ]
+	[ ! -e "$T/b.addr" ] && [ ! -e "$T/d.addr" ]
+	# the line under a running channel is the next channel's, not a why
+	run --separate-stderr cr status
+	[ "${#lines[@]}" -eq 7 ] || fail_msg "$output"
+}
+
+@test "behaviour: start -H: status and restart need no -H; restarting a skipped channel: exit 100" {
+	conf "$(chan a)" "$(chan b@rx1)" "$(chan c@rx2)"
+	run --separate-stderr cr -H rx2 start
+	assert_success
+	wait_addrs a c
+	wait_until 10 is_state b skipped 0
+	is_state c running 0
+	[ "$(why b)" = "runs on rx1; this host is rx2" ]
+	echo "$(field a 3) $(field c 3)" >"$T/pgids"
+	run --separate-stderr cr restart b
+	assert_failure 100
+	[ "$stderr" = "chanrelay: channel 'b' runs on rx1; this host is rx2" ]
+	run --separate-stderr cr restart a c
+	assert_success
+	wait_until 10 is_state c running 1
+	wait_until 10 is_state a running 1
+	is_state b skipped 0
+	run grep 'b: started' "$RUN/chanrelay.log"
+	assert_failure
+	run --separate-stderr cr stop
+	assert_success
+	[ ! -e "$RUN/b.state" ] && [ ! -e "$RUN/b.msg" ]
+}
+
+@test "behaviour: a host that runs none of the channels says so and runs on" {
+	conf "$(chan b@rx1)"
+	start_relay -H rx9
+	wait_for "$T/relay.err" "no channel of $CONF runs on rx9"
+	is_state b skipped 0
+	running "$relay_pid"
+	stop_bg relay TERM 30
+	[ "$exit_status" -eq 0 ]
+}
+
+@test "completion: bash: channel names without their hosts; run offers this host's, -H the table's hosts" {
+	conf 'x=1' "$(chan a)" "$(chan b@rx1,RX2)" "$(chan c@rx3) \\" '  -r 1s' \
+	    'd@rx1 udp-recv 127.0.0.1:0 |' '    chanlog y'
+	run bash -c 'source "$1/completions/bash/chanrelay"
+	t() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	      _chanrelay; echo "${COMPREPLY[*]}"; }
+	t chanrelay -f "$2" status ""
+	t chanrelay -f "$2" -H rx2 run ""
+	t chanrelay -H rx1 -f "$2" restart ""
+	t chanrelay -f "$2" -H ""
+	t chanrelay -f "$2" -' _ "$TOP" "$CONF"
+	assert_success
+	[ "${lines[0]}" = "a b c d" ]
+	[ "${lines[1]}" = "a b" ]
+	[ "${lines[2]}" = "a b d" ]
+	[ "${lines[3]}" = "rx1 rx2 rx3" ]
+	[ "${lines[4]}" = "-h -d -f -H -t" ]
 }
 
 # --- error paths ------------------------------------------------------
