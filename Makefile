@@ -55,7 +55,7 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_fdlim tests/unit/test_natsrec
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
-	bench/tcp-listen-spawn bench/spawn-cost
+	bench/tcp-listen-spawn bench/spawn-cost bench/nats-bare
 FUZZ = tests/fuzz/fuzz_pcapr
 
 all: $(PROGS) $(SCRIPTS)
@@ -131,6 +131,11 @@ $(UNIT): $(LIB) tests/unit/tap.h
 # standalone helpers for tests and benchmarks
 tools: $(TOOLS)
 $(TOOLS): $(LIB)
+
+# the bare nats.c publisher bench/nats measures nats-send against
+bench/nats-bare: bench/nats-bare.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/nats-bare.c \
+	    $(NATSLIBS)
 
 # every C source compiled once more with -Werror: what CI insists on
 werror:

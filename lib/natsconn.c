@@ -140,6 +140,10 @@ setup(natsOptions *o, const struct natsconn *c)
 	    p = strtok_r(NULL, ",", &save))
 		list[n++] = p;
 	s = natsOptions_SetServers(o, list, n);
+	/* the order given, as the man pages say: predictable, and a host
+	 * can name its nearest server first */
+	if (s == NATS_OK)
+		s = natsOptions_SetNoRandomize(o, true);
 	if (s == NATS_OK)
 		s = natsOptions_SetMaxReconnect(o, -1);
 	if (s == NATS_OK)
