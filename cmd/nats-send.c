@@ -120,8 +120,8 @@ parse(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof *o);
 	arg_usage = USAGE;
 	o->pack = 1;
-	o->inflight = 4096;
-	o->wait = 2 * NS;
+	o->inflight = 256;
+	o->wait = NS;
 	o->drain = 30 * NS;
 	o->st.replicas = 1;
 	o->st.dupwin = 120 * NS;

@@ -100,6 +100,7 @@ on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 {
 	struct natspub *p = closure;
 	uint64_t n = records(p, m);
+	int w;
 
 	(void)js;
 	pthread_mutex_lock(&p->mu);
@@ -114,9 +115,12 @@ on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 			p->c.duplicates += n;
 		p->backoff = 0;
 	} else if (pae != NULL && retriable(pae)) {
+		/* the loop polls with the queue's deadline once it has one */
+		w = p->qlen == 0;
 		enqueue(p, m);
 		pthread_mutex_unlock(&p->mu);
-		wake(p);
+		if (w)
+			wake(p);
 		return;
 	} else {
 		p->c.failed += n;
@@ -126,11 +130,14 @@ on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 			    (unsigned long long)n, pae->ErrText ? pae->ErrText :
 			    natsStatus_GetText(pae->Err), (int)pae->ErrCode);
 	}
-	p->inflight--;
+	/* the loop waits on us only when it has no room, or to drain: a
+	 * wake per ack would be a system call per record */
+	w = p->inflight-- == p->limit || p->pendrec == n;
 	p->pendrec -= n;
 	pthread_mutex_unlock(&p->mu);
 	natsMsg_Destroy(m);
-	wake(p);
+	if (w)
+		wake(p);
 }
 
 /* publish: hand m to the library; what it does not take is queued for

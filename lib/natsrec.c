@@ -20,6 +20,41 @@ natsrec_hash(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* put_dec: v in decimal at p; returns the end. snprintf costs as much
+ * as the rest of a record's id. */
+static char *
+put_dec(char *p, uint64_t v)
+{
+	char t[20];
+	int n = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = t[--n];
+	return p;
+}
+
+/* put_id: "PREFIX" DEC "-" 16 hex digits of h, NUL-ended. */
+static void
+put_id(char *out, const char *prefix, int neg, uint64_t v, uint64_t h)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	int i;
+
+	while (*prefix)
+		*p++ = *prefix++;
+	if (neg)
+		*p++ = '-';
+	p = put_dec(p, v);
+	*p++ = '-';
+	for (i = 60; i >= 0; i -= 4)
+		*p++ = hex[(h >> i) & 0xf];
+	*p = '\0';
+}
+
 /* hash_u64: v as 8 little-endian bytes, so ids agree across hosts. */
 static uint64_t
 hash_u64(uint64_t h, uint64_t v)
@@ -47,8 +82,7 @@ natsrec_id_udp(char *out, const char *subject, const struct udpmeta *m,
 	h = hash_u64(h, n);
 	h = natsrec_hash(h, p, n);
 	ns = (int64_t)m->ts.tv_sec * 1000000000 + m->ts.tv_nsec;
-	snprintf(out, NATSREC_IDLEN, "%lld-%016llx", (long long)ns,
-	    (unsigned long long)h);
+	put_id(out, "", ns < 0, ns < 0 ? -(uint64_t)ns : (uint64_t)ns, h);
 	return h;
 }
 
@@ -61,8 +95,8 @@ natsrec_id_frame(char *out, const char *subject, int64_t sec, uint32_t nsec,
 	h = natsrec_hash(NATSREC_HASH0, subject, strlen(subject) + 1);
 	h = hash_u64(h, n);
 	h = natsrec_hash(h, p, n);
-	snprintf(out, NATSREC_IDLEN, "%lld-%016llx",
-	    (long long)(sec * 1000000000 + nsec), (unsigned long long)h);
+	sec = sec * 1000000000 + nsec;
+	put_id(out, "", sec < 0, sec < 0 ? -(uint64_t)sec : (uint64_t)sec, h);
 	return h;
 }
 
@@ -75,22 +109,31 @@ natsrec_id_line(char *out, const char *subject, uint64_t lineno,
 	h = natsrec_hash(NATSREC_HASH0, subject, strlen(subject) + 1);
 	h = hash_u64(h, lineno);
 	h = natsrec_hash(h, p, n);
-	snprintf(out, NATSREC_IDLEN, "L%llu-%016llx",
-	    (unsigned long long)lineno, (unsigned long long)h);
+	put_id(out, "L", 0, lineno, h);
 	return h;
 }
 
 void
 natsrec_id_pack(char *out, uint64_t count, uint64_t sum)
 {
-	snprintf(out, NATSREC_IDLEN, "P%llu-%016llx", (unsigned long long)count,
-	    (unsigned long long)sum);
+	put_id(out, "P", 0, count, sum);
 }
 
 char *
 natsrec_time(char *out, int64_t sec, uint32_t nsec)
 {
-	snprintf(out, NATSREC_TIMELEN, "%lld.%09u", (long long)sec, nsec);
+	char *p = out;
+	int i;
+
+	if (sec < 0)
+		*p++ = '-';
+	p = put_dec(p, sec < 0 ? -(uint64_t)sec : (uint64_t)sec);
+	*p++ = '.';
+	for (i = 8; i >= 0; i--) {
+		p[i] = (char)('0' + nsec % 10);
+		nsec /= 10;
+	}
+	p[9] = '\0';
 	return out;
 }
 

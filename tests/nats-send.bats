@@ -115,7 +115,7 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 	nats_start s
 	nats_peer addstream "$nats_url" SHORT short.x 1 duplicate_window=1000000000
 	run -100 nats-send -S "$nats_url" short.x </dev/null
-	assert_output --partial "stream SHORT: its duplicate window (1.000 s) is shorter than a resend can come (7.000 s"
+	assert_output --partial "stream SHORT: its duplicate window (1.000 s) is shorter than a resend can come (6.000 s"
 	nats_peer addstream "$nats_url" SMALL small.x 1 max_msg_size=1000
 	run -100 nats-send -S "$nats_url" small.x </dev/null
 	assert_output "nats-send: stream SMALL: its largest message (1000 bytes) cannot hold a 65535-byte datagram"
