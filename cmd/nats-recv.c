@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "natsconn.h"
+#include "natsrec.h"
 #include "natssub.h"
 #include "num.h"
 #include "recout.h"
@@ -140,10 +141,10 @@ parse(int argc, char **argv, struct opts *o)
 	if (argc > 1)
 		arg_misuse("too many arguments, starting at '%s'", argv[1]);
 	o->subject = argv[0];
-	if (o->subject[0] == '\0' || strpbrk(o->subject, " \t\r\n"))
-		arg_fail("subject", o->subject, "invalid");
-	if (o->durable && (o->durable[0] == '\0' ||
-	    o->durable[strcspn(o->durable, ".*> \t")] != '\0'))
+	if (natsrec_subject_bad(o->subject))
+		arg_fail("subject", o->subject,
+		    "use tokens of letters, digits, '-' and '_' between dots");
+	if (o->durable && natsrec_name_bad(o->durable))
 		arg_fail("durable name", o->durable,
 		    "use letters, digits, '-' and '_'");
 	if (o->since && o->start.seq)
@@ -220,6 +221,10 @@ batch(struct run *r, natsMsgList *l)
 	for (i = 0; i < done; i++)
 		if (natsMsg_Ack(l->Msgs[i], NULL) == NATS_OK)
 			r->acked++;
+	/* not written whole (-c stopped us): back to the stream at once,
+	 * not after the ack wait, for the next run */
+	for (; i < l->Count; i++)
+		(void)natsMsg_Nak(l->Msgs[i], NULL);
 	natsMsgList_Destroy(l);
 }
 

@@ -133,7 +133,7 @@ parse(int argc, char **argv, struct opts *o)
 	if (argc > 1)
 		arg_misuse("too many arguments, starting at '%s'", argv[1]);
 	o->subject = argv[0];
-	if (natspub_subject_bad(o->subject))
+	if (natsrec_subject_bad(o->subject))
 		arg_fail("subject", o->subject,
 		    "use tokens of letters, digits, '-' and '_' between dots");
 	if (!o->st.create && (o->st.maxage || o->st.maxbytes ||
@@ -143,7 +143,7 @@ parse(int argc, char **argv, struct opts *o)
 	if (o->st.create && o->st.dupwin < o->wait + NATSPUB_BACKOFFMAX)
 		arg_misuse("the duplicate window (-w) must cover a resend: at "
 		    "least -W plus %llu s", NATSPUB_BACKOFFMAX / NS);
-	if (o->st.create && natspub_subject_bad(o->st.create))
+	if (o->st.create && natsrec_name_bad(o->st.create))
 		arg_fail("stream name", o->st.create,
 		    "use letters, digits, '-' and '_'");
 	o->nc.verbose = o->verbose;

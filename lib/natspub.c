@@ -14,27 +14,6 @@
 #define HDRROOM		1024	/* the headers of a message, at most */
 #define MS		1000000ull
 
-int
-natspub_subject_bad(const char *s)
-{
-	size_t tok = 0;
-
-	if (*s == '\0')
-		return 1;
-	for (; *s; s++) {
-		if (*s == '.') {
-			if (tok == 0)
-				return 1;
-			tok = 0;
-			continue;
-		}
-		if (*s == '*' || *s == '>' || *s <= ' ' || *s == 0x7f)
-			return 1;
-		tok++;
-	}
-	return tok == 0;
-}
-
 static void
 wake(struct natspub *p)
 {

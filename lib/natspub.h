@@ -77,10 +77,6 @@ int natspub_open(struct natspub *p, const struct natsconn *c,
     const char *subject, const struct natspub_stream *st, int layout,
     uint64_t pack, uint64_t limit, uint64_t wait);
 
-/* natspub_subject_bad: 1 when s is not a subject to publish to (empty,
- * wildcards, white space, empty tokens). */
-int natspub_subject_bad(const char *s);
-
 /* natspub_start: the input's framing is known: text (lines), or pcap
  * with its file header and link type. Returns 0, -1 (p->err). */
 int natspub_start(struct natspub *p, int text,

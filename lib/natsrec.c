@@ -203,3 +203,36 @@ natsrec_addr_parse(const char *s, int *af, unsigned char *ip,
 	*af = a.ss.ss_family;
 	return 0;
 }
+
+int
+natsrec_subject_bad(const char *s)
+{
+	size_t tok = 0;
+
+	if (*s == '\0')
+		return 1;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (tok == 0)
+				return 1;
+			tok = 0;
+			continue;
+		}
+		if (*s == '*' || *s == '>' || *s <= ' ' || *s == 0x7f)
+			return 1;
+		tok++;
+	}
+	return tok == 0;
+}
+
+int
+natsrec_name_bad(const char *s)
+{
+	if (*s == '\0')
+		return 1;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 1;
+	return 0;
+}

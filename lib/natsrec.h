@@ -65,4 +65,12 @@ char *natsrec_addr(char *out, int af, const unsigned char *ip, unsigned port);
 int natsrec_addr_parse(const char *s, int *af, unsigned char *ip,
     uint16_t *port);
 
+/* natsrec_subject_bad: 1 when s is not one channel's subject: empty,
+ * a wildcard, white space, an empty token. */
+int natsrec_subject_bad(const char *s);
+
+/* natsrec_name_bad: 1 when s is not a stream or consumer name of
+ * letters, digits, '-' and '_'. */
+int natsrec_name_bad(const char *s);
+
 #endif

@@ -68,5 +68,13 @@ main(void)
 	    "names and wildcards refused");
 	ok(strcmp(natsrec_addr(t, AF_INET, m.src, 5000), "127.0.0.1:5000") ==
 	    0, "address text: %s", t);
+	ok(!natsrec_subject_bad("chanrelay.gps") && !natsrec_subject_bad("a"),
+	    "subjects taken");
+	ok(natsrec_subject_bad("") && natsrec_subject_bad("a..b") &&
+	    natsrec_subject_bad(".a") && natsrec_subject_bad("a.") &&
+	    natsrec_subject_bad("a.*") && natsrec_subject_bad("a.>") &&
+	    natsrec_subject_bad("a b"), "empty tokens, wildcards, spaces refused");
+	ok(!natsrec_name_bad("CHAN_1-x") && natsrec_name_bad("a.b") &&
+	    natsrec_name_bad("a$b") && natsrec_name_bad(""), "names");
 	return tap_done();
 }
