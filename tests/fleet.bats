@@ -5,6 +5,9 @@
 # (it is an example to read), so it runs in a network namespace of its own.
 # shellcheck disable=SC2154
 
+# Not again under ASan: run.sh runs the programs of the tree, not build/san.
+# bats file_tags=nosan
+
 bats_require_minimum_version 1.5.0
 load helper
 load nats

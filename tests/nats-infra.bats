@@ -7,6 +7,9 @@
 # and shellcheck takes each @test for a subshell (SC2030, SC2031).
 # shellcheck disable=SC2154,SC2030,SC2031
 
+# Not again under ASan: it tests the test servers, not our programs.
+# bats file_tags=nosan
+
 bats_require_minimum_version 1.5.0
 load helper
 load nats
