@@ -95,21 +95,18 @@ getopts(int argc, char **argv, struct opts *o)
 
 	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		if (natsconn_opt(&o->nc, c, optarg))
+			continue;
 		switch (c) {
 		case 'b': o->batch = (int)num_arg("batch", optarg, 1,
 		    10000); break;
 		case 'c': o->count = num_arg("count", optarg, 1,
 		    INT64_MAX); break;
-		case 'E': o->nc.ca = optarg; break;
-		case 'e': o->nc.cert = optarg; break;
 		case 'F': o->format = format_arg(optarg); break;
 		case 'h': arg_help(0); break;
-		case 'K': o->nc.key = optarg; break;
-		case 'k': o->nc.creds = optarg; break;
 		case 'N': o->durable = optarg; break;
 		case 'q': o->start.seq = num_arg("sequence", optarg, 1,
 		    INT64_MAX); break;
-		case 'S': o->nc.servers = optarg; break;
 		case 's': o->since = optarg; break;
 		case 'T': o->idle = dur_arg("idle timeout", optarg, 1,
 		    UINT64_MAX / 2); break;
@@ -153,10 +150,7 @@ parse(int argc, char **argv, struct opts *o)
 		o->start.policy = NATSSUB_SEQ;
 	else if (o->since)
 		since_arg(o->since, &o->start);
-	o->nc.verbose = o->verbose;
-	o->nc.prog = "nats-recv";
-	natsconn_env(&o->nc);
-	natsconn_check(&o->nc);
+	natsconn_setup(&o->nc, "nats-recv", o->verbose);
 }
 
 static void

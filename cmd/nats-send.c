@@ -79,6 +79,8 @@ getopts(int argc, char **argv, struct opts *o)
 
 	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
+		if (natsconn_opt(&o->nc, c, optarg))
+			continue;
 		switch (c) {
 		case 'A': o->st.maxage = dur_arg("age", optarg, 0,
 		    INT64_MAX); break;
@@ -87,20 +89,15 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'C': o->st.create = optarg; break;
 		case 'D': o->drain = dur_arg("drain time", optarg, 0,
 		    UINT64_MAX / 2); break;
-		case 'E': o->nc.ca = optarg; break;
-		case 'e': o->nc.cert = optarg; break;
 		case 'F': o->layout = layout_arg(optarg); break;
 		case 'h': arg_help(0); break;
 		case 'i': o->inflight = num_arg("in-flight count", optarg, 1,
 		    1000000); break;
-		case 'K': o->nc.key = optarg; break;
-		case 'k': o->nc.creds = optarg; break;
 		case 'L': o->st.maxbytes = size_arg("stream size", optarg, 0,
 		    INT64_MAX); break;
 		case 'M': o->st.memory = storage_arg(optarg); break;
 		case 'r': o->st.replicas = num_arg("replicas", optarg, 1,
 		    5); break;
-		case 'S': o->nc.servers = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'W': o->wait = dur_arg("publish timeout", optarg,
 		    1000000, 3600 * NS); break;
@@ -146,10 +143,7 @@ parse(int argc, char **argv, struct opts *o)
 	if (o->st.create && natsrec_name_bad(o->st.create))
 		arg_fail("stream name", o->st.create,
 		    "use letters, digits, '-' and '_'");
-	o->nc.verbose = o->verbose;
-	o->nc.prog = "nats-send";
-	natsconn_env(&o->nc);
-	natsconn_check(&o->nc);
+	natsconn_setup(&o->nc, "nats-send", o->verbose);
 }
 
 static void
@@ -208,14 +202,7 @@ take_pcap(struct run *r, const struct rec *rec)
 		r->skipped++;
 		return;
 	} else {
-		memset(&m, 0, sizeof m);
-		m.af = u.af;
-		memcpy(m.src, u.src, sizeof m.src);
-		memcpy(m.dst, u.dst, sizeof m.dst);
-		m.sport = u.sport;
-		m.dport = u.dport;
-		m.ts.tv_sec = (time_t)rec->sec;
-		m.ts.tv_nsec = rec->nsec;
+		decode_meta(&u, rec->sec, rec->nsec, &m);
 		rc = natspub_udp(&r->pub, &m, u.payload, u.paylen);
 	}
 	if (rc == -1)

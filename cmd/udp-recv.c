@@ -224,14 +224,8 @@ cap_packet(unsigned char *user, const struct pcap_pkthdr *h,
 		r->skipped++;
 		return;
 	}
-	memset(&m, 0, sizeof m);
-	m.af = u.af;
-	memcpy(m.src, u.src, sizeof m.src);
-	memcpy(m.dst, u.dst, sizeof m.dst);
-	m.sport = u.sport;
-	m.dport = u.dport;
-	m.ts.tv_sec = h->ts.tv_sec;
-	m.ts.tv_nsec = h->ts.tv_usec;	/* nanoseconds: precision set so */
+	/* tv_usec holds nanoseconds: the capture's precision is set so */
+	decode_meta(&u, h->ts.tv_sec, (uint32_t)h->ts.tv_usec, &m);
 	if (recout_udp(&r->w, &m, u.payload, u.paylen) == -1)
 		out_fail();
 	if (r->o.count && r->w.written >= r->o.count)

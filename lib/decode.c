@@ -245,3 +245,17 @@ decode_udp(uint32_t linktype, const unsigned char *frame, uint32_t caplen,
 	u->frag = net;
 	return 0;
 }
+
+void
+decode_meta(const struct udpinfo *u, int64_t sec, uint32_t nsec,
+    struct udpmeta *m)
+{
+	memset(m, 0, sizeof *m);
+	m->af = u->af;
+	memcpy(m->src, u->src, sizeof m->src);
+	memcpy(m->dst, u->dst, sizeof m->dst);
+	m->sport = u->sport;
+	m->dport = u->dport;
+	m->ts.tv_sec = (time_t)sec;
+	m->ts.tv_nsec = nsec;
+}

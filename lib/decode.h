@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "pcapw.h"
+
 struct udpinfo {
 	int af;			/* AF_INET or AF_INET6 */
 	unsigned char src[16], dst[16];	/* network order */
@@ -28,5 +30,10 @@ struct udpinfo {
  */
 int decode_udp(uint32_t linktype, const unsigned char *frame,
     uint32_t caplen, struct udpinfo *u);
+
+/* decode_meta: the metadata a record of u, captured at sec.nsec, is
+ * written with (pcapw, recout). */
+void decode_meta(const struct udpinfo *u, int64_t sec, uint32_t nsec,
+    struct udpmeta *m);
 
 #endif

@@ -20,8 +20,21 @@ env_default(const char **v, const char *name)
 		*v = e;
 }
 
-void
-natsconn_env(struct natsconn *c)
+int
+natsconn_opt(struct natsconn *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'E': c->ca = arg; return 1;
+	case 'e': c->cert = arg; return 1;
+	case 'K': c->key = arg; return 1;
+	case 'k': c->creds = arg; return 1;
+	case 'S': c->servers = arg; return 1;
+	default: return 0;
+	}
+}
+
+static void
+env(struct natsconn *c)
 {
 	env_default(&c->servers, "NATS_URL");
 	env_default(&c->creds, "NATS_CREDS");
@@ -64,11 +77,15 @@ secret(const char *name, char *buf, size_t len)
 }
 
 void
-natsconn_check(const struct natsconn *c)
+natsconn_setup(struct natsconn *c, const char *prog, int verbose)
 {
-	const char *s = c->servers;
+	const char *s;
 	size_t n;
 
+	c->prog = prog;
+	c->verbose = verbose;
+	env(c);
+	s = c->servers;
 	for (;;) {
 		n = strcspn(s, ",");
 		if (strspn(s, " \t") >= n)

@@ -18,13 +18,18 @@ struct natsconn {
 
 #define NATSCONN_DEFAULT	"nats://127.0.0.1:4222"
 
-/* natsconn_env: the environment's values where no option gave one. */
-void natsconn_env(struct natsconn *c);
+/* natsconn_opt: take option ch with arg when it is one of the options
+ * both programs have for the connection: -E -e -K -k -S. Returns 1 when
+ * it was, else 0. */
+int natsconn_opt(struct natsconn *c, int ch, const char *arg);
 
-/* natsconn_check: refuse what cannot work before connecting (a client
- * certificate without its key, an empty server in the list, a file that
- * cannot be read). Calls arg_fail / arg_misuse: exit 100. */
-void natsconn_check(const struct natsconn *c);
+/*
+ * natsconn_setup: after the options: the environment's values where no
+ * option gave one, then refuse what cannot work before connecting (a
+ * client certificate without its key, an empty server in the list, a
+ * file that cannot be read): arg_fail / arg_misuse, exit 100.
+ */
+void natsconn_setup(struct natsconn *c, const char *prog, int verbose);
 
 /*
  * natsconn_open: connect to the first server of the list that answers;

@@ -214,13 +214,7 @@ frames(const unsigned char *p, size_t n, natssub_cb cb, void *arg,
 			continue;
 		}
 		memset(&nr, 0, sizeof nr);
-		nr.m.af = u.af;
-		memcpy(nr.m.src, u.src, sizeof nr.m.src);
-		memcpy(nr.m.dst, u.dst, sizeof nr.m.dst);
-		nr.m.sport = u.sport;
-		nr.m.dport = u.dport;
-		nr.m.ts.tv_sec = (time_t)rec.sec;
-		nr.m.ts.tv_nsec = rec.nsec;
+		decode_meta(&u, rec.sec, rec.nsec, &nr.m);
 		nr.p = u.payload;
 		nr.n = u.paylen;
 		if (r.linktype == LINKTYPE_RAW && rec.caplen == rec.origlen) {
