@@ -5,12 +5,12 @@
 
 include config.mk
 
-PROGS = udp-recv chanlog udp-send tee-sink tcp-listen tcp-connect connstorm \
+PROGS = udp-recv udp-bind chanlog udp-send tee-sink tcp-listen tcp-connect connstorm \
 	nats-send nats-recv
 # the programs that talk to NATS: only these link libnats
 NATSPROGS = nats-send nats-recv
 SCRIPTS = chanrelay
-MAN1 = man/udp-recv.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1 \
+MAN1 = man/udp-recv.1 man/udp-bind.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1 \
 	man/chanrelay.1 man/tcp-listen.1 man/tcp-connect.1 man/connstorm.1 \
 	man/nats-send.1 man/nats-recv.1
 MAN5 = man/chanrelay.conf.5
@@ -75,6 +75,10 @@ $(LIB): $(LIBOBJ)
 cmd/udp-recv.o: $(LIBHDR)
 udp-recv: cmd/udp-recv.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ cmd/udp-recv.o $(LIB) $(LDLIBS)
+
+cmd/udp-bind.o: $(LIBHDR)
+udp-bind: cmd/udp-bind.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ cmd/udp-bind.o $(LIB) $(LDLIBS)
 
 cmd/chanlog.o: $(LIBHDR)
 chanlog: cmd/chanlog.o $(LIB)

@@ -275,29 +275,96 @@ now() {
 	echo $((t / 1000000))
 }
 
-# script I: the sh that runs channel I: the variables, then the pipeline
-# with the first program's pid kept (a stop sends it TERM) and each
-# stage's exit status kept (an exit 100 anywhere is permanent).
+# udp-recv's option letters (its getopt string): bindargs reads its
+# command line with them. tests/chanrelay.bats checks they agree.
+UDP_RECV_OPTS=a:b:c:d:F:f:hi:m:Rr:S:T:t:U:uv
+
+# bindargs STAGE: when STAGE is udp-recv receiving on an ADDRESS (not -d,
+# -i, -r), the udp-bind arguments that make the same socket: -b -m -R -S
+# as given, then ADDRESS, quoted for sh. Fails for anything else, and
+# for a stage that would run something or open a file when read here.
+bindargs() {
+	bst=$1
+	while :; do
+		case $bst in
+		[[:space:]]*) bst=${bst#?} ;;
+		*) break ;;
+		esac
+	done
+	case $bst in
+	udp-recv[[:space:]]*) ;;
+	*) return 1 ;;
+	esac
+	# shellcheck disable=SC2016 # the characters themselves
+	case $bst in
+	*'$('*|*'`'*|*'<'*|*'>'*|*';'*|*'&'*) return 1 ;;
+	esac
+	(
+		eval "$vars" >/dev/null 2>&1 </dev/null
+		eval "set -- ${bst#udp-recv}" 2>/dev/null || exit 1
+		out='' baddr=''
+		while [ $# -gt 0 ]; do
+			# shellcheck disable=SC2030 # this subshell's own
+			OPTIND=1
+			while getopts ":$UDP_RECV_OPTS" c; do
+				case $OPTARG in *"'"*) exit 1 ;; esac
+				case $c in
+				b|m|S) out="$out -$c '$OPTARG'" ;;
+				R) out="$out -R" ;;
+				d|i|r|h|:|\?) exit 1 ;;
+				esac
+			done
+			shift $((OPTIND - 1))
+			[ $# -gt 0 ] || break
+			case $1 in *"'"*) exit 1 ;; esac
+			[ -z "$baddr" ] || exit 1
+			baddr=$1
+			shift
+		done
+		[ -n "$baddr" ] || exit 1
+		printf "%s '%s'\n" "$out" "$baddr"
+	)
+}
+
+# script I: the sh that runs channel I (the runner): the variables, then
+# the pipeline again each time the supervisor says "run" on the channel's
+# control fifo, until it says anything else. The first program's pid is
+# kept (a stop sends it TERM), each stage's exit status too (an exit 100
+# anywhere is permanent), and the end of each run is told by $n.ended.
+# With a socket kept (bind_I), it is fd 3, for udp-recv -d 3 only.
 script() {
-	eval "p=\$pipe_$1 n=\$name_$1"
+	eval "p=\$pipe_$1 n=\$name_$1 b=\$bind_$1"
 	out=$vars
 	k=0
 	sep=''
-	tmp=$dir/$n.stagelist
-	stages "$p" >"$tmp"
+	stages "$p" >"$dir/$n.stagelist"
+	pl=''
 	while IFS= read -r st; do
 		k=$((k + 1))
 		f="'$dir/$n.st$k'"
 		if [ "$k" -eq 1 ]; then
-			out="$out{ $st & echo \$! >'$dir/$n.first'; wait \$!
-echo \$? >$f; }"
+			if [ -n "$b" ]; then
+				st=$(printf '%s\n' "$st" | sed 's/^[[:space:]]*udp-recv/udp-recv -d 3/')
+			fi
+			pl="{ $st & echo \$! >'$dir/$n.first'; wait \$!
+echo \$? >$f; } 4<&-"
 		else
-			out="$out$sep{ $st
-echo \$? >$f; }"
+			pl="$pl$sep{ $st
+echo \$? >$f; } 3<&- 4<&-"
 		fi
 		sep=' | '
-	done <"$tmp"
-	printf '%s\n' "$out"
+	done <"$dir/$n.stagelist"
+	cat <<EOF
+$out
+exec 4<>'$dir/$n.ctl'
+while :; do
+rm -f '$dir/$n'.st[0-9]* '$dir/$n.first'
+$pl
+: >'$dir/$n.ended'
+read -r go <&4 || exit 0
+[ "\$go" = run ] || exit 0
+done
+EOF
 }
 
 state() {	# state I: write what status shows for channel I
@@ -306,81 +373,157 @@ state() {	# state I: write what status shows for channel I
 	    \"\$lastwhen_$1\"" >"$dir/$(eval "echo \$name_$1").state"
 }
 
+# start_channel I: a new runner for channel I in its own session and
+# process group (a stop reaches all of it; nothing of one channel touches
+# another), under udp-bind when the channel's socket is kept.
 start_channel() {
 	i=$1
-	eval "n=\$name_$i"
-	rm -f "$dir/$n".st* "$dir/$n.first"
+	eval "n=\$name_$i b=\$bind_$i"
+	rm -f "$dir/$n".st* "$dir/$n.first" "$dir/$n.ended" "$dir/$n.ctl"
+	mkfifo -m 0600 "$dir/$n.ctl" || die 111 "unable to create $dir/$n.ctl"
 	s=$(script "$i")
-	# its own session and process group: a stop reaches all of it, and
-	# nothing of one channel touches another
-	setsid sh -c "$s" </dev/null >/dev/null 2>"$dir/$n.err" &
+	if [ -n "$b" ]; then
+		eval "set -- $b"	# udp-bind's arguments, quoted
+		setsid udp-bind "$@" sh -c "$s" \
+		    </dev/null >/dev/null 2>"$dir/$n.err" &
+	else
+		setsid sh -c "$s" </dev/null >/dev/null 2>"$dir/$n.err" &
+	fi
 	eval "pid_$i=$! state_$i=running started_$i=$(now)"
-	log "$n: started, pid $!"
+	log "$n: started, pid $!${b:+, its socket kept:$b}"
 	state "$i"
 }
 
-# stop_channel I: TERM to the first program: it drains, and the end of
-# its output travels down the pipeline, each program draining in turn;
-# after GRACE seconds what is left of the process group is killed.
+# go I: channel I's runner, waiting, runs the pipeline again.
+go() {
+	eval "n=\$name_$1"
+	rm -f "$dir/$n".st* "$dir/$n.first"
+	printf 'run\n' 1<>"$dir/$n.ctl"
+	eval "state_$1=running started_$1=$(now)"
+	log "$n: restarted"
+	state "$1"
+}
+
+# wait_run I: wait up to GRACE seconds for channel I's pipeline to end
+# (its runner then waits) or its runner to be gone. 0 when it did.
+wait_run() {
+	eval "n=\$name_$1 p=\$pid_$1"
+	w=0
+	while alive "$p" && [ ! -e "$dir/$n.ended" ]; do
+		[ "$w" -lt $((GRACE * 10)) ] || return 1
+		sleep 0.1
+		w=$((w + 1))
+	done
+}
+
+# stop_run I: TERM to channel I's first program: it drains, and the end of
+# its output travels down the pipeline, each program draining in turn.
+stop_run() {
+	eval "n=\$name_$1 p=\$pid_$1"
+	first=$(cat "$dir/$n.first" 2>/dev/null)
+	if [ ! -e "$dir/$n.ended" ] && [ -n "$first" ] && alive "$first"; then
+		kill -TERM "$first" 2>/dev/null
+	fi
+	wait_run "$1"
+}
+
+# stop_channel I: the pipeline stopped as in stop_run, then the runner
+# (and the socket it holds); after GRACE seconds what is left of the
+# process group is killed.
 stop_channel() {
 	i=$1
 	eval "n=\$name_$i p=\$pid_$i"
 	[ "$p" -gt 0 ] || return 0
-	first=$(cat "$dir/$n.first" 2>/dev/null)
-	if [ -n "$first" ] && alive "$first"; then
-		kill -TERM "$first" 2>/dev/null
-	else
-		kill -TERM -- "-$p" 2>/dev/null
-	fi
-	w=0
-	while alive "$p" && [ "$w" -lt $((GRACE * 10)) ]; do
-		sleep 0.1
-		w=$((w + 1))
-	done
-	if alive "$p"; then
+	if ! stop_run "$i"; then
 		log "$n: still running after ${GRACE}s: killed"
+	elif alive "$p"; then
+		printf 'stop\n' 1<>"$dir/$n.ctl"
+		w=0
+		while alive "$p" && [ "$w" -lt 20 ]; do
+			sleep 0.1
+			w=$((w + 1))
+		done
 	fi
 	kill -KILL -- "-$p" 2>/dev/null
 	wait "$p" 2>/dev/null
+	rm -f "$dir/$n.ended" "$dir/$n.ctl"
 	eval "pid_$i=0 state_$i=stopped"
 	log "$n: stopped"
 	state "$i"
 }
 
-# ended I: channel I's pipeline is over: why, and what comes next.
+# how STATUS: "exited N", or "killed by SIGNAL" for 129..191
+how() {
+	if [ "$1" -gt 128 ] && [ "$1" -lt 192 ] &&
+	    sig=$(kill -l "$1" 2>/dev/null) && [ -n "$sig" ]; then
+		echo "killed by SIG$sig"
+	else
+		echo "exited $1"
+	fi
+}
+
+# ended I: channel I's pipeline is over (its runner waits for the next
+# "run"), or its runner is gone: say how each stage ended, and what next.
 ended() {
 	i=$1
-	eval "p=\$pid_$i"
-	wait "$p" 2>/dev/null
-	# the channel's sh is gone; if it was killed, its programs are not:
-	# TERM them all, and they drain and exit as in a stop
-	kill -TERM -- "-$p" 2>/dev/null
-	eval "n=\$name_$i started=\$started_$i backoff=\${backoff_$i:-1}"
-	why='' perm=0 k=1
+	eval "p=\$pid_$i n=\$name_$i started=\$started_$i backoff=\${backoff_$i:-1}"
+	rs=0
+	if ! alive "$p"; then
+		wait "$p" 2>/dev/null
+		rs=$?
+		# the runner is gone; if it was killed, its programs are not:
+		# TERM them all, and they drain and exit as in a stop
+		kill -TERM -- "-$p" 2>/dev/null
+		eval "pid_$i=0"
+	fi
+	rm -f "$dir/$n.ended"
+	why='' said='' perm=0 k=1
 	while [ -f "$dir/$n.st$k" ]; do
 		read -r e <"$dir/$n.st$k" || e=''
 		w=$(sed -n "${k}p" "$dir/$n.stagelist" 2>/dev/null |
 		    awk '{ print $1 }')
+		[ -n "$e" ] || e=0
+		h=$(how "$e")
+		said="$said${said:+, }$w $h"
+		case $h in
+		killed*) e=${h#killed by SIG} ;;
+		esac
 		[ "$e" = 0 ] || why="$why${why:+,}$w=$e"
 		[ "$e" != 100 ] || perm=1
 		k=$((k + 1))
 	done
+	if [ -z "$said" ]; then
+		# nothing ran: udp-bind (or the runner's sh) ended it
+		eval "b=\$bind_$i"
+		w='sh'
+		[ -z "$b" ] || w='udp-bind'
+		said="$w $(how "$rs")"
+		[ "$rs" = 0 ] || why="$w=$rs"
+		[ "$rs" != 100 ] || perm=1
+	fi
 	# the last thing it said, but not a usage line after a message
-	msg=$(grep -v -e '^$' -e '^usage: ' "$dir/$n.err" 2>/dev/null |
-	    tail -n 1)
+	# nor the shell's word for a stage a signal ended ("Killed")
+	msg=$(grep -v -e '^$' -e '^usage: ' -e '^[A-Z][a-z ]*\( (core dumped)\)\{0,1\}$' \
+	    "$dir/$n.err" 2>/dev/null | tail -n 1)
 	t=$(now)
-	eval "pid_$i=0 lastexit_$i=\${why:-0} lastwhen_$i=$t"
+	eval "lastexit_$i=\${why:-0} lastwhen_$i=$t"
 	if [ "$perm" -eq 1 ]; then
 		eval "state_$i=failed"
-		log "$n: failed: ${why}${msg:+: $msg}; not restarted"
+		log "$n: failed: ${said}${msg:+ ($msg)}; not restarted"
 		printf '%s\n' "$msg" >"$dir/$n.msg"
+		# its runner, waiting, lets go of the socket
+		eval "pp=\$pid_$i"
+		if [ "$pp" -gt 0 ]; then
+			printf 'stop\n' 1<>"$dir/$n.ctl"
+			eval "pid_$i=0"
+		fi
 		state "$i"
 		return
 	fi
 	[ $((t - started)) -lt $((STABLE * 1000)) ] || backoff=1
 	eval "state_$i=restarting due_$i=$((t + backoff * 1000))"
 	eval "restarts_$i=\$((restarts_$i + 1))"
-	log "$n: exited (${why:-0}${msg:+: $msg}), restart in ${backoff}s"
+	log "$n: ${said}${msg:+ ($msg)}; restart in ${backoff}s"
 	backoff=$((backoff * 2))
 	[ "$backoff" -le "$BACKOFF_MAX" ] || backoff=$BACKOFF_MAX
 	eval "backoff_$i=$backoff"
@@ -413,7 +556,7 @@ cleanup() {
 		eval "n=\$name_$i"
 		rm -f "$dir/$n".st* "$dir/$n.first" "$dir/$n.state" \
 		    "$dir/$n.err" "$dir/$n.msg" "$dir/$n.stagelist" \
-		    "$dir/$n.restart"
+		    "$dir/$n.restart" "$dir/$n.ended" "$dir/$n.ctl"
 		i=$((i + 1))
 	done
 	rm -f "$dir/chanrelay.pid"
@@ -432,16 +575,30 @@ tick() {
 			log "$n: not restarted: $(elsewhere "$i")"
 		elif [ -f "$dir/$n.restart" ]; then
 			rm -f "$dir/$n.restart"
-			[ "$p" -gt 0 ] && stop_channel "$i"
-			eval "backoff_$i=1 restarts_$i=\$((restarts_$i + 1))"
-			start_channel "$i"
-		elif [ "$p" -gt 0 ] && ! alive "$p"; then
+			restart_now "$i"
+		elif [ "$p" -gt 0 ] && { ! alive "$p" || [ -e "$dir/$n.ended" ]; }; then
 			ended "$i"
 		elif [ "$st" = restarting ] && [ "$t" -ge "$due" ]; then
-			start_channel "$i"
+			if [ "$p" -gt 0 ]; then go "$i"; else start_channel "$i"; fi
 		fi
 		i=$((i + 1))
 	done
+}
+
+# restart_now I: chanrelay restart: the pipeline stopped and run again at
+# once, in the same runner (the socket kept) when it stopped in time.
+restart_now() {
+	eval "p=\$pid_$1 st=\$state_$1"
+	eval "backoff_$1=1 restarts_$1=\$((restarts_$1 + 1))"
+	if [ "$p" -gt 0 ] && stop_run "$1" && alive "$p"; then
+		eval "n=\$name_$1"
+		rm -f "$dir/$n.ended"
+		log "$n: stopped for a restart"
+		go "$1"
+		return
+	fi
+	[ "$p" -gt 0 ] && stop_channel "$1"
+	start_channel "$1"
 }
 
 supervise() {
@@ -453,7 +610,7 @@ supervise() {
 	i=1 mine=0
 	while [ "$i" -le "$nch" ]; do
 		eval "n=\$name_$i"
-		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=-"
+		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=- bind_$i="
 		if ! here "$i"; then
 			# another host's: status shows it, and why
 			eval "state_$i=skipped"
@@ -462,6 +619,9 @@ supervise() {
 			state "$i"
 		elif selected "$n"; then
 			mine=$((mine + 1))
+			eval "f=\$pipe_$i"
+			b=$(bindargs "$(stages "$f" | head -n 1)") || b=''
+			eval "bind_$i=\$b"
 			start_channel "$i"
 		else
 			state "$i"
@@ -645,6 +805,7 @@ main() {
 		*) misuse "unknown option -$OPTARG" ;;
 		esac
 	done
+	# shellcheck disable=SC2031 # bindargs' is its subshell's own
 	shift $((OPTIND - 1))
 	[ $# -gt 0 ] || misuse "missing COMMAND"
 	command=$1

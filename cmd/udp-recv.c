@@ -2,7 +2,9 @@
  * udp-recv: receive datagrams on one UDP socket, or capture UDP with
  * libpcap, and write one record per datagram to standard output.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include <err.h>
@@ -54,6 +56,7 @@ struct run {
 	struct recout w;
 	uint64_t received, skipped;
 	struct udprx rx;	/* socket mode */
+	int outpipe;		/* standard output is a pipe */
 	pcap_t *p;		/* capture mode */
 	int linktype;
 };
@@ -121,17 +124,18 @@ parse(int argc, char **argv, struct opts *o)
 	if (argc > 1)
 		arg_misuse("too many arguments, starting at '%s'", argv[1]);
 	o->address = argc == 1 ? argv[0] : NULL;
-	modes = (o->address != NULL) + (o->fd != -1) + (o->iface != NULL) +
+	/* -d with ADDRESS: the socket a binder (udp-bind) made for ADDRESS */
+	modes = (o->address != NULL || o->fd != -1) + (o->iface != NULL) +
 	    (o->rfile != NULL);
 	if (modes > 1)
-		arg_misuse("%s", "use one of ADDRESS, -d, -i and -r");
+		arg_misuse("%s", "use one of ADDRESS (or -d), -i and -r");
 	if (modes == 0 && (o->fd = sockfd_listen()) == -1)
 		arg_misuse("%s", "missing ADDRESS (or -d, -i, -r, LISTEN_FDS)");
 	if (o->filter && !o->iface && !o->rfile)
 		arg_misuse("%s", "-f needs -i or -r");
 	if ((o->mcif || o->source) && !o->address)
 		arg_misuse("%s", "-m and -S need a multicast ADDRESS");
-	if (o->reuseport && !o->address)
+	if (o->reuseport && o->fd == -1 && !o->address)
 		arg_misuse("%s", "-R needs ADDRESS");
 	if (o->address == NULL)
 		return;
@@ -144,10 +148,24 @@ parse(int argc, char **argv, struct opts *o)
 		arg_fail("source", o->source, e);
 }
 
+static struct recout *outw;	/* for out_fail's count of what is lost */
+
+/* out_fail: the output failed; when its reader went away, what it never
+ * read (held here, or left in the pipe) is lost, and counted. */
 static void
 out_fail(void)
 {
-	err(111, "unable to write output");
+	int inpipe = 0, atleast;
+	uint64_t lost;
+
+	if (errno != EPIPE)
+		err(111, "unable to write output");
+	if (ioctl(STDOUT_FILENO, FIONREAD, &inpipe) == -1 || inpipe < 0)
+		inpipe = 0;
+	lost = recout_unread(outw, (uint64_t)inpipe, &atleast);
+	errx(111, "unable to write output: its reader is gone; lost=%s%llu "
+	    "records it did not read", atleast ? ">=" : "",
+	    (unsigned long long)lost);
 }
 
 static void
@@ -272,7 +290,7 @@ drain(struct run *r)
 static void
 wait_for(struct run *r, int fd, int sigfd, uint64_t now, uint64_t due)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct timespec ts;
 	uint64_t d;
 
@@ -282,14 +300,21 @@ wait_for(struct run *r, int fd, int sigfd, uint64_t now, uint64_t due)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sigfd;
 	pfd[1].events = POLLIN;
+	/* a pipe out: its reader's end reported at once, before more is read */
+	pfd[2].fd = r->outpipe ? STDOUT_FILENO : -1;
+	pfd[2].events = 0;
 	if (r->p && due - now > CAPWAIT_NS)
 		due = now + CAPWAIT_NS;
 	d = due - now;
 	ts.tv_sec = (time_t)(d / NS);
 	ts.tv_nsec = (long)(d % NS);
-	if (ppoll(pfd, 2, due == UINT64_MAX ? NULL : &ts, NULL) == -1 &&
+	if (ppoll(pfd, 3, due == UINT64_MAX ? NULL : &ts, NULL) == -1 &&
 	    errno != EINTR)
 		err(111, "unable to wait for datagrams");
+	if (pfd[2].revents & (POLLERR | POLLHUP)) {
+		errno = EPIPE;
+		out_fail();
+	}
 }
 
 /*
@@ -345,6 +370,9 @@ sock_open(const struct opts *o)
 	if (o->fd != -1) {
 		if ((why = sockfd_check(o->fd, SOCK_DGRAM)) != NULL)
 			errx(100, "invalid fd '%d': %s", o->fd, why);
+		if (o->address && (why = sockfd_bound(o->fd, &o->addr)))
+			errx(100, "invalid fd '%d': %s, not %s", o->fd, why,
+			    o->address);
 		fd = o->fd;
 	} else if ((fd = udpsock_bind(&o->addr, o->reuseport,
 	    o->mcif ? udpsock_ifindex(o->mcif) : 0,
@@ -401,6 +429,7 @@ int
 main(int argc, char **argv)
 {
 	static struct run r;
+	struct stat st;
 	long long lost;
 	int sigfd, fd, fmt, tty;
 
@@ -418,6 +447,8 @@ main(int argc, char **argv)
 		err(111, "unable to set signal handlers");
 	if (recout_init(&r.w, STDOUT_FILENO, fmt, r.o.unbuf) == -1)
 		err(111, "unable to allocate the output buffer");
+	outw = &r.w;
+	r.outpipe = fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
 	if (r.o.iface || r.o.rfile)
 		fd = cap_open(&r);
 	else if (udprx_init(&r.rx, fd = sock_open(&r.o), r.o.fd != -1) == -1)

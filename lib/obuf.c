@@ -13,23 +13,27 @@ obuf_init(struct obuf *b, int fd, size_t cap)
 	b->fd = fd;
 	b->len = 0;
 	b->cap = cap;
+	b->out = 0;
 	b->buf = malloc(cap);
 	return b->buf ? 0 : -1;
 }
 
-/* A non-blocking output (a shared pipe) waits for room instead of failing. */
+/* A non-blocking output (a shared pipe) waits for room instead of failing.
+ * *done is what was written, also when it fails part way. */
 int
-writeall(int fd, const void *p, size_t n)
+writesome(int fd, const void *p, size_t n, size_t *done)
 {
 	const unsigned char *s = p;
 	struct pollfd pfd;
 	ssize_t w;
 
+	*done = 0;
 	while (n > 0) {
 		w = write(fd, s, n);
 		if (w >= 0) {
 			s += w;
 			n -= (size_t)w;
+			*done += (size_t)w;
 			continue;
 		}
 		if (errno == EINTR)
@@ -45,14 +49,28 @@ writeall(int fd, const void *p, size_t n)
 }
 
 int
+writeall(int fd, const void *p, size_t n)
+{
+	size_t done;
+
+	return writesome(fd, p, n, &done);
+}
+
+/* On a failure, what was written leaves the buffer; the rest stays. */
+int
 obuf_flush(struct obuf *b)
 {
+	size_t done;
+	int r;
+
 	if (b->len == 0)
 		return 0;
-	if (writeall(b->fd, b->buf, b->len) == -1)
-		return -1;
-	b->len = 0;
-	return 0;
+	r = writesome(b->fd, b->buf, b->len, &done);
+	b->out += done;
+	if (done < b->len)
+		memmove(b->buf, b->buf + done, b->len - done);
+	b->len -= done;
+	return r;
 }
 
 unsigned char *
@@ -72,10 +90,16 @@ obuf_commit(struct obuf *b, size_t n)
 int
 obuf_write(struct obuf *b, const void *p, size_t n)
 {
+	size_t done;
+	int r;
+
 	if (b->cap - b->len < n && obuf_flush(b) == -1)
 		return -1;
-	if (n >= b->cap)
-		return writeall(b->fd, p, n);
+	if (n >= b->cap) {
+		r = writesome(b->fd, p, n, &done);
+		b->out += done;
+		return r;
+	}
 	memcpy(b->buf + b->len, p, n);
 	b->len += n;
 	return 0;

@@ -8,6 +8,7 @@ struct obuf {
 	int fd;
 	unsigned char *buf;
 	size_t len, cap;
+	unsigned long long out;	/* bytes written to fd so far */
 };
 
 /* obuf_init: a buffer of cap bytes for fd. Returns 0, -1 on ENOMEM. */
@@ -25,11 +26,15 @@ void obuf_commit(struct obuf *b, size_t n);
 int obuf_write(struct obuf *b, const void *p, size_t n);
 
 /* obuf_flush: write out everything buffered, retrying short writes and
- * EINTR, waiting on EAGAIN. Returns 0, -1 on a write error (errno set). */
+ * EINTR, waiting on EAGAIN. Returns 0, -1 on a write error (errno set);
+ * then what was written before it is gone from the buffer, the rest is
+ * still there (b->len). */
 int obuf_flush(struct obuf *b);
 
-/* writeall: write n bytes to fd the same way. Returns 0 or -1. */
+/* writeall: write n bytes to fd the same way. Returns 0 or -1.
+ * writesome: the same, and *done is what was written, also on -1. */
 int writeall(int fd, const void *p, size_t n);
+int writesome(int fd, const void *p, size_t n, size_t *done);
 
 void obuf_free(struct obuf *b);
 

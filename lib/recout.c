@@ -99,6 +99,14 @@ put_pcap(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 	return 0;
 }
 
+/* mark: one more record, ending where the output now ends. */
+static void
+mark(struct recout *w)
+{
+	w->ends[w->written % RECOUT_RING] = w->ob.out + w->ob.len;
+	w->written++;
+}
+
 int
 recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
     size_t n)
@@ -126,7 +134,7 @@ recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 	}
 	if (r == -1)
 		return -1;
-	w->written++;
+	mark(w);
 	if (w->unbuf || w->ob.len >= FLUSH_AT)
 		return obuf_flush(&w->ob);
 	return 0;
@@ -147,7 +155,7 @@ recout_frame(struct recout *w, const struct udpmeta *m,
 	    (uint32_t)caplen, (uint32_t)caplen);
 	memcpy(b + PCAP_RECHDR_LEN, frame, caplen);
 	obuf_commit(&w->ob, PCAP_RECHDR_LEN + caplen);
-	w->written++;
+	mark(w);
 	if (w->unbuf || w->ob.len >= FLUSH_AT)
 		return obuf_flush(&w->ob);
 	return 0;
@@ -157,6 +165,25 @@ int
 recout_flush(struct recout *w)
 {
 	return obuf_flush(&w->ob);
+}
+
+uint64_t
+recout_unread(const struct recout *w, uint64_t inpipe, int *atleast)
+{
+	uint64_t read, k;
+
+	/* the reader took everything written out but the inpipe bytes */
+	read = inpipe < w->ob.out ? w->ob.out - inpipe : 0;
+	*atleast = 0;
+	for (k = 0; k < w->written; k++) {
+		if (k == RECOUT_RING) {
+			*atleast = 1;
+			break;
+		}
+		if (w->ends[(w->written - 1 - k) % RECOUT_RING] <= read)
+			break;
+	}
+	return k;
 }
 
 void

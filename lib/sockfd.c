@@ -1,13 +1,16 @@
 /* sockfd.c: sockets handed over by a parent, and the state of a socket. */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 
 #include <err.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "num.h"
 #include "sockfd.h"
 
@@ -68,4 +71,50 @@ sockfd_error(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
 		return errno;
 	return e;
+}
+
+/* anyaddr: sa is the wildcard address of its family. */
+static int
+anyaddr(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *s4 = (const void *)sa;
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return s4->sin_addr.s_addr == htonl(INADDR_ANY);
+	return sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
+}
+
+static int
+sameaddr(const struct sockaddr *x, const struct sockaddr *y)
+{
+	const struct sockaddr_in *x4 = (const void *)x, *y4 = (const void *)y;
+	const struct sockaddr_in6 *x6 = (const void *)x, *y6 = (const void *)y;
+
+	if (x->sa_family != y->sa_family)
+		return 0;
+	if (x->sa_family == AF_INET)
+		return x4->sin_addr.s_addr == y4->sin_addr.s_addr;
+	return memcmp(&x6->sin6_addr, &y6->sin6_addr, sizeof x6->sin6_addr)
+	    == 0;
+}
+
+const char *
+sockfd_bound(int fd, const struct addr *a)
+{
+	static char why[ADDR_STRLEN + 32];
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
+	const struct sockaddr *want = (const struct sockaddr *)&a->ss;
+	char text[ADDR_STRLEN];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return "not a bound socket";
+	if ((addr_port(want) == 0 || addr_port(want) == addr_port(sa)) &&
+	    (a->wildcard ? anyaddr(sa) : sameaddr(sa, want)))
+		return NULL;
+	snprintf(why, sizeof why, "bound to %s", addr_format(sa, text));
+	return why;
 }

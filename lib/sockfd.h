@@ -18,6 +18,14 @@ int sockfd_listen(void);
  */
 const char *sockfd_check(int fd, int type);
 
+/*
+ * sockfd_bound: check that socket fd is bound to a: the same address (any
+ * address for a wildcard ":PORT", IPv4 or IPv6) and port (any port when
+ * a's is 0). Returns NULL, or the reason it is not ("bound to ADDRESS").
+ */
+struct addr;
+const char *sockfd_bound(int fd, const struct addr *a);
+
 /* sockfd_error: the pending error of socket fd (SO_ERROR), taking it;
  * 0 when there is none; errno when it cannot be read. */
 int sockfd_error(int fd);

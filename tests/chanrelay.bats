@@ -449,7 +449,7 @@ elapsed_ge() {
 
 # --- behaviour --------------------------------------------------------
 
-@test "behaviour: kill -9 of one channel's udp-recv: restarted within 2 s, the other loses nothing" {
+@test "behaviour: kill -9 of one channel's udp-recv: run again within 2 s on the same socket, the other loses nothing" {
 	need tshark
 	conf "$(chan a)" "$(chan b)"
 	start_relay
@@ -464,6 +464,8 @@ elapsed_ge() {
 	[ "$(ps -o pgid= -p "$pga" | tr -d ' ')" = "$pga" ]
 	victim=$(pgrep -g "$pga" -x udp-recv)
 	[ -n "$victim" ]
+	local a0
+	a0=$(addr a)
 	rm -f "$T/a.addr"
 	t0=$(ms)
 	kill -KILL "$victim"
@@ -471,11 +473,14 @@ elapsed_ge() {
 	t1=$(ms)
 	echo "restarted after $((t1 - t0)) ms" >&3
 	[ $((t1 - t0)) -le 2000 ] || fail_msg "a restarted after $((t1 - t0)) ms"
-	[ "$(field a 3)" != "$pga" ]
+	# the same runner, holding the same socket
+	[ "$(field a 3)" = "$pga" ]
 	[ "$(field b 3)" = "$pgb" ]
 	is_state b running 0
 	wait_addrs a
-	grep -Eq 'a: exited .*restart in 1s' "$T/relay.err"
+	[ "$(addr a)" = "$a0" ]
+	grep -Eq 'a: udp-recv killed by SIGKILL, chanlog exited 0; restart in 1s$' "$T/relay.err" ||
+	    fail_msg "$(cat "$T/relay.err")"
 	# b's stream goes on to its end, then a clean stop: all of it is there
 	wait_exit "$(bg_pid_of sendb)" 15
 	[ "$exit_status" -eq 0 ]
@@ -498,9 +503,11 @@ elapsed_ge() {
 	for i in "${!lines[@]}"; do
 		[[ ${lines[i]} == bad\ * ]] && break
 	done
-	[[ ${lines[i]} =~ ^bad\ +failed\ +-\ +-\ +0\ +udp-recv=100\  ]] || fail_msg "${lines[i]}"
-	[[ ${lines[i + 1]} =~ ^\ +udp-recv:\ .*99999 ]] || fail_msg "why: ${lines[i + 1]}"
-	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z chanrelay: bad: failed: udp-recv=100: udp-recv: .*not restarted$' "$T/relay.err"
+	# the port is bound once for the channel's life, by udp-bind
+	[[ ${lines[i]} =~ ^bad\ +failed\ +-\ +-\ +0\ +udp-bind=100\  ]] || fail_msg "${lines[i]}"
+	[[ ${lines[i + 1]} =~ ^\ +udp-bind:\ invalid\ address.*99999 ]] || fail_msg "why: ${lines[i + 1]}"
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z chanrelay: bad: failed: udp-bind exited 100 \(udp-bind: .*99999.*\); not restarted$' "$T/relay.err" ||
+	    fail_msg "$(cat "$T/relay.err")"
 	# past the first backoff (1 s; no sleep to wait on: the log is it)
 	local t0
 	t0=$(ms)
@@ -564,24 +571,27 @@ elapsed_ge() {
 	[[ $output == *"not running"* ]]
 }
 
-@test "behaviour: restart NAME: a new process group, the others untouched" {
+@test "behaviour: restart NAME: its pipeline runs again on the same socket, the others untouched" {
 	conf "$(chan a)" "$(chan b)"
 	start_relay
 	wait_addrs a b
 	local pa pb
 	pa=$(field a 3)
 	pb=$(field b 3)
+	local a0 r0
+	a0=$(addr a)
+	r0=$(pgrep -g "$pa" -x udp-recv)
 	rm -f "$T/a.addr"
 	run --separate-stderr cr restart a
 	assert_success
 	wait_until 10 is_state a running 1
-	[ "$(field a 3)" != "$pa" ]
-	run pgrep -g "$pa"
-	assert_failure 1
+	wait_addrs a
+	[ "$(field a 3)" = "$pa" ]
+	[ "$(addr a)" = "$a0" ]
+	[ "$(pgrep -g "$pa" -x udp-recv)" != "$r0" ]
 	[ "$(field b 3)" = "$pb" ]
 	is_state b running 0
-	wait_addrs a
-	grep -q 'a: stopped' "$T/relay.err"
+	grep -q 'a: stopped for a restart' "$T/relay.err"
 	# a clean stop, not a failure: no exit logged
 	run grep 'a: exited' "$T/relay.err"
 	assert_failure
@@ -787,8 +797,8 @@ elapsed_ge() {
 	conf "$(chan a)" 'b no-such-prog-x5 | cat'
 	start_relay
 	wait_addrs a
-	wait_for "$T/relay.err" 'b: exited .*restart in 1s' 10
-	wait_for "$T/relay.err" 'b: exited .*restart in 2s' 10
+	wait_for "$T/relay.err" 'b: no-such-prog-x5 exited 127, cat exited 0.*restart in 1s' 10
+	wait_for "$T/relay.err" 'b: .*restart in 2s' 10
 	local st
 	st=$(field b 2)
 	[ "$st" = restarting ] || [ "$st" = running ] || fail_msg "b: $st"
