@@ -492,6 +492,60 @@ elapsed_ge() {
 	[ ! -e "$RUN" ]
 }
 
+# lost NAME: the records udp-recv of channel NAME counted as lost (lost=N
+# in the lines the log quotes), summed.
+lost() {
+	grep -o "$1: .*lost=[0-9]*" "$T/relay.err" | sed 's/.*lost=//' |
+	    awk '{ s += $1 } END { print s + 0 }'
+}
+
+# count_seqs DIR N: "GOT DUPLICATES" of DIR's records among 0 .. N-1.
+count_seqs() {
+	seqs "$1" | awk -v n="$2" '$1 < n { if (seen[$1]++) d++; else g++ }
+	    END { print g + 0, d + 0 }'
+}
+
+@test "behaviour: 1,000 datagrams/s, kill -9 of udp-recv, of chanlog, of tee-sink: the first loses nothing, the others what udp-recv counts" {
+	need tshark
+	conf "$(chan u)" "$(chan c)" \
+	    "t udp-recv -a $T/t.addr 127.0.0.1:0 | tee-sink $T/t.copy | chanlog $T/t"
+	start_relay
+	wait_addrs u c t
+	local n=3000 ch got dups
+	for ch in u c t; do
+		start_bg "send$ch" udp-send -n "$n" -r 1000 "$(addr "$ch")"
+	done
+	# about a second in
+	for ch in u c t; do
+		wait_until 10 size_ge "$T/$ch/current" $((24 + 800 * 80))
+	done
+	kill -KILL "$(pgrep -g "$(field u 3)" -x udp-recv)"
+	kill -KILL "$(pgrep -g "$(field c 3)" -x chanlog)"
+	kill -KILL "$(pgrep -g "$(field t 3)" -x tee-sink)"
+	for ch in u c t; do
+		wait_until 10 is_state "$ch" running 1
+	done
+	for ch in u c t; do
+		wait_exit "$(bg_pid_of "send$ch")" 15
+		[ "$exit_status" -eq 0 ]
+	done
+	# what is still in the sockets is drained at the stop
+	stop_bg relay TERM 30
+	[ "$exit_status" -eq 0 ]
+	cat "$T/relay.err" >&3
+	grep -q 'u: udp-recv killed by SIGKILL, chanlog exited 0; restart in 1s$' "$T/relay.err"
+	grep -q 'c: udp-recv exited 111, chanlog killed by SIGKILL (udp-recv: unable to write output: its reader is gone; lost=[0-9]* records it did not read); restart in 1s$' "$T/relay.err"
+	grep -q 't: udp-recv exited 111, tee-sink killed by SIGKILL, chanlog exited 0 (udp-recv: .*lost=[0-9]*.*); restart in 1s$' "$T/relay.err"
+	for ch in u c t; do
+		read -r got dups < <(count_seqs "$T/$ch" "$n")
+		echo "$ch: $got of $n, $dups duplicates, $(lost "$ch") counted lost" >&3
+		[ "$dups" -eq 0 ]
+		[ $((n - got)) -eq "$(lost "$ch")" ] ||
+		    fail_msg "$ch: $((n - got)) lost, $(lost "$ch") counted"
+	done
+	[ "$(lost u)" -eq 0 ]
+}
+
 @test "behaviour: a channel whose program exits 100 is failed, not restarted; status says why" {
 	conf "$(chan a)" "bad udp-recv -a $T/bad.addr 127.0.0.1:99999 | chanlog $T/bad"
 	start_relay

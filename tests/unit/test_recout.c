@@ -48,6 +48,41 @@ out(int fmt, const struct udpmeta *m, const char *p, size_t n,
 	return r > 0 ? (size_t)r : 0;
 }
 
+/* unread: line records "ab\n" (3 bytes each) to a pipe, some read back,
+ * the reader gone: recout_unread counts the held and the unread. */
+static void
+unread(void)
+{
+	struct recout w;
+	struct udpmeta m;
+	char b[64];
+	int pfd[2], i, atleast;
+
+	memset(&m, 0, sizeof m);
+	if (pipe(pfd) == -1)
+		return;
+	recout_init(&w, pfd[1], RECOUT_LINE, 0);
+	for (i = 0; i < 10; i++)
+		recout_udp(&w, &m, (const unsigned char *)"ab", 2);
+	is_int(recout_unread(&w, 0, &atleast), 10, "unread: all 10 held");
+	recout_flush(&w);
+	is_int(read(pfd[0], b, 7), 7, "the reader takes 2 records and a byte");
+	is_int(recout_unread(&w, 23, &atleast), 8,
+	    "unread: 23 bytes left in the pipe: 8 records not whole");
+	is_int(atleast, 0, "  exact");
+	recout_udp(&w, &m, (const unsigned char *)"ab", 2);
+	is_int(recout_unread(&w, 23, &atleast), 9, "  and one held: 9");
+	is_int(recout_unread(&w, 0, &atleast), 1, "a pipe read empty: 1");
+	for (i = 0; i < RECOUT_RING + 10; i++)
+		recout_udp(&w, &m, (const unsigned char *)"ab", 2);
+	is_int(recout_unread(&w, 0, &atleast), RECOUT_RING,
+	    "more than the ring holds: the ring's size");
+	is_int(atleast, 1, "  a lower bound");
+	recout_free(&w);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 int
 main(void)
 {
@@ -103,5 +138,6 @@ main(void)
 	    rec.caplen, &u) == 1 && u.paylen == 0, "second record, 0 bytes");
 	is_int(pcapr_next(&rd, &rec), 0, "then the end");
 	pcapr_close(&rd);
+	unread();
 	return tap_done();
 }
