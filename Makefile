@@ -52,11 +52,15 @@ UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
 	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
 	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
 	tests/unit/test_hist tests/unit/test_kstat tests/unit/test_ramp \
-	tests/unit/test_fdlim tests/unit/test_natsrec
+	tests/unit/test_fdlim tests/unit/test_natsrec tests/unit/test_salvage
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
-	bench/tcp-listen-spawn bench/spawn-cost bench/nats-bare
-FUZZ = tests/fuzz/fuzz_pcapr
+	bench/tcp-listen-spawn bench/spawn-cost bench/nats-bare \
+	tests/tools/faultinj.so
+# libFuzzer harnesses, one per parser of outside input (tests/fuzz/run.sh)
+FUZZ = build/fuzz/fuzz_pcapr build/fuzz/fuzz_frame build/fuzz/fuzz_decode \
+	build/fuzz/fuzz_num build/fuzz/fuzz_addr build/fuzz/fuzz_esc \
+	build/fuzz/fuzz_rules build/fuzz/fuzz_tfmt
 
 all: $(PROGS) $(SCRIPTS)
 
@@ -136,6 +140,11 @@ $(UNIT): $(LIB) tests/unit/tap.h
 tools: $(TOOLS)
 $(TOOLS): $(LIB)
 
+# the fault injector tests/chanlog-crash.bats preloads into chanlog
+tests/tools/faultinj.so: tests/tools/faultinj.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -fPIC $(LDFLAGS) -o $@ \
+	    tests/tools/faultinj.c -ldl
+
 # the bare nats.c publisher bench/nats measures nats-send against
 bench/nats-bare: bench/nats-bare.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/nats-bare.c \
@@ -163,15 +172,49 @@ san:
 	    cp -f cmd/$$s.sh build/san/$$s && chmod 755 build/san/$$s || exit 1; \
 	done
 
-$(FUZZ): $(FUZZ).c lib/pcapr.c lib/decode.c lib/frame.c $(LIBHDR)
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ $(FUZZ).c lib/pcapr.c \
-	    lib/decode.c lib/frame.c
-
-# make fuzz [FUZZTIME=seconds]: new inputs go to build/fuzz, never tests/
-fuzz: $(FUZZ)
+# each harness is built from its own source and the lib/ files it needs
+build/fuzz/fuzz_pcapr: tests/fuzz/fuzz_pcapr.c lib/pcapr.c lib/decode.c \
+    lib/frame.c $(LIBHDR)
 	mkdir -p build/fuzz
-	./$(FUZZ) -max_total_time=$(FUZZTIME) -timeout=10 \
-	    -print_final_stats=1 build/fuzz tests/fuzz/corpus
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_pcapr.c \
+	    lib/pcapr.c lib/decode.c lib/frame.c
+build/fuzz/fuzz_frame: tests/fuzz/fuzz_frame.c lib/frame.c $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_frame.c \
+	    lib/frame.c
+build/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c lib/decode.c $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_decode.c \
+	    lib/decode.c
+build/fuzz/fuzz_num: tests/fuzz/fuzz_num.c lib/num.c $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_num.c \
+	    lib/num.c
+build/fuzz/fuzz_addr: tests/fuzz/fuzz_addr.c lib/addr.c lib/cidr.c \
+    lib/num.c $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_addr.c \
+	    lib/addr.c lib/cidr.c lib/num.c
+build/fuzz/fuzz_esc: tests/fuzz/fuzz_esc.c lib/esc.c $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_esc.c \
+	    lib/esc.c
+build/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c lib/cidr.c lib/num.c \
+    $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_rules.c \
+	    lib/cidr.c lib/num.c
+build/fuzz/fuzz_tfmt: tests/fuzz/fuzz_tfmt.c lib/tfmt.c $(LIBHDR)
+	mkdir -p build/fuzz
+	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_tfmt.c \
+	    lib/tfmt.c
+
+# make fuzz [FUZZTIME=seconds]: each harness in turn over its kept corpus,
+# tests/fuzz/corpus/NAME; new inputs go to build/fuzz/NAME, never tests/
+fuzz: $(FUZZ)
+	for f in $(FUZZ); do \
+	    sh tests/fuzz/run.sh $${f#build/fuzz/fuzz_} $(FUZZTIME) || exit 1; \
+	done
 
 deps:
 	sh tools/deps.sh build

@@ -21,7 +21,8 @@ SANCC = clang
 SANFLAGS = -std=c11 -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra
 
-# libFuzzer harness for the pcap reader
+# the libFuzzer harnesses of tests/fuzz; FUZZTIME: seconds each, make fuzz
 FUZZCC = clang
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra
 FUZZTIME = 60

@@ -32,8 +32,9 @@
 #include "tfmt.h"
 
 #define USAGE "usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] " \
-	"[-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-s SIZE] DIR"
-#define OPTSTRING	"a:B:fhl:N:n:p:r:s:Ttvw"
+	"[-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-S INTERVAL] " \
+	"[-s SIZE] DIR"
+#define OPTSTRING	"a:B:fhl:N:n:p:r:S:s:Ttvw"
 
 #define BATCH		(256u * 1024)	/* write in pieces this large */
 #define HOLD_DEFAULT	(16u << 20)	/* held while the disk is full */
@@ -43,11 +44,12 @@
 #define RETRY_MAX	5000000000ull
 #define PROC_MAX	32
 #define PROC_WAIT	10		/* seconds for processors at exit */
+#define SYNC_DEFAULT	(300 * NS_PER_S) /* journald's SyncIntervalSec */
 #define NS		NS_PER_S
 
 struct opts {
 	const char *dir, *proc;
-	uint64_t age, hold, maxline, keepbytes, rotate, size;
+	uint64_t age, hold, maxline, keepbytes, rotate, size, sync;
 	long count;
 	int freespace, iso, tai, verbose, align;
 };
@@ -55,6 +57,15 @@ struct opts {
 struct log {
 	struct opts o;
 	int dirfd, cur;			/* cur: DIR/current, -1 when closed */
+	int okfd;			/* DIR/current.ok: current's mark */
+	struct salvage_mark mark;
+	uint64_t synced;		/* current's bytes known on disk */
+	uint64_t pending;		/* records put since the last sync */
+	uint64_t sync_due;		/* -S: when pending must be synced */
+	int dirsynced;			/* current's name is on disk */
+	int linked;			/* no RENAME_NOREPLACE: link+unlink */
+	int64_t put_sec;		/* the last record's time */
+	uint32_t put_nsec;
 	int framing;
 	struct recin in;
 	int have_first;			/* current's first record time */
@@ -81,6 +92,7 @@ parse(int argc, char **argv, struct opts *o)
 	arg_usage = USAGE;
 	o->hold = HOLD_DEFAULT;
 	o->maxline = LINE_DEFAULT;
+	o->sync = SYNC_DEFAULT;
 	opterr = 0;
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
@@ -98,6 +110,8 @@ parse(int argc, char **argv, struct opts *o)
 		    break;
 		case 'p': o->proc = optarg; break;
 		case 'r': o->rotate = dur_arg("duration", optarg, NS / 1000,
+		    UINT64_MAX / 4); break;
+		case 'S': o->sync = dur_arg("interval", optarg, 0,
 		    UINT64_MAX / 4); break;
 		case 's': o->size = size_arg("size", optarg, 4096,
 		    UINT64_MAX / 2); break;
@@ -204,32 +218,32 @@ reap_all(struct log *l)
 /*
  * finish: rename the file now called "current" to the name of its first
  * record's time, made to sort after every finished file before it (the
- * clock may have stepped back), and make the rename durable. Returns 0.
+ * clock may have stepped back), and make the rename durable. Exits 111
+ * when it cannot: current must not be written on under another's name.
  */
-static int
+static void
 finish(struct log *l, int64_t sec, uint32_t nsec, int framing, off_t size)
 {
-	char name[CHANDIR_NAMELEN];
+	char name[CHANDIR_NAMELEN], first[CHANDIR_NAMELEN];
 	const char *ext = framing == FRAME_PCAP ? "pcap" : "log";
-	int tries;
+	int linked = l->linked;
 
 	if (sec < l->last_sec || (sec == l->last_sec && nsec <= l->last_nsec)) {
 		sec = l->last_sec;
 		nsec = l->last_nsec + 1;
 	}
-	for (tries = 0; tries < 1000; tries++) {
-		if (nsec >= NS) {
-			sec++;
-			nsec = 0;
-		}
-		chandir_name(name, sec, nsec, ext);
-		if (renameat2(l->dirfd, "current", l->dirfd, name,
-		    RENAME_NOREPLACE) == 0)
-			break;
-		if (errno != EEXIST)
-			err(111, "unable to rename %s/current", l->o.dir);
-		nsec++;
+	chandir_name(first, sec, nsec, ext);
+	if (chandir_finish(l->dirfd, &sec, &nsec, ext, name, &l->linked) == -1) {
+		if (errno == EEXIST)
+			errx(111, "unable to rename %s/current: the %d names "
+			    "from %s on are all taken", l->o.dir, CHANDIR_TRIES,
+			    first);
+		err(111, "unable to rename %s/current", l->o.dir);
 	}
+	if (l->linked && !linked)
+		warnx("%s has no renameat2 RENAME_NOREPLACE: finishing files "
+		    "with link and unlink, which never overwrite either",
+		    l->o.dir);
 	if (fsync(l->dirfd) == -1)
 		err(111, "unable to sync %s", l->o.dir);
 	l->last_sec = sec;
@@ -242,31 +256,67 @@ finish(struct log *l, int64_t sec, uint32_t nsec, int framing, off_t size)
 	if (chandir_retain(l->dirfd, l->o.count, l->o.keepbytes,
 	    (int64_t)(l->o.age / NS), time(NULL)) == -1)
 		warn("unable to apply retention in %s", l->o.dir);
-	return 0;
 }
 
-/* salvage_current: what a crash left in DIR/current, cut valid and
- * finished, or removed when nothing of it is whole. */
+/* report: what salvage did to a crashed current, on stderr. */
+static void
+report(const struct log *l, const struct salvage *s)
+{
+	const char *what = s->framing == FRAME_PCAP ? "record" : "line";
+	char n[48];
+
+	if (s->fixhdr)
+		warnx("recovered %s/current: its pcap file header %s",
+		    l->o.dir, s->fixhdr == 1 ? "was not the channel's: "
+		    "replaced by the one in current.ok" : "was torn: "
+		    "repaired to version 2.4");
+	if (s->cut == 0)
+		return;
+	if (s->cutrecs >= 0)
+		snprintf(n, sizeof n, "%lld %s%s", s->cutrecs, what,
+		    s->cutrecs == 1 ? "" : "s");
+	else
+		snprintf(n, sizeof n, "%ss not countable", what);
+	warnx("recovered %s/current: cut %lld bytes at offset %lld (%s): %s",
+	    l->o.dir, (long long)s->cut, (long long)s->keep, n, s->why);
+}
+
+/*
+ * salvage_current: what a crash left in DIR/current, cut valid and
+ * finished, or removed when nothing of it is whole. A read error stops
+ * chanlog (111) with the file untouched.
+ */
 static void
 salvage_current(struct log *l)
 {
+	struct salvage_mark m;
 	struct salvage s;
 	struct stat st;
-	int fd;
+	int fd, have;
 
+	if ((have = salvage_mark_read(l->okfd, &m)) == -1)
+		err(111, "unable to read %s/current.ok", l->o.dir);
 	fd = openat(l->dirfd, "current", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT)
 		return;
 	if (fd == -1)
 		err(111, "unable to open %s/current", l->o.dir);
 	/* the time of the last write, before the cut makes it now */
-	if (fstat(fd, &st) == -1 || salvage_file(fd, &s) == -1)
+	if (fstat(fd, &st) == -1)
+		err(111, "unable to read %s/current", l->o.dir);
+	if (st.st_nlink > 1) {
+		/* a crash between link and unlink: finished already */
+		close(fd);
+		if (unlinkat(l->dirfd, "current", 0) == -1)
+			err(111, "unable to remove %s/current", l->o.dir);
+		warnx("recovered %s/current: already finished under its other "
+		    "name; removed this one", l->o.dir);
+		return;
+	}
+	if (salvage_file(fd, have ? &m : NULL, &s) == -1)
 		err(111, "unable to recover %s/current", l->o.dir);
 	l->cut += (uint64_t)s.cut;
-	if (s.cut > 0)
-		warnx("recovered %s/current: cut %lld bytes of a partial %s",
-		    l->o.dir, (long long)s.cut,
-		    s.framing == FRAME_PCAP ? "record" : "line");
+	report(l, &s);
 	if (s.keep == 0) {
 		close(fd);
 		if (unlinkat(l->dirfd, "current", 0) == -1)
@@ -345,23 +395,134 @@ flush(struct log *l)
 	return 0;
 }
 
+/* mark: rewrite current.ok; a failure is reported once and is harmless:
+ * salvage then judges all of current, as it does without a mark. */
+static void
+mark(struct log *l)
+{
+	static int told;
+
+	if (salvage_mark_write(l->okfd, &l->mark) == -1 && !told++)
+		warn("unable to write %s/current.ok", l->o.dir);
+}
+
 static void
 open_current(struct log *l)
 {
+	struct stat st;
+
 	l->cur = openat(l->dirfd, "current", O_WRONLY | O_CREAT | O_EXCL |
 	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
-	if (l->cur == -1)
+	if (l->cur == -1 || fstat(l->cur, &st) == -1)
 		err(111, "unable to open %s/current", l->o.dir);
 	l->have_first = 0;
+	l->synced = 0;
+	l->pending = 0;
+	l->dirsynced = 0;
 	heldw_reset(&l->hw, l->cur, 0, l->framing == FRAME_PCAP);
 	/* the header waits with the records: a full disk cannot split it */
 	if (l->framing == FRAME_PCAP &&
 	    heldw_add(&l->hw, l->in.hdr, sizeof l->in.hdr) == -1)
 		errx(111, "unable to hold the pcap header");
+	/* the channel's framing is on disk before any byte of current */
+	l->mark.ino = (uint64_t)st.st_ino;
+	l->mark.synced = 0;
+	l->mark.framing = l->framing;
+	l->mark.first_sec = l->mark.last_sec = -1;
+	memcpy(l->mark.hdr, l->in.hdr, sizeof l->mark.hdr);
+	mark(l);
+	if (fsync(l->okfd) == -1)
+		warn("unable to sync %s/current.ok", l->o.dir);
+}
+
+/*
+ * cut_unsynced: after a failed fsync of current. Linux may have dropped
+ * the pages it could not write and marked them clean, so a later fsync
+ * succeeds without them ("fsyncgate"): what was written since the last
+ * good sync cannot be trusted. It is cut off and its records counted
+ * lost; what is still held is written again after it. Exits 111 if the
+ * cut fails: the next start judges current from the mark.
+ */
+static void
+cut_unsynced(struct log *l, int e)
+{
+	uint64_t held = heldw_records(&l->hw), lost = l->pending - held;
+	uint64_t to = l->synced;
+
+	if (l->framing == FRAME_PCAP && to < PCAP_FILEHDR_LEN)
+		to = 0;
+	if (ftruncate(l->cur, (off_t)to) == -1)
+		err(111, "unable to cut %s/current back after a failed sync",
+		    l->o.dir);
+	l->hw.size = to;
+	/* the header again, unless it is still held to be written */
+	if (to == 0 && l->framing == FRAME_PCAP && !l->hw.hdr) {
+		if (pwrite(l->cur, l->in.hdr, sizeof l->in.hdr, 0) !=
+		    (ssize_t)sizeof l->in.hdr)
+			err(111, "unable to write %s/current", l->o.dir);
+		l->hw.size = PCAP_FILEHDR_LEN;
+	}
+	l->pending = held;
+	l->dropped += lost;
+	warnx("unable to sync %s/current: %s; cut back to the %llu bytes "
+	    "synced before: %llu records lost", l->o.dir, strerror(e),
+	    (unsigned long long)l->hw.size, (unsigned long long)lost);
+}
+
+/*
+ * sync_current: fsync current and move the mark to what it holds. A
+ * failure cuts off what was written since the last sync (cut_unsynced).
+ * Returns 0, -1 with errno set.
+ */
+static int
+sync_current(struct log *l)
+{
+	int e;
+
+	if (fsync(l->cur) == -1) {
+		e = errno;
+		cut_unsynced(l, e);
+		errno = e;
+		return -1;
+	}
+	l->synced = l->hw.size;
+	l->pending = l->hw.len > 0 ? heldw_records(&l->hw) : 0;
+	l->mark.synced = l->synced;
+	if (l->have_first) {
+		l->mark.first_sec = l->first_sec;
+		l->mark.first_nsec = l->first_nsec;
+	}
+	/* the last record's time, when it is the one the sync ends with */
+	l->mark.last_sec = l->hw.len == 0 && l->have_first &&
+	    l->framing == FRAME_PCAP ? l->put_sec : -1;
+	l->mark.last_nsec = l->mark.last_sec == -1 ? 0 : l->put_nsec;
+	mark(l);
+	return 0;
+}
+
+/* sync_now: -S: what was written is synced, if it is due. */
+static void
+sync_now(struct log *l)
+{
+	if (!l->o.sync || l->cur == -1 || l->pending == 0 ||
+	    clock_mono() < l->sync_due)
+		return;
+	if (!l->full)
+		flush(l);
+	if ((l->hw.size > l->synced || l->pending > 0) &&
+	    sync_current(l) == 0 && !l->dirsynced) {
+		/* the new file's name, too: fsync of a file need not
+		 * commit it (a rotation syncs DIR after its rename) */
+		if (fsync(l->dirfd) == 0)
+			l->dirsynced = 1;
+	}
+	if (l->pending > 0)
+		l->sync_due = clock_mono() + l->o.sync;
 }
 
 /* rotate: finish current, start the next. Returns -1 if it must wait
- * (the disk is full). An empty current stays as it is. */
+ * (the disk is full, or a sync failed and what it lost was cut). An
+ * empty current stays as it is. */
 static int
 rotate(struct log *l, int reopen)
 {
@@ -373,10 +534,17 @@ rotate(struct log *l, int reopen)
 		return 0;
 	if (flush(l) == -1)
 		return -1;
-	if (fsync(l->cur) == -1) {
-		retry_later(l, errno);
-		return -1;
+	/* after a failed sync, once more: what is held is written again */
+	if (sync_current(l) == -1) {
+		if (flush(l) == -1)
+			return -1;
+		if (sync_current(l) == -1) {
+			retry_later(l, errno);
+			return -1;
+		}
 	}
+	if (empty(l))
+		return 0;
 	size = (off_t)l->hw.size;
 	close(l->cur);
 	l->cur = -1;
@@ -409,6 +577,10 @@ put(struct log *l, const struct iovec *v, int cnt, int64_t sec, uint32_t nsec)
 		l->first_nsec = nsec;
 		l->have_first = 1;
 	}
+	l->put_sec = sec;
+	l->put_nsec = nsec;
+	if (l->pending++ == 0 && l->o.sync)
+		l->sync_due = clock_mono() + l->o.sync;
 	l->records++;
 	l->bytes += n;
 	if (!l->full && l->hw.len >= BATCH)
@@ -436,6 +608,11 @@ put_line(struct log *l, const unsigned char *s, size_t n, int flags,
 	}
 	v[c].iov_base = (void *)s;
 	v[c++].iov_len = n;
+	/* salvage takes a NUL for a hole while the stream has had none */
+	if (!l->mark.nul && memchr(s, 0, n) != NULL) {
+		l->mark.nul = 1;
+		mark(l);
+	}
 	if (!(flags & LINE_NONL)) {
 		v[c].iov_base = "\n";
 		v[c++].iov_len = 1;
@@ -579,6 +756,8 @@ wait_input(struct log *l, int sigfd, int now_only)
 		due = l->rot_due;
 	if (l->full && l->retry_at < due)
 		due = l->retry_at;
+	if (l->o.sync && l->pending > 0 && l->sync_due < due)
+		due = l->sync_due;
 	if (now_only)
 		due = now;
 	if (due != UINT64_MAX) {
@@ -617,6 +796,7 @@ run(struct log *l, int sigfd)
 		}
 		if ((n = take(l)) <= 0)
 			return 0;
+		sync_now(l);
 		wait_input(l, sigfd, n == 2);
 	}
 }
@@ -665,6 +845,21 @@ drain(struct log *l, int sigfd, int term)
 	return lost;
 }
 
+/* end_current: at the end, current finished, or removed when empty. */
+static void
+end_current(struct log *l)
+{
+	if (!empty(l) && rotate(l, 0) == -1)
+		return;
+	if (l->cur == -1)
+		return;
+	/* empty, maybe after a failed sync cut it back */
+	close(l->cur);
+	l->cur = -1;
+	if (unlinkat(l->dirfd, "current", 0) == -1)
+		warn("unable to remove %s/current", l->o.dir);
+}
+
 static void
 setup(struct log *l)
 {
@@ -682,6 +877,10 @@ setup(struct log *l)
 		err(111, "unable to lock %s", l->o.dir);
 	}
 	newest(l);
+	l->okfd = openat(l->dirfd, "current.ok", O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (l->okfd == -1)
+		err(111, "unable to open %s/current.ok", l->o.dir);
 	salvage_current(l);
 	if (chandir_retain(l->dirfd, l->o.count, l->o.keepbytes,
 	    (int64_t)(l->o.age / NS), time(NULL)) == -1)
@@ -724,15 +923,15 @@ main(int argc, char **argv)
 		term = run(&l, sigfd);
 		lost = drain(&l, sigfd, term);
 		l.dropped += lost;
-		if (lost == 0 && l.cur != -1) {
-			if (!empty(&l))
-				rotate(&l, 0);
-			else if (unlinkat(l.dirfd, "current", 0) == -1)
-				warn("unable to remove %s/current", l.o.dir);
-		}
+		if (lost == 0 && l.cur != -1)
+			end_current(&l);
 	}
 	if (l.cur != -1 && fsync(l.cur) == -1 && lost == 0)
 		err(111, "unable to sync %s/current", l.o.dir);
+	/* no current: its mark describes nothing */
+	if (l.cur == -1 && unlinkat(l.dirfd, "current.ok", 0) == -1 &&
+	    errno != ENOENT)
+		warn("unable to remove %s/current.ok", l.o.dir);
 	reap_all(&l);
 	if (l.o.verbose || l.dropped || l.cut || l.split || l.refused)
 		counters(&l);

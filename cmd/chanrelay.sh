@@ -382,22 +382,24 @@ start_channel() {
 	rm -f "$dir/$n".st* "$dir/$n.first" "$dir/$n.ended" "$dir/$n.ctl"
 	mkfifo -m 0600 "$dir/$n.ctl" || die 111 "unable to create $dir/$n.ctl"
 	s=$(script "$i")
+	ba=''
 	if [ -n "$b" ]; then
 		eval "set -- $b"	# udp-bind's arguments, quoted
+		eval "ba=\${$#}"	# the last one: ADDRESS
 		setsid udp-bind "$@" sh -c "$s" \
 		    </dev/null >/dev/null 2>"$dir/$n.err" &
 	else
 		setsid sh -c "$s" </dev/null >/dev/null 2>"$dir/$n.err" &
 	fi
-	eval "pid_$i=$! state_$i=running started_$i=$(now)"
-	log "$n: started, pid $!${b:+, its socket kept:$b}"
+	eval "pid_$i=$! state_$i=running started_$i=$(now) errseen_$i=0"
+	log "$n: started, pid $!${ba:+, its socket kept: $ba}"
 	state "$i"
 }
 
 # go I: channel I's runner, waiting, runs the pipeline again.
 go() {
 	eval "n=\$name_$1"
-	rm -f "$dir/$n".st* "$dir/$n.first"
+	rm -f "$dir/$n".st[0-9]* "$dir/$n.first"
 	printf 'run\n' 1<>"$dir/$n.ctl"
 	eval "state_$1=running started_$1=$(now)"
 	log "$n: restarted"
@@ -446,10 +448,25 @@ stop_channel() {
 	fi
 	kill -KILL -- "-$p" 2>/dev/null
 	wait "$p" 2>/dev/null
+	errlog "$i"
 	rm -f "$dir/$n.ended" "$dir/$n.ctl"
 	eval "pid_$i=0 state_$i=stopped"
 	log "$n: stopped"
 	state "$i"
+}
+
+# errlog I: what channel I's programs said on standard error since the
+# last time (all but the shell's word for a signal), into the log, each
+# line after the channel's name.
+errlog() {
+	eval "n=\$name_$1 seen=\${errseen_$1:-0}"
+	total=$(wc -l <"$dir/$n.err" 2>/dev/null) || return 0
+	[ "$total" -gt "$seen" ] || return 0
+	eval "errseen_$1=$total"
+	sed -n "$((seen + 1)),${total}p" "$dir/$n.err" |
+	    grep -v -e '^$' -e '^[A-Z][a-z ]*\( (core dumped)\)\{0,1\}$' |
+	    awk -v p="$(date -u +%Y-%m-%dT%H:%M:%SZ) $prog: $n: " \
+	    '{ print p $0 }' >&2
 }
 
 # how STATUS: "exited N", or "killed by SIGNAL" for 129..191
@@ -503,6 +520,7 @@ ended() {
 	fi
 	# the last thing it said, but not a usage line after a message
 	# nor the shell's word for a stage a signal ended ("Killed")
+	errlog "$i"
 	msg=$(grep -v -e '^$' -e '^usage: ' -e '^[A-Z][a-z ]*\( (core dumped)\)\{0,1\}$' \
 	    "$dir/$n.err" 2>/dev/null | tail -n 1)
 	t=$(now)

@@ -292,6 +292,16 @@ peer_gone(struct sink *s)
 	return n == 0 || (errno != EAGAIN && errno != EINTR);
 }
 
+/* out_fail: stdout failed; when its reader went away, what it never read
+ * (held here, or left in the pipe) is lost, and counted. */
+static void
+out_fail(const struct tee *t)
+{
+	if (errno == EPIPE)
+		obuf_gone(&t->out);
+	err(111, "unable to write output");
+}
+
 /*
  * wait_events: flush stdout, then wait for input (when want_input), a
  * sink ready for more, a signal or the next reconnect; deal with what
@@ -306,7 +316,7 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 	int i;
 
 	if (!t->nostdout && obuf_flush(&t->out) == -1)
-		err(111, "unable to write output");
+		out_fail(t);
 	t->pfd[0].fd = want_input ? 0 : -1;
 	t->pfd[0].events = POLLIN;
 	t->pfd[1].fd = sigfd;
@@ -468,7 +478,8 @@ fanout(struct tee *t, const struct rec *r, int sigfd)
 		for (i = 0; i < cnt; i++)
 			if (obuf_write(&t->out, sv[i].iov_base,
 			    sv[i].iov_len) == -1)
-				err(111, "unable to write output");
+				out_fail(t);
+		obuf_mark(&t->out);
 		t->out_records++;
 		t->out_bytes += r->n + (cnt > 1);
 	}
@@ -670,7 +681,8 @@ main(int argc, char **argv)
 	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
 	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
 		err(111, "unable to set signal handlers");
-	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1)
+	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1 ||
+	    obuf_track(&t.out) == -1)
 		err(111, "unable to allocate");
 	if ((fl = fcntl(0, F_GETFL)) == -1 ||
 	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
@@ -681,7 +693,7 @@ main(int argc, char **argv)
 	 * after the sinks' drain */
 	if (!t.nostdout && (obuf_flush(&t.out) == -1 ||
 	    close(STDOUT_FILENO) == -1))
-		err(111, "unable to write output");
+		out_fail(&t);
 	if (t.in.framing != -1)
 		drain(&t, sigfd);
 	for (i = 0; i < t.n; i++) {

@@ -2,7 +2,6 @@
  * udp-recv: receive datagrams on one UDP socket, or capture UDP with
  * libpcap, and write one record per datagram to standard output.
  */
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -59,6 +58,8 @@ struct run {
 	int outpipe;		/* standard output is a pipe */
 	pcap_t *p;		/* capture mode */
 	int linktype;
+	uint64_t truncated;	/* UDP cut short by the capture's snaplen */
+	int damaged;		/* the file could not be read to its end */
 };
 
 static int
@@ -155,17 +156,9 @@ static struct recout *outw;	/* for out_fail's count of what is lost */
 static void
 out_fail(void)
 {
-	int inpipe = 0, atleast;
-	uint64_t lost;
-
-	if (errno != EPIPE)
-		err(111, "unable to write output");
-	if (ioctl(STDOUT_FILENO, FIONREAD, &inpipe) == -1 || inpipe < 0)
-		inpipe = 0;
-	lost = recout_unread(outw, (uint64_t)inpipe, &atleast);
-	errx(111, "unable to write output: its reader is gone; lost=%s%llu "
-	    "records it did not read", atleast ? ">=" : "",
-	    (unsigned long long)lost);
+	if (errno == EPIPE)
+		obuf_gone(&outw->ob);
+	err(111, "unable to write output");
 }
 
 static void
@@ -186,12 +179,14 @@ counters(struct run *r)
 		warnx("unable to read capture statistics: %s",
 		    pcapdl.geterr(r->p));
 	fprintf(stderr, "udp-recv: received=%llu written=%llu dropped=%u "
-	    "ifdropped=%u skipped=%llu\n", (unsigned long long)r->received,
-	    (unsigned long long)r->w.written, st.ps_drop, st.ps_ifdrop,
-	    (unsigned long long)r->skipped);
+	    "ifdropped=%u skipped=%llu truncated=%llu\n",
+	    (unsigned long long)r->received, (unsigned long long)r->w.written,
+	    st.ps_drop, st.ps_ifdrop, (unsigned long long)r->skipped,
+	    (unsigned long long)r->truncated);
 }
 
-/* dropped: what the kernel (or the capture ring) lost, for the exit. */
+/* dropped: what the kernel (or the capture ring) lost, for the exit;
+ * a capture file that could not be read to its end lost its tail. */
 static long long
 dropped(struct run *r)
 {
@@ -200,7 +195,7 @@ dropped(struct run *r)
 	if (r->p == NULL)
 		return udprx_dropped(&r->rx);
 	if (r->o.iface == NULL || pcapdl.stats(r->p, &st) == -1)
-		return 0;
+		return r->damaged;
 	return st.ps_drop;
 }
 
@@ -236,21 +231,36 @@ cap_packet(unsigned char *user, const struct pcap_pkthdr *h,
 	struct udpmeta m;
 
 	r->received++;
-	/* not UDP, a fragment, or cut short by the capture's snaplen */
-	if (decode_udp((uint32_t)r->linktype, bytes, h->caplen, &u) != 1 ||
-	    u.paylen < u.paylen_orig) {
+	/* not UDP, or an IPv4 or IPv6 fragment */
+	if (decode_udp((uint32_t)r->linktype, bytes, h->caplen, &u) != 1) {
 		r->skipped++;
 		return;
 	}
+	/* a datagram is written whole or not at all: cut short by the
+	 * capture's snapshot length, or malformed (a UDP length past the
+	 * IP packet's) */
+	if (u.paylen < u.paylen_orig) {
+		if (h->caplen < h->len)
+			r->truncated++;
+		else
+			r->skipped++;
+		return;
+	}
 	/* tv_usec holds nanoseconds: the capture's precision is set so */
-	decode_meta(&u, h->ts.tv_sec, (uint32_t)h->ts.tv_usec, &m);
+	decode_meta(&u, capture_sec(h), (uint32_t)h->ts.tv_usec, &m);
 	if (recout_udp(&r->w, &m, u.payload, u.paylen) == -1)
 		out_fail();
 	if (r->o.count && r->w.written >= r->o.count)
 		pcapdl.breakloop(r->p);
 }
 
-/* Returns the packets seen, -1 at the end of a capture file. */
+/*
+ * Returns the packets seen, -1 at the end of a capture file. A failure
+ * writes out the records decoded before it first. A file that cannot be
+ * read to its end (cut short, a malformed record) ends the run as its end
+ * would, with exit 1, as chanlog and udp-send treat a damaged pcap stream;
+ * a read error or a failed live capture exits 111.
+ */
 static int
 cap_pull(struct run *r)
 {
@@ -258,8 +268,20 @@ cap_pull(struct run *r)
 
 	n = pcapdl.dispatch(r->p, r->o.rfile ? 1024 : -1, cap_packet,
 	    (unsigned char *)r);
-	if (n == PCAP_ERROR)
-		errx(111, "unable to capture: %s", pcapdl.geterr(r->p));
+	if (n == PCAP_ERROR) {
+		if (recout_flush(&r->w) == -1)
+			out_fail();
+		if (r->o.rfile == NULL)
+			errx(111, "unable to capture on %s: %s", r->o.iface,
+			    pcapdl.geterr(r->p));
+		if (capture_error(r->p) == 111)
+			errx(111, "unable to read %s: %s", r->o.rfile,
+			    pcapdl.geterr(r->p));
+		warnx("unable to read %s after packet %llu: %s", r->o.rfile,
+		    (unsigned long long)r->received, pcapdl.geterr(r->p));
+		r->damaged = 1;
+		return -1;
+	}
 	if (n == 0 && r->o.rfile)
 		return -1;
 	return n == PCAP_ERROR_BREAK ? 0 : n;
@@ -408,8 +430,9 @@ cap_open(struct run *r)
 	char msg[PCAP_ERRBUF_SIZE + 128];
 	int status;
 
-	r->p = capture_open(o->iface, o->rfile, o->rcvbuf,
-	    o->filter ? o->filter : "udp", msg, sizeof msg, &status);
+	/* no -f: the default filter of capture.h, none on a file */
+	r->p = capture_open(o->iface, o->rfile, o->rcvbuf, o->filter, msg,
+	    sizeof msg, &status);
 	if (r->p == NULL)
 		errx(status, "%s", msg);
 	if (msg[0] != '\0')
@@ -451,7 +474,8 @@ main(int argc, char **argv)
 	r.outpipe = fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
 	if (r.o.iface || r.o.rfile)
 		fd = cap_open(&r);
-	else if (udprx_init(&r.rx, fd = sock_open(&r.o), r.o.fd != -1) == -1)
+	else if (udprx_init(&r.rx, fd = sock_open(&r.o),
+	    r.o.fd != -1 && r.o.address == NULL) == -1)
 		err(111, "unable to set up receiving");
 	if (r.o.user)
 		priv_drop(r.o.user);

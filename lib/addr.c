@@ -266,8 +266,9 @@ addr_v4any(struct addr *a)
 /* what addr_list_parse says past ADDR_LIST_MAX */
 #define TOOMANY "more than 65536 addresses"
 
-/* list_add: append a to v (n long, grown 256 at a time). Returns 0, 1
- * when v is full, -1 when out of memory. */
+/* list_add: append a to v (n long; room for 256, then doubled whenever
+ * n reaches a power of two, so a range of 65536 is not copied 256 times).
+ * Returns 0, 1 when v is full, -1 when out of memory. */
 static int
 list_add(struct addr **v, size_t *n, const struct addr *a)
 {
@@ -275,8 +276,9 @@ list_add(struct addr **v, size_t *n, const struct addr *a)
 
 	if (*n >= ADDR_LIST_MAX)
 		return 1;
-	if (*n % 256 == 0) {
-		if ((p = reallocarray(*v, *n + 256, sizeof *p)) == NULL)
+	if (*n == 0 || (*n >= 256 && (*n & (*n - 1)) == 0)) {
+		p = reallocarray(*v, *n == 0 ? 256 : *n * 2, sizeof *p);
+		if (p == NULL)
 			return -1;
 		*v = p;
 	}

@@ -37,12 +37,58 @@ live(const char *iface, size_t bufsize, char *err, size_t len)
 	return p;
 }
 
+/* setfilter: compile and set expr. Returns 0; -1 with the reason in err
+ * and *status 100 when it does not compile, 111 when it cannot be set. */
+static int
+setfilter(pcap_t *p, const char *expr, char *err, size_t len, int *status)
+{
+	struct bpf_program prog;
+
+	if (pcapdl.compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		snprintf(err, len, "invalid filter '%s': %s", expr,
+		    pcapdl.geterr(p));
+		*status = 100;
+		return -1;
+	}
+	if (pcapdl.setfilter(p, &prog) == -1) {
+		snprintf(err, len, "unable to set filter '%s': %s", expr,
+		    pcapdl.geterr(p));
+		*status = 111;
+		pcapdl.freecode(&prog);
+		return -1;
+	}
+	pcapdl.freecode(&prog);
+	return 0;
+}
+
+int
+capture_filter(pcap_t *p, const char *expr, char *err, size_t len,
+    int *status)
+{
+	char e[PCAP_ERRBUF_SIZE + 256];
+
+	if (expr != NULL)
+		return setfilter(p, expr, err, len, status);
+	/* a link type without VLAN tags (RAW, SLL...) refuses "vlan" */
+	if (setfilter(p, CAPTURE_VLAN, e, sizeof e, status) == 0 ||
+	    setfilter(p, CAPTURE_UDP, e, sizeof e, status) == 0)
+		return 0;
+	if (*status != 100) {
+		snprintf(err, len, "%s", e);
+		return -1;
+	}
+	/* no expression at all for this link type: the decoder decides */
+	if (err[0] == '\0')
+		snprintf(err, len, "no filter for link type %d: the decoder "
+		    "sees every packet", pcapdl.datalink(p));
+	return 0;
+}
+
 pcap_t *
 capture_open(const char *iface, const char *path, size_t bufsize,
     const char *expr, char *err, size_t len, int *status)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct bpf_program prog;
 	pcap_t *p;
 
 	*status = 111;
@@ -56,20 +102,26 @@ capture_open(const char *iface, const char *path, size_t bufsize,
 		snprintf(err, len, "unable to read %s: %s", path, ebuf);
 	if (p == NULL)
 		return NULL;
-	if (pcapdl.compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1) {
-		snprintf(err, len, "invalid filter '%s': %s", expr,
-		    pcapdl.geterr(p));
-		*status = 100;
+	if ((iface != NULL || expr != NULL) &&
+	    capture_filter(p, expr, err, len, status) == -1) {
 		pcapdl.close(p);
 		return NULL;
 	}
-	if (pcapdl.setfilter(p, &prog) == -1) {
-		snprintf(err, len, "unable to set filter '%s': %s", expr,
-		    pcapdl.geterr(p));
-		pcapdl.freecode(&prog);
-		pcapdl.close(p);
-		return NULL;
-	}
-	pcapdl.freecode(&prog);
 	return p;
+}
+
+int64_t
+capture_sec(const struct pcap_pkthdr *h)
+{
+	int64_t s = (int64_t)h->ts.tv_sec;
+
+	return s < 0 ? s + ((int64_t)1 << 32) : s;
+}
+
+int
+capture_error(pcap_t *p)
+{
+	FILE *f = pcapdl.file(p);
+
+	return f == NULL || ferror(f) ? 111 : 1;
 }

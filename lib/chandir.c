@@ -262,3 +262,47 @@ chandir_drop_oldest(int dirfd, char *name)
 	free(v);
 	return r;
 }
+
+/*
+ * place: give current the name name, never replacing a file: by
+ * renameat2(RENAME_NOREPLACE), or where the file system does not have it,
+ * by a hard link and the removal of the old name. Returns 0, -1 with
+ * errno set (EEXIST: the name is taken).
+ */
+static int
+place(int dirfd, const char *name, int *linked)
+{
+	if (!*linked) {
+		if (renameat2(dirfd, "current", dirfd, name,
+		    RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+			return -1;
+		*linked = 1;
+	}
+	if (linkat(dirfd, "current", dirfd, name, 0) == -1)
+		return -1;
+	return unlinkat(dirfd, "current", 0);
+}
+
+int
+chandir_finish(int dirfd, int64_t *sec, uint32_t *nsec, const char *ext,
+    char *name, int *linked)
+{
+	int tries;
+
+	for (tries = 0; tries < CHANDIR_TRIES; tries++) {
+		if (*nsec >= 1000000000u) {
+			++*sec;
+			*nsec = 0;
+		}
+		chandir_name(name, *sec, *nsec, ext);
+		if (place(dirfd, name, linked) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		++*nsec;
+	}
+	errno = EEXIST;
+	return -1;
+}

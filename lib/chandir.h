@@ -57,6 +57,24 @@ long chandir_list(int dirfd, struct finished **out);
 long chandir_retain(int dirfd, long count, uint64_t bytes, int64_t age,
     int64_t now);
 
+/* the names chandir_finish tries, one nanosecond apart */
+#define CHANDIR_TRIES 1000
+
+/*
+ * chandir_finish: rename DIR/current to the finished name of sec.nsec
+ * with extension ext, or to the first of the CHANDIR_TRIES names after it
+ * (+1 ns each) not taken; never over an existing file. The name in name
+ * (CHANDIR_NAMELEN), the time it stands for in *sec, *nsec. On a file
+ * system without renameat2(RENAME_NOREPLACE) (EINVAL, ENOSYS, ENOTSUP)
+ * *linked is set and the name is made by link(2) and unlink(2): a crash
+ * between the two leaves current as a second name of the finished file
+ * (st_nlink 2: the caller removes that name at the next start). With
+ * *linked set on entry, link(2) is used at once. Returns 0; -1 with errno set (EEXIST when every name was taken).
+ * The rename is not synced: the caller syncs DIR.
+ */
+int chandir_finish(int dirfd, int64_t *sec, uint32_t *nsec, const char *ext,
+    char *name, int *linked);
+
 /* chandir_drop_oldest: delete the oldest finished file (to free space).
  * Returns 1, 0 when there is none, -1 with errno set. Its name in name. */
 int chandir_drop_oldest(int dirfd, char *name);

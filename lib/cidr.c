@@ -125,16 +125,21 @@ rules_load(struct rules *rs, const char *path, unsigned long *lineno,
 	struct cidr c;
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	FILE *f;
 	int r = 0, k;
 
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
 	*lineno = 0;
-	while (r == 0 && getline(&line, &cap, f) != -1) {
+	while (r == 0 && (len = getline(&line, &cap, f)) != -1) {
 		++*lineno;
 		cut(line, text, textlen);
-		if ((k = parseline(line, &c, why)) == -1)
+		/* the string functions below would stop at a NUL and take
+		 * "allow 10.0.0.1\0junk" for a rule: a text file has none */
+		if (memchr(line, '\0', (size_t)len) != NULL)
+			*why = "a NUL byte", r = 1;
+		else if ((k = parseline(line, &c, why)) == -1)
 			r = 1;
 		else if (k == 1 && rules_add(rs, &c) == -1)
 			r = -1;

@@ -1,4 +1,7 @@
 /* obuf.c: buffered output to a file descriptor, flushed on demand. */
+#include <sys/ioctl.h>
+
+#include <err.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -14,6 +17,8 @@ obuf_init(struct obuf *b, int fd, size_t cap)
 	b->len = 0;
 	b->cap = cap;
 	b->out = 0;
+	b->ends = NULL;
+	b->marks = 0;
 	b->buf = malloc(cap);
 	return b->buf ? 0 : -1;
 }
@@ -105,9 +110,58 @@ obuf_write(struct obuf *b, const void *p, size_t n)
 	return 0;
 }
 
+int
+obuf_track(struct obuf *b)
+{
+	b->ends = calloc(OBUF_RING, sizeof *b->ends);
+	return b->ends ? 0 : -1;
+}
+
+void
+obuf_mark(struct obuf *b)
+{
+	if (b->ends)
+		b->ends[b->marks % OBUF_RING] = b->out + b->len;
+	b->marks++;
+}
+
+unsigned long long
+obuf_unread(const struct obuf *b, unsigned long long inpipe, int *atleast)
+{
+	unsigned long long read, k;
+
+	/* the reader took everything written out but the inpipe bytes */
+	read = inpipe < b->out ? b->out - inpipe : 0;
+	*atleast = 0;
+	for (k = 0; k < b->marks && b->ends; k++) {
+		if (k == OBUF_RING) {
+			*atleast = 1;
+			break;
+		}
+		if (b->ends[(b->marks - 1 - k) % OBUF_RING] <= read)
+			break;
+	}
+	return k;
+}
+
+void
+obuf_gone(const struct obuf *b)
+{
+	int inpipe = 0, atleast;
+	unsigned long long lost;
+
+	if (ioctl(b->fd, FIONREAD, &inpipe) == -1 || inpipe < 0)
+		inpipe = 0;
+	lost = obuf_unread(b, (unsigned long long)inpipe, &atleast);
+	errx(111, "unable to write output: its reader is gone; lost=%s%llu "
+	    "records it did not read", atleast ? ">=" : "", lost);
+}
+
 void
 obuf_free(struct obuf *b)
 {
 	free(b->buf);
+	free(b->ends);
 	b->buf = NULL;
+	b->ends = NULL;
 }

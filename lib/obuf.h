@@ -9,7 +9,12 @@ struct obuf {
 	unsigned char *buf;
 	size_t len, cap;
 	unsigned long long out;	/* bytes written to fd so far */
+	unsigned long long *ends;	/* obuf_track: the last records' ends */
+	unsigned long long marks;	/* records marked */
 };
+
+/* How many records back obuf_unread can tell where they ended. */
+#define OBUF_RING	4096
 
 /* obuf_init: a buffer of cap bytes for fd. Returns 0, -1 on ENOMEM. */
 int obuf_init(struct obuf *b, int fd, size_t cap);
@@ -35,6 +40,25 @@ int obuf_flush(struct obuf *b);
  * writesome: the same, and *done is what was written, also on -1. */
 int writeall(int fd, const void *p, size_t n);
 int writesome(int fd, const void *p, size_t n, size_t *done);
+
+/*
+ * Records, for the count of what is lost when the reader goes away:
+ * obuf_track keeps where the last OBUF_RING records ended (0, -1 on
+ * ENOMEM); obuf_mark marks the end of a record just put in the buffer.
+ * obuf_unread: how many records the reader never read whole: those still
+ * in the buffer, and those of which some byte is among the inpipe bytes
+ * left in the pipe (FIONREAD); *atleast is set when the count reaches
+ * OBUF_RING and is a lower bound.
+ */
+int obuf_track(struct obuf *b);
+void obuf_mark(struct obuf *b);
+unsigned long long obuf_unread(const struct obuf *b, unsigned long long inpipe,
+    int *atleast);
+
+/* obuf_gone: after EPIPE on b's pipe (or its POLLERR): "PROG: unable to
+ * write output: its reader is gone; lost=N records it did not read", and
+ * exit 111. */
+void obuf_gone(const struct obuf *b) __attribute__((noreturn));
 
 void obuf_free(struct obuf *b);
 

@@ -13,7 +13,7 @@
  */
 #define PCAPDL_FUNCS(X) \
 	X(activate) X(breakloop) X(close) X(compile) X(create) \
-	X(datalink) X(dispatch) X(freecode) X(get_selectable_fd) \
+	X(datalink) X(dispatch) X(file) X(freecode) X(get_selectable_fd) \
 	X(geterr) X(open_dead) X(offline_filter) \
 	X(open_offline_with_tstamp_precision) X(set_buffer_size) \
 	X(set_immediate_mode) X(set_promisc) X(set_snaplen) \

@@ -44,7 +44,9 @@ recout_init(struct recout *w, int fd, int fmt, int unbuf)
 	memset(w, 0, sizeof *w);
 	w->fmt = fmt;
 	w->unbuf = unbuf;
-	return obuf_init(&w->ob, fd, OBUF_CAP);
+	if (obuf_init(&w->ob, fd, OBUF_CAP) == -1)
+		return -1;
+	return obuf_track(&w->ob);
 }
 
 int
@@ -103,7 +105,7 @@ put_pcap(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 static void
 mark(struct recout *w)
 {
-	w->ends[w->written % RECOUT_RING] = w->ob.out + w->ob.len;
+	obuf_mark(&w->ob);
 	w->written++;
 }
 
@@ -165,25 +167,6 @@ int
 recout_flush(struct recout *w)
 {
 	return obuf_flush(&w->ob);
-}
-
-uint64_t
-recout_unread(const struct recout *w, uint64_t inpipe, int *atleast)
-{
-	uint64_t read, k;
-
-	/* the reader took everything written out but the inpipe bytes */
-	read = inpipe < w->ob.out ? w->ob.out - inpipe : 0;
-	*atleast = 0;
-	for (k = 0; k < w->written; k++) {
-		if (k == RECOUT_RING) {
-			*atleast = 1;
-			break;
-		}
-		if (w->ends[(w->written - 1 - k) % RECOUT_RING] <= read)
-			break;
-	}
-	return k;
 }
 
 void

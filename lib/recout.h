@@ -10,15 +10,11 @@
 
 enum { RECOUT_PCAP, RECOUT_TEXT, RECOUT_LINE, RECOUT_RAW };
 
-/* How many records back recout_unread can tell where they ended. */
-#define RECOUT_RING	4096
-
 struct recout {
 	struct obuf ob;
 	int fmt;
 	int unbuf;		/* flush after every record */
 	uint64_t written;
-	uint64_t ends[RECOUT_RING];	/* the last records' end offsets */
 };
 
 /* recout_format: RECOUT_* for "pcap", "text", "line" or "raw"; -1 for
@@ -29,8 +25,9 @@ const char *recout_name(int fmt);
 /* recout_binary: 1 for the formats that must not go to a terminal. */
 int recout_binary(int fmt);
 
-/* recout_init: records in fmt to fd. Nothing is written yet. Returns 0,
- * -1 when out of memory. */
+/* recout_init: records in fmt to fd, each marked (obuf_mark, so w->ob
+ * can count what a reader that went away lost). Nothing is written yet.
+ * Returns 0, -1 when out of memory. */
 int recout_init(struct recout *w, int fd, int fmt, int unbuf);
 
 /* recout_header: the pcap file header (other formats have none), written
@@ -58,15 +55,6 @@ int recout_frame(struct recout *w, const struct udpmeta *m,
 
 /* recout_flush: write out what is buffered (before every wait). */
 int recout_flush(struct recout *w);
-
-/*
- * recout_unread: after the reader went away: how many of the records
- * written are lost, that is not read by it: those still in the buffer,
- * and those of which some byte is among the inpipe bytes the reader left
- * unread (FIONREAD of a pipe). *atleast is set when it is more than
- * RECOUT_RING records back and the count is a lower bound.
- */
-uint64_t recout_unread(const struct recout *w, uint64_t inpipe, int *atleast);
 
 void recout_free(struct recout *w);
 

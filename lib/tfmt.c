@@ -127,6 +127,19 @@ digits(const char **s, int n, int *v)
 	return 0;
 }
 
+/* mdays: the days of month mo (1..12) of year y, proleptic Gregorian:
+ * timegm would take "02-31" as March 3rd, a time nobody wrote. */
+static int
+mdays(int y, int mo)
+{
+	static const unsigned char n[12] =
+	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return n[mo - 1];
+}
+
 int
 tfmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
 {
@@ -140,8 +153,8 @@ tfmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
 	    (s++, digits(&s, 2, &h)) || *s++ != ':' || digits(&s, 2, &mi) ||
 	    *s++ != ':' || digits(&s, 2, &se))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    se > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo) || h > 23 ||
+	    mi > 59 || se > 60)
 		return -1;
 	if (*s == '.') {
 		for (s++; *s >= '0' && *s <= '9'; s++, nd++) {

@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-s SIZE] DIR'
+USAGE='usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-S INTERVAL] [-s SIZE] DIR'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 TAI='@[0-9a-f]{24}'
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
@@ -230,6 +230,8 @@ bad() {
 @test "bad value: -r 1fortnight" { bad 1fortnight -r 1fortnight; }
 @test "bad value: -a x" { bad x -a x; }
 @test "bad value: -a 3weeks" { bad 3weeks -a 3weeks; }
+@test "bad value: -S 5x" { bad 5x -S 5x; }
+@test "bad value: -S -1s" { bad -1s -S -1s; }
 
 # ------------------------------------------------------ behaviour: pcap
 

@@ -495,7 +495,7 @@ elapsed_ge() {
 # lost NAME: the records udp-recv of channel NAME counted as lost (lost=N
 # in the lines the log quotes), summed.
 lost() {
-	grep -o "$1: .*lost=[0-9]*" "$T/relay.err" | sed 's/.*lost=//' |
+	grep -o "chanrelay: $1: .*lost=[0-9]*" "$T/relay.err" | sed 's/.*lost=//' |
 	    awk '{ s += $1 } END { print s + 0 }'
 }
 
@@ -544,6 +544,37 @@ count_seqs() {
 		    fail_msg "$ch: $((n - got)) lost, $(lost "$ch") counted"
 	done
 	[ "$(lost u)" -eq 0 ]
+}
+
+# sockets PID: how many sockets process PID holds.
+sockets() {
+	find "/proc/$1/fd" -lname 'socket:*' 2>/dev/null | wc -l
+}
+
+@test "behaviour: the kept socket is udp-recv's alone; a first stage chanrelay cannot read binds on each run, as written" {
+	conf "$(chan a -b 1M -F pcap)" \
+	    "b udp-recv -a $T/b.addr -d 0 | chanlog $T/b" \
+	    "c udp-recv -a $T/c.addr \$(echo 127.0.0.1:0) | chanlog $T/c"
+	start_relay
+	wait_addrs a c
+	grep -q "a: started, pid [0-9]*, its socket kept: 127.0.0.1:0$" "$T/relay.err" ||
+	    fail_msg "$(cat "$T/relay.err")"
+	grep -q 'b: started, pid [0-9]*$' "$T/relay.err"
+	grep -q 'c: started, pid [0-9]*$' "$T/relay.err"
+	local pg
+	pg=$(field a 3)
+	[ "$(sockets "$(pgrep -g "$pg" -x udp-recv)")" -eq 1 ]
+	[ "$(sockets "$(pgrep -g "$pg" -x chanlog)")" -eq 0 ]
+	[ "$(sockets "$pg")" -eq 1 ]
+	[[ $(ps -o args= -p "$(pgrep -g "$pg" -x udp-recv)") == "udp-recv -d 3 -a "* ]]
+}
+
+@test "usage: the launcher reads udp-recv's options with udp-recv's own letters" {
+	local c s
+	c=$(sed -n 's/^#define OPTSTRING[[:space:]]*"\(.*\)"$/\1/p' "$TOP/cmd/udp-recv.c")
+	s=$(sed -n 's/^UDP_RECV_OPTS=//p' "$TOP/cmd/chanrelay.sh")
+	[ -n "$c" ]
+	[ "$c" = "$s" ] || fail_msg "udp-recv: $c, chanrelay: $s"
 }
 
 @test "behaviour: a channel whose program exits 100 is failed, not restarted; status says why" {

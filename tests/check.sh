@@ -69,6 +69,11 @@ lint() {
 	done
 }
 
+# fuzz NAME SECONDS: build one libFuzzer harness and run it
+fuzz() {
+	make -s "build/fuzz/fuzz_$1" && sh tests/fuzz/run.sh "$1" "$2"
+}
+
 unit() {
 	dir=$1
 	for t in tests/unit/test_*.c; do
@@ -96,8 +101,19 @@ all)
 		    CHANRELAY_BIN=$PWD/build/san tap bats --tap \
 		    --filter-tags '!nosan' tests
 	fi
-	one "fuzz the pcap reader for ${FUZZTIME:-30}s" \
-	    make -s fuzz FUZZTIME="${FUZZTIME:-30}"
+	# every harness a few seconds over its kept corpus (make fuzz for
+	# long); built two at a time first, each step says if its build fails
+	set --
+	for f in tests/fuzz/fuzz_*.c; do
+		f=${f#tests/}
+		set -- "$@" "build/${f%.c}"
+	done
+	make -s -j2 "$@" >/dev/null 2>&1
+	for f in tests/fuzz/fuzz_*.c; do
+		f=${f#tests/fuzz/fuzz_}
+		one "fuzz ${f%.c} for ${FUZZTIME:-3}s" \
+		    fuzz "${f%.c}" "${FUZZTIME:-3}"
+	done
 	;;
 *)
 	echo "usage: sh tests/check.sh [all|lint]" >&2

@@ -10,7 +10,7 @@
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
  *     -o fuzz_pcapr tests/fuzz/fuzz_pcapr.c lib/pcapr.c lib/decode.c \
  *     lib/frame.c
- * ./fuzz_pcapr -max_total_time=60 NEWDIR tests/fuzz/corpus
+ * ./fuzz_pcapr -max_total_time=60 NEWDIR tests/fuzz/corpus/pcapr
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* memfd_create */

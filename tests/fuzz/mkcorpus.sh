@@ -1,13 +1,20 @@
 #!/bin/sh
-# mkcorpus.sh: regenerate the seed corpus of fuzz_pcapr: valid streams of
-# each pcap variant and link type, a few malformed ones, a text stream.
+# mkcorpus.sh: regenerate the seed corpora of the fuzz harnesses, one
+# directory each under DIR: for pcapr, valid streams of each pcap variant
+# and link type, a few malformed ones, a text stream; for decode, the same
+# frames behind the byte that picks their link type; for the others, a
+# few texts of each form the parser takes, behind the byte that picks the
+# parser (see each fuzz_NAME.c).
 # usage: sh tests/fuzz/mkcorpus.sh [DIR]   (default: tests/fuzz/corpus)
 set -eu
 
 dir=${1:-$(dirname "$0")/corpus}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$dir"
+for n in pcapr decode frame num addr esc rules tfmt; do
+	rm -rf "${dir:?}/$n"
+	mkdir -p "$dir/$n"
+done
 
 # bytes N...: the bytes of these decimal values, through printf octal
 bytes() {
@@ -144,7 +151,7 @@ pkt v4off ip4 frag2 185
 { ip6 60 28; bytes 44 0 1 4 0 0 0 0; bytes 17 0 0 1 0 0 0 42
     udp frag; } >"$tmp/frag6"
 
-c=$dir
+c=$dir/pcapr
 { filehdr be "$MUS" 101; rec be "$tmp/v4"; } >"$c/raw-us-be-ipv4"
 { filehdr le "$MUS" 101; rec le "$tmp/v6"; } >"$c/raw-us-le-ipv6"
 { filehdr be "$MNS" 101 262144; rec be "$tmp/v4e"; rec be "$tmp/v6e"; } \
@@ -182,3 +189,74 @@ head -c 50 "$c/raw-ns-le-pcapw" >"$c/truncated-record"
 # text: NUL bytes, an empty line, a long line, no final newline
 { printf 'first line\n\nwith a NUL '; bytes 0; printf ' byte\n'
     printf '%0300d\n' 0; printf 'last, no newline'; } >"$c/text-lines"
+
+# decode: the selector byte indexes fuzz_decode.c's table: 0 RAW, 1 and 2
+# DLT_RAW, 3 IPV4, 4 IPV6, 5 EN10MB, 6 LINUX_SLL, 7 LINUX_SLL2, 8 NULL,
+# 9 LOOP, 10 a link type decode_udp does not know
+c=$dir/decode
+for sel in 0:v4 4:v6 0:v4e 3:v4opt 1:v4mf 2:v4off 5:e4 5:e6q 5:e4qq 5:e4pad \
+    6:sll 7:sll2 8:null4 8:null6 9:loop6 0:ext6 4:frag6 10:v4; do
+	{ bytes "${sel%%:*}"; cat "$tmp/${sel#*:}"; } >"$c/${sel%%:*}-${sel#*:}"
+done
+
+# seed DIR NAME SELECTOR TEXT: a seed file, the selector byte and the text
+seed() {
+	{ bytes "$3"; printf '%s' "$4"; } >"$dir/$1/$2"
+}
+
+# frame: the longest whole line minus 1, the piece-size seed, the stream
+{ bytes 9 3; cat "$dir/pcapr/text-lines"; } >"$dir/frame/lines-max10"
+seed frame short-max1 0 200 "a
+bc
+
+d"
+{ bytes 255 7; head -c 64 "$dir/pcapr/raw-ns-le-pcapw"; } >"$dir/frame/pcap"
+
+# num: selector % 3 is num_parse, size_parse, dur_parse (the bounds too)
+seed num num-min 0 -9223372036854775808
+seed num num-range 6 -100
+seed num num-big 9 99999999999999999999
+seed num size-frac 1 1.5KiB
+seed num size-m 4 10M
+seed num size-t 1 2TB
+seed num dur-terms 2 1h30m
+seed num dur-frac 5 2m3.5s
+seed num dur-ns 2 250ns
+seed num dur-bare 5 0.000000001
+
+# addr: selector % 4 is addr_parse, addr_parse_host, addr_list_parse,
+# cidr_parse
+seed addr v4 0 1.2.3.4:5
+seed addr v6 0 '[2001:db8::1]:65535'
+seed addr scope 0 '[fe80::1%lo]:5'
+seed addr wild 0 :5
+seed addr mapped 0 '[::ffff:1.2.3.4]:80'
+seed addr host-v6 1 fe80::1%1
+seed addr host-br 1 '[::1]'
+seed addr host-v4 1 10.0.0.1
+seed addr list 2 10.0.0.1-10.0.0.5,::1,192.0.2.9
+seed addr cidr4 3 10.0.0.0/8
+seed addr cidr6 3 2001:db8::/32
+seed addr cidr-host 3 ::ffff:1.2.3.4
+
+# esc: every escape; and bytes that need them
+printf 'a\\x41\\n\\r\\t\\\\\\0b' >"$dir/esc/escapes"
+{ printf 'x'; bytes 0 9 10 13 92 127 128 255; } >"$dir/esc/bytes"
+
+# rules: the first byte sets the room for the bad line's text
+seed rules good 40 "# office
+
+allow 192.0.2.0/24  # lab
+deny ::1
+deny 0.0.0.0/0
+"
+seed rules bad 12 "allow 10.0.0.0/8
+permit 1.2.3.4
+"
+
+# tfmt: an even selector is a text, an odd one a time's 12 bytes
+seed tfmt ns 0 2026-11-21T10:00:00.123456789Z
+seed tfmt zone 0 '2026-11-21 12:00:00+02:00'
+seed tfmt neg 0 2024-02-29T09:30:00.5-00:30
+seed tfmt leap 0 2016-12-31T23:59:60Z
+{ bytes 1 0 0 0 14 107 1 107 170 7 91 205 21; } >"$dir/tfmt/time"

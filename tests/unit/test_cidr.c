@@ -116,6 +116,22 @@ files(void)
 	fclose(f);
 	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1, "a bad prefix fails");
 	is_str(why, "invalid prefix length", "saying why");
+	/* found by tests/fuzz/fuzz_rules: the NUL cut the line short */
+	f = fopen(path, "w");
+	fwrite("allow ::1\ndeny 10.0.0.1\0junk\n", 1, 30, f);
+	fclose(f);
+	rules_free(&rs);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1,
+	    "a NUL byte in a rule fails");
+	is_int(line, 2, "on line 2");
+	is_str(why, "a NUL byte", "saying why");
+	is_str(text, "deny 10.0.0.1", "with the line's text up to the NUL");
+	f = fopen(path, "w");
+	fwrite("# a \0 in a comment\n", 1, 20, f);
+	fclose(f);
+	rules_free(&rs);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1,
+	    "a NUL byte in a comment fails too");
 	unlink(path);
 	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), -1, "a missing file");
 	rules_free(&rs);

@@ -49,7 +49,7 @@ out(int fmt, const struct udpmeta *m, const char *p, size_t n,
 }
 
 /* unread: line records "ab\n" (3 bytes each) to a pipe, some read back,
- * the reader gone: recout_unread counts the held and the unread. */
+ * the reader gone: obuf_unread counts the held and the unread. */
 static void
 unread(void)
 {
@@ -64,18 +64,18 @@ unread(void)
 	recout_init(&w, pfd[1], RECOUT_LINE, 0);
 	for (i = 0; i < 10; i++)
 		recout_udp(&w, &m, (const unsigned char *)"ab", 2);
-	is_int(recout_unread(&w, 0, &atleast), 10, "unread: all 10 held");
+	is_int(obuf_unread(&w.ob, 0, &atleast), 10, "unread: all 10 held");
 	recout_flush(&w);
 	is_int(read(pfd[0], b, 7), 7, "the reader takes 2 records and a byte");
-	is_int(recout_unread(&w, 23, &atleast), 8,
+	is_int(obuf_unread(&w.ob, 23, &atleast), 8,
 	    "unread: 23 bytes left in the pipe: 8 records not whole");
 	is_int(atleast, 0, "  exact");
 	recout_udp(&w, &m, (const unsigned char *)"ab", 2);
-	is_int(recout_unread(&w, 23, &atleast), 9, "  and one held: 9");
-	is_int(recout_unread(&w, 0, &atleast), 1, "a pipe read empty: 1");
-	for (i = 0; i < RECOUT_RING + 10; i++)
+	is_int(obuf_unread(&w.ob, 23, &atleast), 9, "  and one held: 9");
+	is_int(obuf_unread(&w.ob, 0, &atleast), 1, "a pipe read empty: 1");
+	for (i = 0; i < OBUF_RING + 10; i++)
 		recout_udp(&w, &m, (const unsigned char *)"ab", 2);
-	is_int(recout_unread(&w, 0, &atleast), RECOUT_RING,
+	is_int(obuf_unread(&w.ob, 0, &atleast), OBUF_RING,
 	    "more than the ring holds: the ring's size");
 	is_int(atleast, 1, "  a lower bound");
 	recout_free(&w);

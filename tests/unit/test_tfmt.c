@@ -161,6 +161,19 @@ main(void)
 		    tfmt_iso_parse("2026-11-21T10:00:00Zx", &s, &ns) == -1 &&
 		    tfmt_iso_parse("1h", &s, &ns) == -1,
 		    "no zone, a bad month, trailing bytes, a duration: refused");
+		/* found by tests/fuzz/fuzz_tfmt: timegm moved these on */
+		ok(tfmt_iso_parse("2026-11-31T10:00:49Z", &s, &ns) == -1 &&
+		    tfmt_iso_parse("2026-02-29T00:00:00Z", &s, &ns) == -1 &&
+		    tfmt_iso_parse("2100-02-29T00:00:00Z", &s, &ns) == -1 &&
+		    tfmt_iso_parse("2026-04-31T00:00:00Z", &s, &ns) == -1,
+		    "a day the month does not have: refused");
+		ok(tfmt_iso_parse("2024-02-29T00:00:00Z", &s, &ns) == 0 &&
+		    s == 1709164800 && tfmt_iso_parse("2000-02-29T00:00:00Z",
+		    &s, &ns) == 0 && s == 951782400 &&
+		    tfmt_iso_parse("2026-12-31T00:00:00Z", &s, &ns) == 0 &&
+		    s == 1798675200, "Feb 29 of leap years, Dec 31: taken");
+		ok(tfmt_iso_parse("2016-12-31T23:59:60Z", &s, &ns) == 0 &&
+		    s == 1483228800, "a leap second is the second after :59");
 	}
 	return tap_done();
 }
