@@ -446,7 +446,7 @@ stop_channel() {
 			w=$((w + 1))
 		done
 	fi
-	kill -KILL -- "-$p" 2>/dev/null
+	kill -KILL "-$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 	errlog "$i"
 	rm -f "$dir/$n.ended" "$dir/$n.ctl"
@@ -490,7 +490,7 @@ ended() {
 		rs=$?
 		# the runner is gone; if it was killed, its programs are not:
 		# TERM them all, and they drain and exit as in a stop
-		kill -TERM -- "-$p" 2>/dev/null
+		kill -TERM "-$p" 2>/dev/null
 		eval "pid_$i=0"
 	fi
 	rm -f "$dir/$n.ended"
