@@ -429,6 +429,13 @@ stop_run() {
 	wait_run "$1"
 }
 
+# waiting I: channel I's pipeline is over and its runner waits for the
+# word to run it again (a restart is due): 0 when so.
+waiting() {
+	eval "p=\$pid_$1 st=\$state_$1"
+	[ "$p" -gt 0 ] && [ "$st" = restarting ] && alive "$p"
+}
+
 # stop_channel I: the pipeline stopped as in stop_run, then the runner
 # (and the socket it holds); after GRACE seconds what is left of the
 # process group is killed.
@@ -436,7 +443,14 @@ stop_channel() {
 	i=$1
 	eval "n=\$name_$i p=\$pid_$i"
 	[ "$p" -gt 0 ] || return 0
-	if ! stop_run "$i"; then
+	if waiting "$i"; then
+		printf 'stop\n' 1<>"$dir/$n.ctl"
+		w=0
+		while alive "$p" && [ "$w" -lt 20 ]; do
+			sleep 0.1
+			w=$((w + 1))
+		done
+	elif ! stop_run "$i"; then
 		log "$n: still running after ${GRACE}s: killed"
 	elif alive "$p"; then
 		printf 'stop\n' 1<>"$dir/$n.ctl"
@@ -494,7 +508,7 @@ ended() {
 		eval "pid_$i=0"
 	fi
 	rm -f "$dir/$n.ended"
-	why='' said='' perm=0 k=1
+	why='' said='' perm=0 pw='' k=1
 	while [ -f "$dir/$n.st$k" ]; do
 		read -r e <"$dir/$n.st$k" || e=''
 		w=$(sed -n "${k}p" "$dir/$n.stagelist" 2>/dev/null |
@@ -506,7 +520,7 @@ ended() {
 		killed*) e=${h#killed by SIG} ;;
 		esac
 		[ "$e" = 0 ] || why="$why${why:+,}$w=$e"
-		[ "$e" != 100 ] || perm=1
+		[ "$e" != 100 ] || { [ "$perm" -eq 1 ] || pw=$w; perm=1; }
 		k=$((k + 1))
 	done
 	if [ -z "$said" ]; then
@@ -514,15 +528,27 @@ ended() {
 		eval "b=\$bind_$i"
 		w='sh'
 		[ -z "$b" ] || w='udp-bind'
-		said="$w $(how "$rs")"
-		[ "$rs" = 0 ] || why="$w=$rs"
-		[ "$rs" != 100 ] || perm=1
+		h=$(how "$rs")
+		said="$w $h"
+		e=$rs
+		case $h in
+		killed*) e=${h#killed by SIG} ;;
+		esac
+		[ "$e" = 0 ] || why="$w=$e"
+		[ "$e" != 100 ] || { perm=1; pw=$w; }
 	fi
 	# the last thing it said, but not a usage line after a message
 	# nor the shell's word for a stage a signal ended ("Killed")
 	errlog "$i"
 	msg=$(grep -v -e '^$' -e '^usage: ' -e '^[A-Z][a-z ]*\( (core dumped)\)\{0,1\}$' \
 	    "$dir/$n.err" 2>/dev/null | tail -n 1)
+	# a failed channel: what the stage that refused said, not what the
+	# others said of its going (udp-recv's "its reader is gone")
+	if [ -n "$pw" ]; then
+		m=$(grep "^$pw: " "$dir/$n.err" 2>/dev/null | grep -v '^[^:]*: usage: ' |
+		    tail -n 1)
+		[ -z "$m" ] || msg=$m
+	fi
 	t=$(now)
 	eval "lastexit_$i=\${why:-0} lastwhen_$i=$t"
 	if [ "$perm" -eq 1 ]; then
@@ -608,6 +634,11 @@ tick() {
 restart_now() {
 	eval "p=\$pid_$1 st=\$state_$1"
 	eval "backoff_$1=1 restarts_$1=\$((restarts_$1 + 1))"
+	if waiting "$1"; then
+		go "$1"
+		return
+	fi
+	eval "p=\$pid_$1"
 	if [ "$p" -gt 0 ] && stop_run "$1" && alive "$p"; then
 		eval "n=\$name_$1"
 		rm -f "$dir/$n.ended"

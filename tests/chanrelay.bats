@@ -493,9 +493,10 @@ elapsed_ge() {
 }
 
 # lost NAME: the records udp-recv of channel NAME counted as lost (lost=N
-# in the lines the log quotes), summed.
+# in udp-recv's own lines the log quotes; the line that says how the
+# pipeline ended quotes the same words again, and is not counted), summed.
 lost() {
-	grep -o "chanrelay: $1: .*lost=[0-9]*" "$T/relay.err" | sed 's/.*lost=//' |
+	grep -o "chanrelay: $1: udp-recv: .*lost=[0-9]*" "$T/relay.err" | sed 's/.*lost=//' |
 	    awk '{ s += $1 } END { print s + 0 }'
 }
 
@@ -600,6 +601,62 @@ sockets() {
 	is_state bad failed 0
 	is_state a running 0
 	[ "$(grep -c 'bad: started' "$T/relay.err")" -eq 1 ]
+}
+
+@test "behaviour: a failed channel's reason is what the stage that exited 100 said, not the others' words for its going" {
+	conf "$(chan a)" "bad udp-recv -a $T/bad.addr 127.0.0.1:0 | chanlog -s 12q $T/bad"
+	start_relay
+	wait_addrs a
+	wait_until 10 is_state bad failed 0
+	grep -Eq "chanrelay: bad: failed: udp-recv (exited 111|exited 0), chanlog exited 100 \\(chanlog: .*'12q'.*\\); not restarted$" "$T/relay.err" ||
+	    fail_msg "$(cat "$T/relay.err")"
+	run --separate-stderr cr status
+	assert_success
+	local i
+	for i in "${!lines[@]}"; do
+		[[ ${lines[i]} == bad\ * ]] && break
+	done
+	[[ ${lines[i]} =~ chanlog=100 ]] || fail_msg "${lines[i]}"
+	[[ ${lines[i + 1]} =~ ^\ +chanlog:.*12q ]] || fail_msg "why: ${lines[i + 1]}"
+}
+
+@test "behaviour: stop and restart NAME while a channel waits out its backoff: at once, no grace spent, the socket kept" {
+	conf "a udp-recv -a $T/a.addr 127.0.0.1:0 | sh -c 'exit 1'" "$(chan b)"
+	start_relay
+	wait_addrs a b
+	local a0 p
+	a0=$(addr a)
+	p=$(field a 3)
+	# the pipeline ends at once, and again after each backoff: 1 s, 2 s,
+	# then 4 s to wait: the restart comes in that wait
+	wait_until 15 is_state a restarting 3
+	run cr restart a
+	assert_success
+	# restarted: the count goes on from the restart's own (4)
+	wait_until 15 is_state a restarting 6
+	[ "$(field a 3)" = "$p" ]
+	[ "$(addr a)" = "$a0" ]
+	stop_bg relay TERM 30
+	[ "$exit_status" -eq 0 ]
+	! grep -q 'still running after' "$T/relay.err" || fail_msg "$(cat "$T/relay.err")"
+	! grep -q 'a: stopped for a restart' "$T/relay.err"
+	grep -q 'a: stopped$' "$T/relay.err"
+	grep -q 'b: stopped$' "$T/relay.err"
+}
+
+@test "behaviour: kill -9 of a channel's runner: the log and LAST-EXIT name the signal, the channel starts again" {
+	conf "$(chan a)"
+	start_relay
+	wait_addrs a
+	local p
+	p=$(field a 3)
+	kill -KILL "$p"
+	wait_until 10 is_state a running 1
+	grep -Eq 'a: .*killed by SIGKILL.*; restart in 1s$' "$T/relay.err" ||
+	    fail_msg "$(cat "$T/relay.err")"
+	[ "$(field a 3)" != "$p" ]
+	run --separate-stderr cr status
+	[[ $output =~ a\ +running\ .*KILL ]] || fail_msg "$output"
 }
 
 @test "behaviour: start, status, stop detached; stop leaves no process of any channel" {
