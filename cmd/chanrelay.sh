@@ -121,6 +121,10 @@ parse() {
 	while IFS= read -r line || [ -n "$line" ]; do
 		lineno=$((lineno + 1))
 		[ -n "$buf" ] || start=$lineno
+		# a comment is never continued, nor part of a line continued
+		case ${line#"${line%%[![:space:]]*}"} in
+		'#'*) continue ;;
+		esac
 		# a line ending in \ or in a pipe goes on on the next one
 		case $line in
 		*\\) buf="$buf${line%\\} "; continue ;;
@@ -239,9 +243,22 @@ check_programs() {
 			# shellcheck disable=SC2086 # the words of the stage
 			set -- $st
 			set +f
+			# VAR=VALUE words before the program, a quoted VALUE
+			# with its spaces ('X="p q" prog')
 			while [ $# -gt 0 ]; do
 				case $1 in
-				*=*) shift ;;
+				[A-Za-z_]*=\"*|[A-Za-z_]*=\'*)
+					v=${1#*=}
+					q=${v%"${v#?}"} v=${v#?}
+					while :; do
+						case $v in
+						*"$q") shift; break ;;
+						esac
+						shift
+						[ $# -gt 0 ] || break
+						v=$1
+					done ;;
+				[A-Za-z_]*=*) shift ;;
 				*) break ;;
 				esac
 			done

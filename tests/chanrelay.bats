@@ -440,6 +440,26 @@ elapsed_ge() {
 	[ ! -e "$T/c.addr" ]
 }
 
+@test "check: a comment is never continued, and one between continued lines is skipped" {
+	conf '# a comment that ends in a pipe |' "$(chan b)" \
+	    '  # and one in a backslash \' "$(chan c)" \
+	    "a udp-recv -a $T/a.addr 127.0.0.1:0 |" '	# the log' "	chanlog $T/a"
+	run --separate-stderr cr check a b c
+	assert_success
+	[ -z "$stderr" ] || fail_msg "$stderr"
+}
+
+@test "check: assignments before a stage's program, with quoted spaces, are not taken for programs" {
+	conf "a X=\"p q\" Y='r s t' Z=1 udp-recv 127.0.0.1:0 | W=\"one two\" chanlog $T/a"
+	run --separate-stderr cr check a
+	assert_success
+	[ -z "$stderr" ] || fail_msg "$stderr"
+	conf "a X=\"p q\" no-such-prog-x5 | chanlog $T/a"
+	run --separate-stderr cr check a
+	assert_failure 100
+	[[ $stderr == *"no-such-prog-x5: program not found"* ]] || fail_msg "$stderr"
+}
+
 @test "check: a '|' inside quotes is not a stage boundary" {
 	# split there, the second stage would be the missing program
 	conf "a udp-recv 127.0.0.1:0 | tee-sink '|no-such-prog-x3 > f' \"|no-such-prog-x4\" | chanlog x"
