@@ -36,7 +36,6 @@ struct opts {
 static void
 parse(int argc, char **argv, struct opts *o)
 {
-	const char *e;
 	int c;
 
 	arg_usage = USAGE;
@@ -65,12 +64,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->address = argv[0];
 	o->argv = argv + 1;
 	addr_arg("address", o->address, &o->addr);
-	if ((o->mcif || o->source) &&
-	    !udpsock_ismcast((struct sockaddr *)&o->addr.ss))
-		arg_misuse("-m and -S need a multicast ADDRESS, not '%s'",
-		    o->address);
-	if (o->source && (e = addr_parse_host(o->source, &o->src)) != NULL)
-		arg_fail("source", o->source, e);
+	udpsock_mcast_arg(o->address, &o->addr, o->mcif, o->source, &o->src);
 }
 
 /* onfd: move the socket to fd, open across exec. */

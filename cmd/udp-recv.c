@@ -111,7 +111,6 @@ getopts(int argc, char **argv, struct opts *o)
 static void
 parse(int argc, char **argv, struct opts *o)
 {
-	const char *e;
 	int modes;
 
 	memset(o, 0, sizeof *o);
@@ -141,12 +140,7 @@ parse(int argc, char **argv, struct opts *o)
 	if (o->address == NULL)
 		return;
 	addr_arg("address", o->address, &o->addr);
-	if ((o->mcif || o->source) &&
-	    !udpsock_ismcast((struct sockaddr *)&o->addr.ss))
-		arg_misuse("-m and -S need a multicast ADDRESS, not '%s'",
-		    o->address);
-	if (o->source && (e = addr_parse_host(o->source, &o->src)) != NULL)
-		arg_fail("source", o->source, e);
+	udpsock_mcast_arg(o->address, &o->addr, o->mcif, o->source, &o->src);
 }
 
 static struct recout *outw;	/* for out_fail's count of what is lost */

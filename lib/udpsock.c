@@ -228,3 +228,16 @@ udpsock_connect(const struct addr *dst, const struct addr *src,
 		return fail(fd, step, "connect to");
 	return fd;
 }
+
+void
+udpsock_mcast_arg(const char *address, const struct addr *a,
+    const char *mcif, const char *source, struct addr *src)
+{
+	const char *e;
+
+	if ((mcif || source) && !udpsock_ismcast((const struct sockaddr *)&a->ss))
+		arg_misuse("-m and -S need a multicast ADDRESS, not '%s'",
+		    address);
+	if (source && (e = addr_parse_host(source, src)) != NULL)
+		arg_fail("source", source, e);
+}

@@ -55,6 +55,15 @@ int udpsock_ismcast(const struct sockaddr *sa);
 int udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
     const struct sockaddr *source);
 
+/*
+ * udpsock_mcast_arg: the checks of -m IFACE and -S SOURCE against the
+ * receiving ADDRESS (text, and a parsed): either needs a multicast
+ * address, and SOURCE must be a host (into *src); else a usage error,
+ * exit 100. mcif and source may be NULL (not given).
+ */
+void udpsock_mcast_arg(const char *address, const struct addr *a,
+    const char *mcif, const char *source, struct addr *src);
+
 /* udpsock_ifindex: the index of an interface given by name or number;
  * an unknown one is a usage error (arg_fail, exit 100). */
 unsigned udpsock_ifindex(const char *name);
