@@ -16,51 +16,42 @@ MAN1 = man/udp-recv.1 man/udp-bind.1 man/chanlog.1 man/udp-send.1 man/tee-sink.1
 MAN5 = man/chanrelay.conf.5
 MAN7 = man/chanrelay.7
 
-LIBHDR = lib/addr.h lib/decode.h lib/esc.h lib/extract.h lib/frame.h \
-	lib/num.h lib/obuf.h lib/pcapr.h lib/pcapw.h lib/sig.h lib/tfmt.h \
-	lib/udpsock.h lib/priv.h lib/sockfd.h lib/addrfile.h lib/pcapdl.h \
-	lib/capture.h lib/recout.h lib/udprx.h lib/chandir.h lib/salvage.h \
-	lib/spawnsh.h lib/pace.h lib/synth.h lib/rq.h lib/recin.h \
-	lib/sink.h lib/clock.h lib/heldw.h lib/cidr.h lib/tcpsock.h \
-	lib/ucspi.h lib/hist.h lib/kstat.h lib/ramp.h lib/fdlim.h \
-	lib/store.h lib/natsrec.h
-LIBSRC = lib/addr.c lib/decode.c lib/esc.c lib/frame.c lib/num.c \
-	lib/obuf.c lib/pcapr.c lib/pcapw.c lib/sig.c lib/tfmt.c \
-	lib/udpsock.c lib/priv.c lib/sockfd.c lib/addrfile.c lib/pcapdl.c \
-	lib/capture.c lib/recout.c lib/udprx.c lib/chandir.c lib/salvage.c \
-	lib/spawnsh.c lib/pace.c lib/synth.c lib/rq.c lib/recin.c \
-	lib/sink.c lib/clock.c lib/heldw.c lib/cidr.c lib/tcpsock.c \
-	lib/ucspi.c lib/hist.c lib/kstat.c lib/ramp.c lib/fdlim.c lib/natsrec.c
-LIBOBJ = lib/addr.o lib/decode.o lib/esc.o lib/frame.o lib/num.o \
-	lib/obuf.o lib/pcapr.o lib/pcapw.o lib/sig.o lib/tfmt.o \
-	lib/udpsock.o lib/priv.o lib/sockfd.o lib/addrfile.o lib/pcapdl.o \
-	lib/capture.o lib/recout.o lib/udprx.o lib/chandir.o lib/salvage.o \
-	lib/spawnsh.o lib/pace.o lib/synth.o lib/rq.o lib/recin.o \
-	lib/sink.o lib/clock.o lib/heldw.o lib/cidr.o lib/tcpsock.o \
-	lib/ucspi.o lib/hist.o lib/kstat.o lib/ramp.o lib/fdlim.o lib/natsrec.o
+# lib/: one module a name, lib/NAME.c with its contract in lib/NAME.h; adding
+# a module is one edit here (and its unit test in UNIT)
+LIBSRC = lib/addr.c lib/addrfile.c lib/arg.c lib/capture.c lib/chandir.c \
+	lib/cidr.c lib/clock.c lib/decode.c lib/esc.c lib/fdlim.c lib/frame.c \
+	lib/hist.c lib/liner.c lib/natsrec.c lib/nonblock.c lib/num.c \
+	lib/obuf.c lib/pace.c lib/pcapdl.c lib/pcapr.c lib/pcapw.c lib/priv.c \
+	lib/ramp.c lib/recfile.c lib/recin.c lib/recout.c lib/recqueue.c \
+	lib/rules.c lib/salvage.c lib/sig.c lib/sink.c lib/sockfd.c \
+	lib/spawnsh.c lib/synth.c lib/tcpsock.c lib/tcpstat.c lib/timefmt.c \
+	lib/ucspi.c lib/udprx.c lib/udpsock.c lib/writeall.c
+# the headers without a .c: inline readers and writers of wire data
+LIBHDR = $(LIBSRC:.c=.h) lib/extract.h lib/put.h
+LIBOBJ = $(LIBSRC:.c=.o)
 LIB = lib/libchanrelay.a
 # libnats glue, kept out of LIB so no other program needs libnats
-NATSHDR = lib/natsconn.h lib/natspub.h lib/natssub.h
 NATSSRC = lib/natsconn.c lib/natspub.c lib/natssub.c
-NATSOBJ = lib/natsconn.o lib/natspub.o lib/natssub.o
+NATSHDR = $(NATSSRC:.c=.h)
+NATSOBJ = $(NATSSRC:.c=.o)
 
-UNIT = tests/unit/test_addr tests/unit/test_addrfile tests/unit/test_decode \
-	tests/unit/test_esc tests/unit/test_obuf tests/unit/test_sig \
-	tests/unit/test_udpsock tests/unit/test_recout tests/unit/test_udprx \
-	tests/unit/test_capture tests/unit/test_rq tests/unit/test_pace \
-	tests/unit/test_synth tests/unit/test_heldw \
-	tests/unit/test_frame tests/unit/test_num tests/unit/test_pcapr \
-	tests/unit/test_pcapw tests/unit/test_tfmt tests/unit/test_cidr \
-	tests/unit/test_hist tests/unit/test_kstat tests/unit/test_ramp \
-	tests/unit/test_fdlim tests/unit/test_natsrec tests/unit/test_salvage
+# C unit tests of lib/: one TAP-printing program per module, named after it
+# (pattern substitution: POSIX.1-2024, and every make in use)
+UNIT = $(LIBSRC:lib/%.c=tests/unit/test_%)
 TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-bare bench/gen-lines \
 	bench/gen-pcap bench/gen-gaps bench/tcp-listen-fork \
 	bench/tcp-listen-spawn bench/spawn-cost bench/nats-bare \
 	tests/tools/faultinj.so
-# libFuzzer harnesses, one per parser of outside input (tests/fuzz/run.sh)
-FUZZ = build/fuzz/fuzz_pcapr build/fuzz/fuzz_frame build/fuzz/fuzz_decode \
-	build/fuzz/fuzz_num build/fuzz/fuzz_addr build/fuzz/fuzz_esc \
-	build/fuzz/fuzz_rules build/fuzz/fuzz_tfmt
+# the benchmarks make bench runs (bench/soak is the long soak, on its own)
+BENCH = bench/udp-recv bench/udp-send bench/chanlog bench/tee-sink \
+	bench/tcp-listen bench/connstorm bench/channels bench/nats
+# libFuzzer harnesses, one per parser of outside input (tests/fuzz/run.sh),
+# each linked with the fuzz build of lib/, of which it takes what it calls
+FUZZ = build/fuzz/fuzz_addr build/fuzz/fuzz_decode build/fuzz/fuzz_esc \
+	build/fuzz/fuzz_liner build/fuzz/fuzz_num build/fuzz/fuzz_pcapr \
+	build/fuzz/fuzz_rules build/fuzz/fuzz_timefmt
+FUZZSRC = $(FUZZ:build/fuzz/%=tests/fuzz/%.c)
+FUZZLIB = build/fuzz/libchanrelay.a
 
 all: $(PROGS) $(SCRIPTS)
 
@@ -172,42 +163,21 @@ san:
 	    cp -f cmd/$$s.sh build/san/$$s && chmod 755 build/san/$$s || exit 1; \
 	done
 
-# each harness is built from its own source and the lib/ files it needs
-build/fuzz/fuzz_pcapr: tests/fuzz/fuzz_pcapr.c lib/pcapr.c lib/decode.c \
-    lib/frame.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_pcapr.c \
-	    lib/pcapr.c lib/decode.c lib/frame.c
-build/fuzz/fuzz_frame: tests/fuzz/fuzz_frame.c lib/frame.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_frame.c \
-	    lib/frame.c
-build/fuzz/fuzz_decode: tests/fuzz/fuzz_decode.c lib/decode.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_decode.c \
-	    lib/decode.c
-build/fuzz/fuzz_num: tests/fuzz/fuzz_num.c lib/num.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_num.c \
-	    lib/num.c
-build/fuzz/fuzz_addr: tests/fuzz/fuzz_addr.c lib/addr.c lib/cidr.c \
-    lib/num.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_addr.c \
-	    lib/addr.c lib/cidr.c lib/num.c
-build/fuzz/fuzz_esc: tests/fuzz/fuzz_esc.c lib/esc.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_esc.c \
-	    lib/esc.c
-build/fuzz/fuzz_rules: tests/fuzz/fuzz_rules.c lib/cidr.c lib/num.c \
-    $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_rules.c \
-	    lib/cidr.c lib/num.c
-build/fuzz/fuzz_tfmt: tests/fuzz/fuzz_tfmt.c lib/tfmt.c $(LIBHDR)
-	mkdir -p build/fuzz
-	$(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ tests/fuzz/fuzz_tfmt.c \
-	    lib/tfmt.c
+# lib/ once more with the fuzzer's instrumentation, in build/fuzz/lib
+$(FUZZLIB): $(LIBSRC) $(LIBHDR)
+	rm -rf build/fuzz/lib
+	mkdir -p build/fuzz/lib
+	for s in $(LIBSRC); do \
+	    o=build/fuzz/$${s%.c}.o; \
+	    $(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -c -o $$o $$s || exit 1; \
+	done
+	rm -f $@
+	$(AR) -rc $@ build/fuzz/lib/*.o
+
+# every harness from its own source (any of them changed: all relinked)
+$(FUZZ): $(FUZZLIB) $(FUZZSRC)
+	h=$@; $(FUZZCC) $(CPPFLAGS) $(FUZZFLAGS) -o $@ \
+	    tests/fuzz/$${h#build/fuzz/}.c $(FUZZLIB) $(LDLIBS)
 
 # make fuzz [FUZZTIME=seconds]: each harness in turn over its kept corpus,
 # tests/fuzz/corpus/NAME; new inputs go to build/fuzz/NAME, never tests/
@@ -232,11 +202,16 @@ check: check-deps
 lint:
 	sh tests/check.sh lint
 
+# make bench: every benchmark in turn, each printing its table (see
+# bench/README.md); QUICK=1, or BENCH_QUICK=1 in the environment: a smoke
+# run of each, well under a minute apiece. Exit 1 when one of them failed.
 bench: all tools
 	sh tools/deps.sh bench
 	sh tools/deps.sh npm
-	bench/udp-recv
-	[ ! -x bench/chanlog ] || bench/chanlog
+	st=0; for b in $(BENCH); do \
+	    echo "== $$b"; \
+	    BENCH_QUICK=$${BENCH_QUICK:-$(QUICK)} $$b || st=1; \
+	done; exit $$st
 
 # make run: the main job: the demo channels under chanrelay
 run: deps

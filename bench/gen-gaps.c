@@ -41,7 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "put.h"
 
 #define MINPAYLOAD 8
 #define MAXPAYLOAD 1472		/* one Ethernet MTU: tcpreplay sends frames */
@@ -108,10 +108,10 @@ headers(unsigned char *p, size_t n, unsigned port, unsigned id)
 	size_t k;
 
 	memset(p, 0, 42);
-	store_be16(p + 12, 0x0800);
+	put_be16(p + 12, 0x0800);
 	ip[0] = 0x45;
-	store_be16(ip + 2, (unsigned)(20 + 8 + n));
-	store_be16(ip + 4, id & 0xffff);
+	put_be16(ip + 2, (unsigned)(20 + 8 + n));
+	put_be16(ip + 4, id & 0xffff);
 	ip[8] = 64;
 	ip[9] = 17;
 	memcpy(ip + 12, addrs, sizeof addrs);
@@ -119,10 +119,10 @@ headers(unsigned char *p, size_t n, unsigned port, unsigned id)
 		sum += (uint32_t)ip[k] << 8 | ip[k + 1];
 	while (sum > 0xffff)
 		sum = (sum & 0xffff) + (sum >> 16);
-	store_be16(ip + 10, ~sum & 0xffff);
-	store_be16(ip + 20, 40000);
-	store_be16(ip + 22, port);
-	store_be16(ip + 24, (unsigned)(8 + n));
+	put_be16(ip + 10, ~sum & 0xffff);
+	put_be16(ip + 20, 40000);
+	put_be16(ip + 22, port);
+	put_be16(ip + 24, (unsigned)(8 + n));
 }
 
 /* xorshift64*: a fixed sequence for a seed, the same on every machine. */
@@ -186,19 +186,19 @@ generate(const struct gen *g)
 	uint64_t state = g->seed * 0x9E3779B97F4A7C15ULL + 1;
 	size_t len = 14 + 28 + g->payload, k;
 
-	store_le32(hdr, 0xa1b2c3d4U);
-	store_le16(hdr + 4, 2);
-	store_le16(hdr + 6, 4);
-	store_le32(hdr + 8, 0);
-	store_le32(hdr + 12, 0);
-	store_le32(hdr + 16, 65535);
-	store_le32(hdr + 20, LINK_EN10MB);
+	put_le32(hdr, 0xa1b2c3d4U);
+	put_le16(hdr + 4, 2);
+	put_le16(hdr + 6, 4);
+	put_le32(hdr + 8, 0);
+	put_le32(hdr + 12, 0);
+	put_le32(hdr + 16, 65535);
+	put_le32(hdr + 20, LINK_EN10MB);
 	put(hdr, sizeof hdr);
 	for (i = 0; i < g->count; i++) {
-		store_le32(rec, (uint32_t)(START_SEC + us / 1000000ULL));
-		store_le32(rec + 4, (uint32_t)(us % 1000000ULL));
-		store_le32(rec + 8, (uint32_t)len);
-		store_le32(rec + 12, (uint32_t)len);
+		put_le32(rec, (uint32_t)(START_SEC + us / 1000000ULL));
+		put_le32(rec + 4, (uint32_t)(us % 1000000ULL));
+		put_le32(rec + 8, (uint32_t)len);
+		put_le32(rec + 12, (uint32_t)len);
 		headers(rec + 16, g->payload, g->port, (unsigned)i);
 		for (k = 0; k < 8; k++)
 			rec[16 + 42 + k] = (unsigned char)(i >> (56 - 8 * k));

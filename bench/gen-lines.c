@@ -20,6 +20,7 @@
 
 #include "num.h"
 #include "obuf.h"
+#include "writeall.h"
 
 #define MINLEN 14
 #define MAXLEN 1048576

@@ -25,7 +25,8 @@
 
 #include "num.h"
 #include "obuf.h"
-#include "store.h"
+#include "put.h"
+#include "writeall.h"
 
 #define MINPAYLOAD 8
 #define MAXPAYLOAD 65507
@@ -51,13 +52,13 @@ put(const unsigned char *buf, size_t n)
 static void
 file_header(unsigned char *p)
 {
-	store_le32(p, 0xa1b23c4dU);
-	store_le16(p + 4, 2);
-	store_le16(p + 6, 4);
-	store_le32(p + 8, 0);
-	store_le32(p + 12, 0);
-	store_le32(p + 16, 65535);
-	store_le32(p + 20, 101);
+	put_le32(p, 0xa1b23c4dU);
+	put_le16(p + 4, 2);
+	put_le16(p + 6, 4);
+	put_le32(p + 8, 0);
+	put_le32(p + 12, 0);
+	put_le32(p + 16, 65535);
+	put_le32(p + 20, 101);
 }
 
 /* The IPv4 + UDP headers of a datagram with n payload bytes at p. */
@@ -70,8 +71,8 @@ ip_udp(unsigned char *p, size_t n, unsigned id)
 
 	memset(p, 0, 28);
 	p[0] = 0x45;
-	store_be16(p + 2, (unsigned)(20 + 8 + n));
-	store_be16(p + 4, id & 0xffff);
+	put_be16(p + 2, (unsigned)(20 + 8 + n));
+	put_be16(p + 4, id & 0xffff);
 	p[8] = 64;
 	p[9] = 17;
 	memcpy(p + 12, addrs, sizeof(addrs));
@@ -79,10 +80,10 @@ ip_udp(unsigned char *p, size_t n, unsigned id)
 		sum += (uint32_t)p[k] << 8 | p[k + 1];
 	while (sum > 0xffff)
 		sum = (sum & 0xffff) + (sum >> 16);
-	store_be16(p + 10, ~sum & 0xffff);
-	store_be16(p + 20, 40000);
-	store_be16(p + 22, 9);
-	store_be16(p + 24, (unsigned)(8 + n));
+	put_be16(p + 10, ~sum & 0xffff);
+	put_be16(p + 20, 40000);
+	put_be16(p + 22, 9);
+	put_be16(p + 24, (unsigned)(8 + n));
 }
 
 /* Writes record i (rec bytes, payload n) into p. */
@@ -92,10 +93,10 @@ record(unsigned char *p, size_t rec, size_t n, unsigned long long i)
 	unsigned long long ns = i * 1000ULL;
 	size_t k;
 
-	store_le32(p, (uint32_t)(START_SEC + ns / 1000000000ULL));
-	store_le32(p + 4, (uint32_t)(ns % 1000000000ULL));
-	store_le32(p + 8, (uint32_t)(rec - 16));
-	store_le32(p + 12, (uint32_t)(rec - 16));
+	put_le32(p, (uint32_t)(START_SEC + ns / 1000000000ULL));
+	put_le32(p + 4, (uint32_t)(ns % 1000000000ULL));
+	put_le32(p + 8, (uint32_t)(rec - 16));
+	put_le32(p + 12, (uint32_t)(rec - 16));
 	ip_udp(p + 16, n, (unsigned)i);
 	for (k = 0; k < 8; k++)
 		p[44 + k] = (unsigned char)(i >> (56 - 8 * k));

@@ -12,7 +12,7 @@
  * the clock starts, waits until it has a leader and prints "leader=NAME";
  * -n 0 then only creates it. -X STREAM prints what STREAM stores
  * ("stored=MSGS bytes=BYTES"), deletes it and exits. -w MS is each
- * publish's MaxWait (default 2000, as nats-send's -W 2s; 0: none). -H adds
+ * publish's MaxWait (default 2000, as nats-send's -w 2s; 0: none). -H adds
  * the three headers nats-send puts on every message (Chanrelay-Time, -Src,
  * -Dst, values of the same length), so a run tells the headers' cost from
  * nats-send's own. URL: -S, else $NATS_URL, else nats://127.0.0.1:4222.

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "num.h"
 
 extern char **environ;

@@ -19,22 +19,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "chandir.h"
 #include "clock.h"
 #include "frame.h"
-#include "heldw.h"
+#include "nonblock.h"
 #include "num.h"
 #include "pcapw.h"
+#include "recfile.h"
 #include "recin.h"
 #include "salvage.h"
 #include "sig.h"
 #include "spawnsh.h"
-#include "tfmt.h"
+#include "timefmt.h"
 
-#define USAGE "usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] " \
-	"[-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-S INTERVAL] " \
-	"[-s SIZE] DIR"
-#define OPTSTRING	"a:B:fhl:N:n:p:r:S:s:Ttvw"
+#define USAGE "usage: chanlog [-fhvW] [-A AGE] [-b SIZE] [-e STAMP] " \
+	"[-i INTERVAL] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] " \
+	"[-y INTERVAL] [-z SIZE] DIR"
+#define OPTSTRING	"A:b:e:fhi:l:N:n:p:vWy:z:"
 
 #define BATCH		(256u * 1024)	/* write in pieces this large */
 #define HOLD_DEFAULT	(16u << 20)	/* held while the disk is full */
@@ -61,7 +63,7 @@ struct log {
 	struct salvage_mark mark;
 	uint64_t synced;		/* current's bytes known on disk */
 	uint64_t pending;		/* records put since the last sync */
-	uint64_t sync_due;		/* -S: when pending must be synced */
+	uint64_t sync_due;		/* -y: when pending must be synced */
 	int dirsynced;			/* current's name is on disk */
 	int linked;			/* no RENAME_NOREPLACE: link+unlink */
 	int64_t put_sec;		/* the last record's time */
@@ -71,7 +73,7 @@ struct log {
 	int have_first;			/* current's first record time */
 	int64_t first_sec, last_sec;	/* last: newest finished name */
 	uint32_t first_nsec, last_nsec;
-	struct heldw hw;		/* current's records, held until written */
+	struct recfile hw;		/* current's records, held until written */
 	size_t hold;			/* the most hw may hold */
 	int full;			/* the last write failed */
 	int want_rotate;		/* HUP or timer while the disk was full */
@@ -80,8 +82,18 @@ struct log {
 	pid_t proc[PROC_MAX];
 	char procname[PROC_MAX][CHANDIR_NAMELEN];
 	uint64_t records, bytes, files, dropped, cut, split;
-	int refused;			/* malformed input */
+	int refused;	/* the input failed: its exit status (recin_fail) */
 };
+
+/* stamp_arg: -e STAMP, the stamp put before every line. */
+static void
+stamp_arg(const char *s, struct opts *o)
+{
+	o->iso = strcmp(s, "iso") == 0;
+	o->tai = strcmp(s, "tai64n") == 0;
+	if (!o->iso && !o->tai)
+		arg_fail("stamp", s, "use iso or tai64n");
+}
 
 static void
 parse(int argc, char **argv, struct opts *o)
@@ -96,12 +108,15 @@ parse(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
-		case 'a': o->age = dur_arg("age", optarg, NS, UINT64_MAX / 2);
+		case 'A': o->age = dur_arg("age", optarg, NS, UINT64_MAX / 2);
 		    break;
-		case 'B': o->hold = size_arg("size", optarg, 64 * 1024,
+		case 'b': o->hold = size_arg("size", optarg, 64 * 1024,
 		    1ull << 40); break;
+		case 'e': stamp_arg(optarg, o); break;
 		case 'f': o->freespace = 1; break;
 		case 'h': arg_help(0); break;
+		case 'i': o->rotate = dur_arg("interval", optarg, NS / 1000,
+		    UINT64_MAX / 4); break;
 		case 'l': o->maxline = size_arg("size", optarg, 1,
 		    1ull << 30); break;
 		case 'N': o->keepbytes = size_arg("size", optarg, 1,
@@ -109,16 +124,12 @@ parse(int argc, char **argv, struct opts *o)
 		case 'n': o->count = num_arg("count", optarg, 1, LONG_MAX);
 		    break;
 		case 'p': o->proc = optarg; break;
-		case 'r': o->rotate = dur_arg("duration", optarg, NS / 1000,
-		    UINT64_MAX / 4); break;
-		case 'S': o->sync = dur_arg("interval", optarg, 0,
-		    UINT64_MAX / 4); break;
-		case 's': o->size = size_arg("size", optarg, 4096,
-		    UINT64_MAX / 2); break;
-		case 'T': o->tai = 1; break;
-		case 't': o->iso = 1; break;
 		case 'v': o->verbose = 1; break;
-		case 'w': o->align = 1; break;
+		case 'W': o->align = 1; break;
+		case 'y': o->sync = dur_arg("interval", optarg, 0,
+		    UINT64_MAX / 4); break;
+		case 'z': o->size = size_arg("size", optarg, 4096,
+		    UINT64_MAX / 2); break;
 		default:
 			arg_badopt(OPTSTRING);
 		}
@@ -127,10 +138,8 @@ parse(int argc, char **argv, struct opts *o)
 		arg_misuse("%s", argc - optind == 0 ? "missing DIR" :
 		    "too many arguments");
 	o->dir = argv[optind];
-	if (o->iso && o->tai)
-		arg_misuse("use one of -t and -T");
 	if (o->align && !o->rotate)
-		arg_misuse("-w needs -r");
+		arg_misuse("-W needs -i");
 }
 
 static void
@@ -384,7 +393,7 @@ retry_later(struct log *l, int e)
 static int
 flush(struct log *l)
 {
-	if (heldw_flush(&l->hw) == -1) {
+	if (recfile_flush(&l->hw) == -1) {
 		retry_later(l, errno);
 		return -1;
 	}
@@ -419,10 +428,10 @@ open_current(struct log *l)
 	l->synced = 0;
 	l->pending = 0;
 	l->dirsynced = 0;
-	heldw_reset(&l->hw, l->cur, 0, l->framing == FRAME_PCAP);
+	recfile_reset(&l->hw, l->cur, 0, l->framing == FRAME_PCAP);
 	/* the header waits with the records: a full disk cannot split it */
 	if (l->framing == FRAME_PCAP &&
-	    heldw_add(&l->hw, l->in.hdr, sizeof l->in.hdr) == -1)
+	    recfile_add(&l->hw, l->in.hdr, sizeof l->in.hdr) == -1)
 		errx(111, "unable to hold the pcap header");
 	/* the channel's framing is on disk before any byte of current */
 	l->mark.ino = (uint64_t)st.st_ino;
@@ -446,7 +455,7 @@ open_current(struct log *l)
 static void
 cut_unsynced(struct log *l, int e)
 {
-	uint64_t held = heldw_records(&l->hw), lost = l->pending - held;
+	uint64_t held = recfile_records(&l->hw), lost = l->pending - held;
 	uint64_t to = l->synced;
 
 	if (l->framing == FRAME_PCAP && to < PCAP_FILEHDR_LEN)
@@ -486,7 +495,7 @@ sync_current(struct log *l)
 		return -1;
 	}
 	l->synced = l->hw.size;
-	l->pending = l->hw.len > 0 ? heldw_records(&l->hw) : 0;
+	l->pending = l->hw.len > 0 ? recfile_records(&l->hw) : 0;
 	l->mark.synced = l->synced;
 	if (l->have_first) {
 		l->mark.first_sec = l->first_sec;
@@ -500,7 +509,7 @@ sync_current(struct log *l)
 	return 0;
 }
 
-/* sync_now: -S: what was written is synced, if it is due. */
+/* sync_now: -y: what was written is synced, if it is due. */
 static void
 sync_now(struct log *l)
 {
@@ -570,7 +579,7 @@ put(struct log *l, const struct iovec *v, int cnt, int64_t sec, uint32_t nsec)
 		return;
 	}
 	for (i = 0; i < cnt; i++)
-		if (heldw_add(&l->hw, v[i].iov_base, v[i].iov_len) == -1)
+		if (recfile_add(&l->hw, v[i].iov_base, v[i].iov_len) == -1)
 			errx(111, "unable to hold a record: out of memory");
 	if (!l->have_first) {
 		l->first_sec = sec;
@@ -593,14 +602,14 @@ static void
 put_line(struct log *l, const unsigned char *s, size_t n, int flags,
     const struct timespec *now)
 {
-	char stamp[TFMT_ISO_LEN + 1];
+	char stamp[TIMEFMT_ISO_LEN + 1];
 	struct iovec v[3];
 	int c = 0;
 	size_t k;
 
 	if (l->o.iso || l->o.tai) {
-		k = l->o.iso ? tfmt_iso(stamp, now->tv_sec,
-		    (uint32_t)now->tv_nsec) : tfmt_tai64n(stamp, now->tv_sec,
+		k = l->o.iso ? timefmt_iso(stamp, now->tv_sec,
+		    (uint32_t)now->tv_nsec) : timefmt_tai64n(stamp, now->tv_sec,
 		    (uint32_t)now->tv_nsec);
 		stamp[k++] = ' ';
 		v[c].iov_base = stamp;
@@ -624,8 +633,8 @@ put_line(struct log *l, const unsigned char *s, size_t n, int flags,
 
 /*
  * take: the records that have arrived, SLICE at most. Returns 2 when more
- * may be buffered, 1 when the input has nothing now, 0 at its end, -1 on
- * malformed input (reported).
+ * may be buffered, 1 when the input has nothing now, 0 at its end, -1
+ * when it failed (reported, l->refused set).
  */
 static int
 take(struct log *l)
@@ -651,10 +660,8 @@ take(struct log *l)
 		return 2;
 	if (n == RECIN_AGAIN)
 		return 1;
-	if (n == -1) {
-		warnx("stdin: %s", l->in.err);
-		l->refused = 1;
-	}
+	if (n == -1)
+		l->refused = recin_fail(&l->in);
 	return n;
 }
 
@@ -678,16 +685,15 @@ sniff(struct log *l, int sigfd)
 			counters(l);
 	}
 	if (n == -1) {
-		warnx("stdin: %s", l->in.err);
-		l->refused = 1;
+		l->refused = recin_fail(&l->in);
 		return 0;
 	}
 	if (n == 0)
 		return 0;
 	l->framing = l->in.framing;
 	if (l->framing == FRAME_PCAP && (l->o.iso || l->o.tai))
-		warnx("the input is pcap: -%c is for text lines, ignored",
-		    l->o.iso ? 't' : 'T');
+		warnx("the input is pcap: -e %s is for text lines, ignored",
+		    l->o.iso ? "iso" : "tai64n");
 	return 1;
 }
 
@@ -712,7 +718,7 @@ next_rotation(struct log *l)
 }
 
 /*
- * early: with -w, whether the wall clock is still short of the boundary
+ * early: with -W, whether the wall clock is still short of the boundary
  * the monotonic timer was set for (the two clocks drift apart, and NTP
  * slews the wall clock): then the timer is set again for the rest.
  */
@@ -838,7 +844,7 @@ drain(struct log *l, int sigfd, int term)
 	if (l->hw.len == 0)
 		return 0;
 	/* TERM while the disk is full: what is still held is lost */
-	lost = heldw_records(&l->hw);
+	lost = recfile_records(&l->hw);
 	l->hw.len = 0;
 	warnx("lost %llu records: %s/current could not be written",
 	    (unsigned long long)lost, l->o.dir);
@@ -864,7 +870,7 @@ static void
 setup(struct log *l)
 {
 	pid_t holder;
-	int fd, fl;
+	int fd;
 	size_t n;
 
 	l->cur = -1;
@@ -895,8 +901,7 @@ setup(struct log *l)
 		snprintf(l->script, n, "%s \"$1\"", l->o.proc);
 	}
 	/* the loop never blocks in read: it waits in ppoll, timers alive */
-	if ((fl = fcntl(0, F_GETFL)) == -1 ||
-	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
+	if (nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
 }
 
@@ -917,7 +922,7 @@ main(int argc, char **argv)
 		err(111, "unable to set signal handlers");
 	setup(&l);
 	if (sniff(&l, sigfd) == 1) {
-		heldw_init(&l.hw, l.framing == FRAME_PCAP, l.in.rd.swap, l.hold);
+		recfile_init(&l.hw, l.framing == FRAME_PCAP, l.in.rd.swap, l.hold);
 		open_current(&l);
 		next_rotation(&l);
 		term = run(&l, sigfd);
@@ -935,7 +940,7 @@ main(int argc, char **argv)
 	reap_all(&l);
 	if (l.o.verbose || l.dropped || l.cut || l.split || l.refused)
 		counters(&l);
-	if (lost > 0)
+	if (lost > 0 || l.refused == 111)
 		return 111;
 	return l.dropped || l.refused ? 1 : 0;
 }

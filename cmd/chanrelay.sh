@@ -6,7 +6,7 @@
 # shellcheck disable=SC2154
 set -u
 
-usage="usage: chanrelay [-h] [-d DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]"
+usage="usage: chanrelay [-h] [-C DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]"
 prog=chanrelay
 GRACE=10		# seconds a stopping channel gets before KILL
 BACKOFF_MAX=60		# seconds between restarts, at most
@@ -31,36 +31,134 @@ misuse() {
 	exit 100
 }
 
-# millis DURATION: a duration in milliseconds: one or more NUMBER UNIT
-# (ms s m h d, largest first: 59m50s, 1h30m, 500ms; a bare number is
-# seconds); exits 100 on anything else.
-millis() {
-	rest=$1 total=0
-	case $rest in
-	''|*[!0-9]*) ;;
-	*) rest=${rest}s ;;
+# --- durations: lib/num.c's grammar and limits, in sh -------------------
+# A duration is NUMBER[.FRACTION]UNIT..., units d h m s ms us ns in falling
+# order (1h30m, 2m3.5s), or a bare number alone (seconds); 1 ns to 2^63-1
+# ns. Values are kept exactly in three base-10^9 limbs (sh arithmetic is
+# signed 64-bit, lib/num.c's unsigned): d_A d_B d_C is A*10^18+B*10^9+C.
+
+durfail() {	# durfail WHY: the message of the C programs' dur_arg
+	misuse "invalid duration '$dur_arg': $1"
+}
+
+nozeros() {	# nozeros DIGITS: without leading zeros ("0" for none)
+	set -- "${1#"${1%%[!0]*}"}"
+	echo "${1:-0}"
+}
+
+# durunit UNIT: its index (d 0 ... ns 6), its multiplier as limbs
+# (d_mh * 10^9 + d_ml); 1 when UNIT is no unit.
+durunit() {
+	case $1 in
+	d) d_i=0 d_mh=86400 d_ml=0 ;;
+	h) d_i=1 d_mh=3600 d_ml=0 ;;
+	m) d_i=2 d_mh=60 d_ml=0 ;;
+	s) d_i=3 d_mh=1 d_ml=0 ;;
+	ms) d_i=4 d_mh=0 d_ml=1000000 ;;
+	us) d_i=5 d_mh=0 d_ml=1000 ;;
+	ns) d_i=6 d_mh=0 d_ml=1 ;;
+	*) return 1 ;;
 	esac
-	while [ -n "$rest" ]; do
-		n=${rest%%[!0-9]*}
-		rest=${rest#"$n"}
-		u=${rest%%[0-9]*}
-		rest=${rest#"$u"}
-		case $u in
-		ms) m=1 ;;
-		s) m=1000 ;;
-		m) m=60000 ;;
-		h) m=3600000 ;;
-		d) m=86400000 ;;
-		*) misuse "invalid duration '$1'" ;;
-		esac
-		case $n in
-		''|*[!0-9]*) misuse "invalid duration '$1'" ;;
-		esac
-		[ "${#n}" -le 9 ] || misuse "invalid duration '$1': too large"
-		total=$((total + n * m))
+}
+
+# durfrac DIGITS: the fraction .DIGITS of the unit, rounded down, folded
+# in from its last digit as lib/num.c does (exact, integers only).
+durfrac() {
+	d_f=$1 d_t=0
+	while [ -n "$d_f" ]; do
+		d_d=${d_f#"${d_f%?}"}
+		d_f=${d_f%?}
+		d_t=$(((d_d * (d_mh * 1000000000 + d_ml) + d_t) / 10))
 	done
-	[ "$total" -gt 0 ] || misuse "invalid duration '$1': too small"
-	echo "$total"
+}
+
+# durgt A B C A2 B2 C2: limbs A B C are more than A2 B2 C2
+durgt() {
+	[ "$1" -gt "$4" ] || { [ "$1" -eq "$4" ] && { [ "$2" -gt "$5" ] ||
+	    { [ "$2" -eq "$5" ] && [ "$3" -gt "$6" ]; }; }; }
+}
+
+# durnorm: carry d_C into d_B, d_B into d_A
+durnorm() {
+	d_B=$((d_B + d_C / 1000000000)) d_C=$((d_C % 1000000000))
+	d_A=$((d_A + d_B / 1000000000)) d_B=$((d_B % 1000000000))
+}
+
+# durvalue IP FRACTION: the term IP.FRACTION in units d_mh/d_ml, as limbs
+# d_A d_B d_C; 1 when it is more than 2^64-1 ns.
+durvalue() {
+	d_ip=$(nozeros "$1")
+	[ "${#d_ip}" -le 20 ] || return 1
+	durfrac "$2"
+	if [ "${#d_ip}" -gt 9 ]; then
+		d_ih=${d_ip%?????????}
+		d_il=$(nozeros "${d_ip#"$d_ih"}")
+	else
+		d_ih=0 d_il=$d_ip
+	fi
+	d_A=$((d_ih * d_mh)) d_B=$((d_ih * d_ml + d_il * d_mh))
+	d_C=$((d_il * d_ml + d_t))
+	durnorm
+	! durgt "$d_A" "$d_B" "$d_C" 18 446744073 709551615
+}
+
+# durterm: one NUMBER UNIT off the front of d_rest, added to d_sA d_sB
+# d_sC, in the order of lib/num.c's checks; exits 100 naming the fault.
+durterm() {
+	d_num=${d_rest%%[!0123456789.]*}
+	d_rest=${d_rest#"$d_num"}
+	d_u=${d_rest%%[!abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ]*}
+	d_rest=${d_rest#"$d_u"}
+	[ -n "$d_num" ] || durfail invalid
+	if [ -z "$d_u" ]; then
+		# a bare number is seconds only on its own: "1h30" is a guess
+		if [ "$d_last" -ge 0 ] || [ -n "$d_rest" ]; then
+			durfail invalid
+		fi
+		d_u=s
+	fi
+	if ! durunit "$d_u"; then
+		case $d_num in
+		*.) durfail invalid ;;
+		*) durfail "unknown unit" ;;
+		esac
+	fi
+	[ "$d_i" -gt "$d_last" ] || durfail invalid
+	d_last=$d_i
+	d_ipart=${d_num%%[!0123456789]*}
+	d_after=${d_num#"$d_ipart"}
+	d_fpart=
+	[ -n "$d_ipart" ] || durfail invalid
+	case $d_after in
+	.*) d_after=${d_after#.}
+	    d_fpart=${d_after%%[!0123456789]*}
+	    d_after=${d_after#"$d_fpart"}
+	    [ -n "$d_fpart" ] || durfail invalid ;;
+	esac
+	durvalue "$d_ipart" "$d_fpart" || durfail "too large"
+	[ -z "$d_after" ] || durfail invalid
+	d_sA=$((d_sA + d_A)) d_sB=$((d_sB + d_B)) d_sC=$((d_sC + d_C))
+	d_A=$d_sA d_B=$d_sB d_C=$d_sC
+	durnorm
+	d_sA=$d_A d_sB=$d_B d_sC=$d_C
+	! durgt "$d_A" "$d_B" "$d_C" 18 446744073 709551615 ||
+	    durfail "too large"
+}
+
+# millis DURATION: DURATION in milliseconds, rounded up (chanrelay keeps
+# time in milliseconds); exits 100 with the C programs' message on
+# anything lib/num.c refuses for 1 ns to 2^63-1 ns.
+millis() {
+	dur_arg=$1 d_rest=$1 d_last=-1 d_sA=0 d_sB=0 d_sC=0
+	durterm
+	while [ -n "$d_rest" ]; do
+		durterm
+	done
+	! durgt "$d_sA" "$d_sB" "$d_sC" 9 223372036 854775807 ||
+	    durfail "too large"
+	[ "$d_sA$d_sB$d_sC" != 000 ] || durfail "too small"
+	d_ns=$((d_sA * 1000000000000000000 + d_sB * 1000000000 + d_sC))
+	echo $((d_ns / 1000000 + (d_ns % 1000000 > 0)))
 }
 
 # host_ok NAME: NAME is a host name as chanrelay.conf(5) has them: labels
@@ -294,10 +392,10 @@ now() {
 
 # udp-recv's option letters (its getopt string): bindargs reads its
 # command line with them. tests/chanrelay.bats checks they agree.
-UDP_RECV_OPTS=a:b:c:d:F:f:hi:m:Rr:S:T:t:U:uv
+UDP_RECV_OPTS=a:b:c:d:F:f:hI:i:m:RS:T:t:U:uv
 
 # bindargs STAGE: when STAGE is udp-recv receiving on an ADDRESS (not -d,
-# -i, -r), the udp-bind arguments that make the same socket: -b -m -R -S
+# -I, -i), the udp-bind arguments that make the same socket: -b -m -R -S
 # as given, then ADDRESS, quoted for sh. Fails for anything else, and
 # for a stage that would run something or open a file when read here.
 bindargs() {
@@ -328,7 +426,7 @@ bindargs() {
 				case $c in
 				b|m|S) out="$out -$c '$OPTARG'" ;;
 				R) out="$out -R" ;;
-				d|i|r|h|:|\?) exit 1 ;;
+				d|I|i|h|:|\?) exit 1 ;;
 				esac
 			done
 			shift $((OPTIND - 1))
@@ -758,7 +856,7 @@ cmd_start() {
 	fi
 	# its own session: a closing terminal does not end it
 	# shellcheck disable=SC2086 # the channel names are words
-	setsid "$self" -d "$dir" -f "$conf" ${hflag:+-H "$hflag"} \
+	setsid "$self" -C "$dir" -f "$conf" ${hflag:+-H "$hflag"} \
 	    ${tflag:+-t "$tflag"} run $only \
 	    </dev/null >>"$dir/chanrelay.log" 2>&1 &
 	t=0
@@ -859,9 +957,9 @@ cmd_check() {
 
 main() {
 	conf=/etc/chanrelay/chanrelay.conf dir='' duration='' tflag='' hflag=''
-	while getopts :d:f:hH:t: c; do
+	while getopts :C:f:hH:t: c; do
 		case $c in
-		d) dir=$OPTARG ;;
+		C) dir=$OPTARG ;;
 		f) conf=$OPTARG ;;
 		h) printf '%s\n' "$usage"; exit 0 ;;
 		H) hflag=$OPTARG

@@ -21,22 +21,23 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "clock.h"
 #include "esc.h"
 #include "fdlim.h"
 #include "hist.h"
-#include "kstat.h"
 #include "num.h"
 #include "ramp.h"
 #include "sig.h"
 #include "sockfd.h"
 #include "tcpsock.h"
+#include "tcpstat.h"
 
-#define USAGE "usage: connstorm [-hNqX] [-c N] [-d DURATION] [-E PERCENT] " \
-	"[-e REPLY] [-g FACTOR] [-k HOLD] [-m PAYLOAD] [-n LENGTH] " \
-	"[-o FORMAT] [-P LATENCY] [-R RAMP] [-r RATE] [-S SOURCES] " \
-	"[-s START] [-t TIMEOUT] ADDRESS"
-#define OPTSTRING	"c:d:E:e:g:hk:m:Nn:o:P:qR:r:S:s:t:X"
+#define USAGE "usage: connstorm [-hNqvX] [-E PERCENT] [-e REPLY] " \
+	"[-F FORMAT] [-g FACTOR] [-I RAMP] [-i START] [-k HOLD] [-l LIMIT] " \
+	"[-n LENGTH] [-P LATENCY] [-p PAYLOAD] [-r RATE] [-s SOURCES] " \
+	"[-t DURATION] [-w TIMEOUT] ADDRESS"
+#define OPTSTRING	"E:e:F:g:hI:i:k:l:Nn:P:p:qr:s:t:vw:X"
 
 #define NS		NS_PER_S
 #define MS		1000000ull
@@ -48,7 +49,7 @@
 #define GRACE		(NS / 2)	/* for connections in flight at the end */
 #define NIL		UINT32_MAX
 #define SIGSLOT		UINT64_MAX	/* epoll data of the self-pipe */
-#define NONE		KSTAT_NONE	/* a latency or counter not known */
+#define NONE		TCPSTAT_NONE	/* a latency or counter not known */
 
 enum { FMT_TEXT, FMT_JSON, FMT_CSV };
 
@@ -72,7 +73,7 @@ struct opts {
 	uint64_t dur, ramp, hold, timeout, maxlat;
 	uint64_t errmp;			/* -E in thousandths of a percent */
 	uint64_t factor;		/* -g in thousandths */
-	int fmt, quiet, normal, search, rateset, startset;
+	int fmt, quiet, verbose, normal, search, rateset, startset;
 	int eset, gset, pset;
 };
 
@@ -118,14 +119,15 @@ struct run {
 	struct hist hsec, hconn, hreply;
 	struct second *secs;
 	size_t nsecs, capsecs;
-	struct kstat kprev, kfirst;
+	struct tcpstat kprev, kfirst;
+	uint64_t vlast[NCAUSE], vheld[NCAUSE];	/* -v: see tell */
 };
 
 static unsigned char rbuf[65536];
 
 /* ---- options ---- */
 
-/* unescape: -m or -e decoded into a new buffer; *n is its length. */
+/* unescape: -p or -e decoded into a new buffer; *n is its length. */
 static unsigned char *
 unescape(const char *what, const char *s, size_t *n)
 {
@@ -157,7 +159,7 @@ fraction_arg(const char *what, const char *s, uint64_t min, uint64_t max,
 	return ns / MS;
 }
 
-/* sources: -S: a comma list of addresses and IPv4 ranges, every one of
+/* sources: -s: a comma list of addresses and IPv4 ranges, every one of
  * the destination's family. */
 static void
 sources(struct opts *o, const char *s)
@@ -200,10 +202,6 @@ getopts(int argc, char **argv, struct opts *o, const char **srcarg,
 	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
-		case 'c': o->cap = num_arg("concurrency", optarg, 1, CAP_MAX);
-			break;
-		case 'd': o->dur = dur_arg("duration", optarg, MS, 86400 * NS);
-			break;
 		case 'E': o->errmp = fraction_arg("error percentage", optarg,
 		    0, 100000, "below 0", "above 100");
 			o->eset = 1; break;
@@ -212,30 +210,35 @@ getopts(int argc, char **argv, struct opts *o, const char **srcarg,
 			if (o->nreply == 0)
 				arg_fail("reply", optarg, "empty");
 			break;
+		case 'F': o->fmt = format_arg(optarg); break;
 		case 'g': o->factor = fraction_arg("growth factor", optarg,
 		    1001, 100000, "not above 1", "above 100");
 			o->gset = 1; break;
 		case 'h': arg_help(0); break;
+		case 'I': o->ramp = dur_arg("ramp", optarg, 0, 86400 * NS);
+			break;
+		case 'i': o->start = num_arg("start rate", optarg, 1,
+		    RATE_MAX); o->startset = 1; break;
 		case 'k': o->hold = dur_arg("hold", optarg, 0, 86400 * NS);
 			break;
-		case 'm': free(o->payload);
-			o->payload = unescape("payload", optarg, &o->npayload);
+		case 'l': o->cap = num_arg("concurrency", optarg, 1, CAP_MAX);
 			break;
 		case 'N': o->normal = 1; break;
 		case 'n': *nlen = size_arg("length", optarg, 1, 1ull << 40);
 			break;
-		case 'o': o->fmt = format_arg(optarg); break;
 		case 'P': o->maxlat = dur_arg("latency", optarg, 1000,
 		    3600 * NS); o->pset = 1; break;
-		case 'q': o->quiet = 1; break;
-		case 'R': o->ramp = dur_arg("ramp", optarg, 0, 86400 * NS);
+		case 'p': free(o->payload);
+			o->payload = unescape("payload", optarg, &o->npayload);
 			break;
+		case 'q': o->quiet = 1; break;
 		case 'r': o->rate = num_arg("rate", optarg, 1, RATE_MAX);
 			o->rateset = 1; break;
-		case 'S': *srcarg = optarg; break;
-		case 's': o->start = num_arg("start rate", optarg, 1,
-		    RATE_MAX); o->startset = 1; break;
-		case 't': o->timeout = dur_arg("timeout", optarg, MS,
+		case 's': *srcarg = optarg; break;
+		case 't': o->dur = dur_arg("duration", optarg, MS, 86400 * NS);
+			break;
+		case 'v': o->verbose = 1; break;
+		case 'w': o->timeout = dur_arg("timeout", optarg, MS,
 		    3600 * NS); break;
 		case 'X': o->search = 1; break;
 		default:
@@ -273,11 +276,11 @@ parse(int argc, char **argv, struct opts *o)
 	if (o->search && !o->rateset)
 		arg_misuse("%s", "-X needs -r: the highest rate to try");
 	if (o->search && o->ramp)
-		arg_misuse("%s", "-X steps without a ramp: leave out -R");
+		arg_misuse("%s", "-X steps without a ramp: leave out -I");
 	if (!o->search && (o->eset || o->gset || o->pset))
 		arg_misuse("%s", "-E, -g and -P need -X");
 	if (o->startset && !o->search && !o->ramp)
-		arg_misuse("%s", "-s needs -R or -X");
+		arg_misuse("%s", "-i needs -I or -X");
 	if (o->search && o->startset && o->start > o->rate)
 		arg_misuse("start rate %llu above the highest rate %llu",
 		    (unsigned long long)o->start, (unsigned long long)o->rate);
@@ -305,7 +308,7 @@ fdlimit(uint64_t cap)
 	if (fdlim_raise(cap + FD_SPARE, &lim) == -1)
 		err(111, "unable to read the file descriptor limit");
 	if (lim < cap + FD_SPARE)
-		errx(100, "-c %llu needs %llu file descriptors, the limit is "
+		errx(100, "-l %llu needs %llu file descriptors, the limit is "
 		    "%llu", (unsigned long long)cap,
 		    (unsigned long long)(cap + FD_SPARE),
 		    (unsigned long long)lim);
@@ -394,11 +397,23 @@ release(struct run *r, uint32_t i)
 	r->open--;
 }
 
+static void tell(struct run *, int, int);
+
+/* failed: a failure of cause k counted (e: its errno, or 0), and told
+ * with -v. */
 static void
-fail(struct run *r, uint32_t i, int cause)
+failed(struct run *r, int k, int e)
 {
 	r->sec.failed++;
-	r->sec.cause[cause]++;
+	r->sec.cause[k]++;
+	if (r->o->verbose)
+		tell(r, k, e);
+}
+
+static void
+fail(struct run *r, uint32_t i, int cause, int e)
+{
+	failed(r, cause, e);
 	release(r, i);
 }
 
@@ -476,7 +491,7 @@ sendmore(struct run *r, uint32_t i, uint64_t now)
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;	/* EPOLLOUT is still asked for */
 		if (n == -1) {
-			fail(r, i, cause_of(errno));
+			fail(r, i, cause_of(errno), errno);
 			return;
 		}
 		c->off += (uint64_t)n;
@@ -510,11 +525,12 @@ readmore(struct run *r, uint32_t i, uint64_t now)
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
-			fail(r, i, n == 0 ? C_EOF : cause_of(errno));
+			fail(r, i, n == 0 ? C_EOF : cause_of(errno),
+			    n == 0 ? 0 : errno);
 			return;
 		}
 		if ((cause = check(r, c, (size_t)n)) >= 0) {
-			fail(r, i, cause);
+			fail(r, i, cause, 0);
 			return;
 		}
 	}
@@ -532,7 +548,7 @@ event(struct run *r, uint32_t i, uint32_t ev, uint64_t now)
 	case S_CONNECT:
 		/* EPOLLOUT alone: connected; an error comes with EPOLLERR */
 		if ((ev & (EPOLLERR | EPOLLHUP)) && (e = sockfd_error(c->fd)) != 0) {
-			fail(r, i, cause_of(e));
+			fail(r, i, cause_of(e), e);
 			return;
 		}
 		r->sec.established++;
@@ -549,7 +565,7 @@ event(struct run *r, uint32_t i, uint32_t ev, uint64_t now)
 		break;
 	case S_HOLD:
 		e = (ev & EPOLLERR) ? sockfd_error(c->fd) : 0;
-		fail(r, i, e ? cause_of(e) : C_EOF);
+		fail(r, i, e ? cause_of(e) : C_EOF, e);
 		break;
 	}
 }
@@ -570,8 +586,7 @@ start(struct run *r)
 	fd = socket(o->dst.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1) {
-		r->sec.failed++;
-		r->sec.cause[cause_of(errno)]++;
+		failed(r, cause_of(errno), errno);
 		return;
 	}
 	/* SO_LINGER {1, 0}: close sends RST and leaves no TIME_WAIT */
@@ -598,8 +613,7 @@ start(struct run *r)
 		r->peak = r->open;
 	return;
 bad:
-	r->sec.failed++;
-	r->sec.cause[cause_of(errno)]++;
+	failed(r, cause_of(errno), errno);
 	close(fd);
 }
 
@@ -632,7 +646,7 @@ static void
 expire(struct run *r, uint64_t now)
 {
 	while (r->wait.head != NIL && r->c[r->wait.head].due <= now)
-		fail(r, r->wait.head, C_TIMEOUT);
+		fail(r, r->wait.head, C_TIMEOUT, 0);
 	while (r->held.head != NIL && r->c[r->held.head].due <= now)
 		finish(r, r->held.head);
 }
@@ -784,7 +798,7 @@ keep(struct run *r, const struct second *s)
 }
 
 /* show: the line on stderr (rewritten in place on a terminal) and as CSV
- * on stdout for -o csv. */
+ * on stdout for -F csv. */
 static void
 show(struct run *r, const struct second *s)
 {
@@ -811,12 +825,93 @@ endlive(struct run *r)
 	r->live = 0;
 }
 
+/* ---- -v: the settings, and the failures as they happen ---- */
+
+/* since: the time of at in seconds, as the per-second lines count it. */
+static double
+since(const struct run *r, uint64_t at)
+{
+	return (double)(r->offset + at - r->t0) / NS;
+}
+
+/* settings: what the run is to do, on one line before it starts. */
+static void
+settings(const struct opts *o)
+{
+	char addr[ADDR_STRLEN];
+
+	fprintf(stderr, "connstorm: %s: rate=%llu start=%llu ramp=%.3fs "
+	    "duration=%.3fs limit=%llu timeout=%.3fs hold=%.3fs close=%s "
+	    "payload=%zu reply=%llu sources=%zu",
+	    addr_format((const struct sockaddr *)&o->dst.ss, addr),
+	    ull(o->rate), ull(o->start), (double)o->ramp / NS,
+	    (double)o->dur / NS, ull(o->cap), (double)o->timeout / NS,
+	    (double)o->hold / NS, o->normal ? "fin" : "reset", o->npayload,
+	    ull(o->expect), o->nsrc);
+	if (o->search)
+		fprintf(stderr, " search: factor=%.3f errors=%.3f%% "
+		    "latency=%.3fms", (double)o->factor / 1000,
+		    (double)o->errmp / 1000, (double)o->maxlat / MS);
+	fputc('\n', stderr);
+}
+
+/*
+ * tell: a failure of cause k (e: its errno, or 0) on standard error, at
+ * most one line a second for each cause: the ones in between are counted
+ * and the next line of that cause, or the end of the run, says how many.
+ */
+static void
+tell(struct run *r, int k, int e)
+{
+	uint64_t now = clock_mono();
+	const char *why;
+
+	if (r->vlast[k] != 0 && now - r->vlast[k] < NS) {
+		r->vheld[k]++;
+		return;
+	}
+	if (e != 0)
+		why = strerror(e);
+	else if (k == C_TIMEOUT)
+		why = "not done within the timeout";
+	else if (k == C_MISMATCH)
+		why = "the reply differs from the one expected";
+	else
+		why = "the server closed the connection";
+	endlive(r);
+	fprintf(stderr, "connstorm: t=%.3fs: %s: %s", since(r, now),
+	    causename[k], why);
+	if (r->vheld[k])
+		fprintf(stderr, " (and %llu more since t=%.3fs)",
+		    ull(r->vheld[k]), since(r, r->vlast[k]));
+	fputc('\n', stderr);
+	r->vlast[k] = now;
+	r->vheld[k] = 0;
+}
+
+/* untold: at the end of a run, the failures tell held back. */
+static void
+untold(struct run *r, uint64_t now)
+{
+	int k;
+
+	for (k = 0; k < NCAUSE; k++) {
+		if (r->vheld[k] == 0)
+			continue;
+		endlive(r);
+		fprintf(stderr, "connstorm: t=%.3fs: %s: %llu more since "
+		    "t=%.3fs\n", since(r, now), causename[k], ull(r->vheld[k]),
+		    since(r, r->vlast[k]));
+		r->vheld[k] = 0;
+	}
+}
+
 /* report: the line for the interval that ends at at. */
 static void
 report(struct run *r, uint64_t at)
 {
 	struct second s;
-	struct kstat k;
+	struct tcpstat k;
 	uint64_t t = at - r->t0;
 
 	memset(&s, 0, sizeof s);
@@ -832,14 +927,14 @@ report(struct run *r, uint64_t at)
 	s.p99 = r->hsec.n ? hist_pct(&r->hsec, 990000) : NONE;
 	s.overflows = s.syndrops = NONE;
 	if (r->local) {
-		k = kstat_read();
+		k = tcpstat_read();
 		if (k.ok && r->kprev.ok) {
 			s.overflows = k.overflows - r->kprev.overflows;
 			s.syndrops = k.drops - r->kprev.drops;
 		}
 		r->kprev = k;
 	}
-	s.timewait = kstat_timewait();
+	s.timewait = tcpstat_timewait();
 	s.c = r->sec;
 	count_add(&r->tot, &r->sec);
 	memset(&r->sec, 0, sizeof r->sec);
@@ -962,6 +1057,7 @@ loop(struct run *r)
 	if (r->sec.attempted || r->sec.established || r->sec.completed ||
 	    r->sec.failed)
 		report(r, now);
+	untold(r, now);
 }
 
 /* run_step: one run of the schedule: start rate, rate, ramp, hold. */
@@ -980,7 +1076,7 @@ run_step(struct run *r, uint64_t start, uint64_t rate, uint64_t ramp,
 	r->aborted = r->unfinished = 0;
 	r->stopped = 0;
 	if (r->local)
-		r->kfirst = r->kprev = kstat_read();
+		r->kfirst = r->kprev = tcpstat_read();
 	r->t0 = r->lasttick = clock_mono();
 	r->end = r->t0 + r->sc.total;
 	r->tick = r->t0 + NS;
@@ -1037,8 +1133,8 @@ text_lat(FILE *f, const char *label, const struct hist *h)
 static void
 text_kernel(FILE *f, const struct run *r)
 {
-	struct kstat k = r->kprev;
-	uint64_t tw = kstat_timewait();
+	struct tcpstat k = r->kprev;
+	uint64_t tw = tcpstat_timewait();
 
 	fputs("kernel:", f);
 	if (r->local && k.ok && r->kfirst.ok)
@@ -1137,7 +1233,7 @@ json_kernel(FILE *f, const struct run *r)
 	    r->kfirst.overflows : NONE, ",");
 	json_num(f, "syndrops", ok ? r->kprev.drops - r->kfirst.drops : NONE,
 	    ",");
-	json_num(f, "timewait", kstat_timewait(), ",");
+	json_num(f, "timewait", tcpstat_timewait(), ",");
 }
 
 /* json_summary: the summary as one object's members, without braces. */
@@ -1341,12 +1437,12 @@ setup(const struct opts *o)
 		r->c[i].next = i + 1 < o->cap ? i + 1 : NIL;
 	r->freel = 0;
 	r->wait.head = r->wait.tail = r->held.head = r->held.tail = NIL;
-	r->local = kstat_islocal((const struct sockaddr *)&o->dst.ss);
+	r->local = addr_islocal((const struct sockaddr *)&o->dst.ss);
 	r->tty = isatty(STDERR_FILENO);
 	if ((r->sigfd = sig_init()) == -1 || sig_catch(SIGTERM) == -1 ||
 	    sig_catch(SIGINT) == -1 || sig_catch(SIGUSR1) == -1 ||
 	    sig_ignore(SIGPIPE) == -1)
-		err(111, "unable to set up the signals");
+		err(111, "unable to set signal handlers");
 	if ((r->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(111, "unable to create the epoll instance");
 	ev.events = EPOLLIN;
@@ -1382,6 +1478,8 @@ main(int argc, char **argv)
 	if (o.nsrc)
 		srcprobe(&o);
 	r = setup(&o);
+	if (o.verbose)
+		settings(&o);
 	out = o.fmt == FMT_CSV ? stderr : stdout;
 	if (o.fmt == FMT_CSV) {
 		puts("t,rate,attempted,established,completed,failed,refused,"
@@ -1405,6 +1503,6 @@ main(int argc, char **argv)
 	}
 	teardown(r, &o);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(111, "unable to write to standard output");
+		err(111, "unable to write output");
 	return status;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "clock.h"
 #include "natsconn.h"
 #include "natsrec.h"
@@ -20,13 +21,12 @@
 #include "num.h"
 #include "recout.h"
 #include "sig.h"
-#include "tfmt.h"
+#include "timefmt.h"
 
-#define USAGE "usage: nats-recv [-huv] [-b COUNT] [-c COUNT] [-E FILE] " \
-	"[-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-q SEQ] " \
-	"[-S SERVERS] [-s SINCE] [-T IDLE] [-t DURATION] [-W DURATION] " \
-	"SUBJECT"
-#define OPTSTRING	"b:c:E:e:F:hK:k:N:q:S:s:T:t:uvW:"
+#define USAGE "usage: nats-recv [-huv] [-B COUNT] [-c COUNT] [-E FILE] " \
+	"[-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-n SERVERS] " \
+	"[-P SEQ] [-p SINCE] [-T IDLE] [-t DURATION] [-W DURATION] SUBJECT"
+#define OPTSTRING	"B:c:E:e:F:hK:k:N:n:P:p:T:t:uvW:"
 
 #define FETCH_MS	250	/* the longest wait in a fetch: signals */
 #define SEEN		16384	/* stream sequences remembered as written */
@@ -77,7 +77,7 @@ since_arg(const char *s, struct natssub_start *st)
 		return;
 	}
 	st->policy = NATSSUB_TIME;
-	if (tfmt_iso_parse(s, &sec, &nsec) == 0) {
+	if (timefmt_iso_parse(s, &sec, &nsec) == 0) {
 		st->time = sec * (int64_t)NS + nsec;
 		return;
 	}
@@ -98,16 +98,16 @@ getopts(int argc, char **argv, struct opts *o)
 		if (natsconn_opt(&o->nc, c, optarg))
 			continue;
 		switch (c) {
-		case 'b': o->batch = (int)num_arg("batch", optarg, 1,
+		case 'B': o->batch = (int)num_arg("batch", optarg, 1,
 		    10000); break;
 		case 'c': o->count = num_arg("count", optarg, 1,
 		    INT64_MAX); break;
 		case 'F': o->format = format_arg(optarg); break;
 		case 'h': arg_help(0); break;
 		case 'N': o->durable = optarg; break;
-		case 'q': o->start.seq = num_arg("sequence", optarg, 1,
+		case 'P': o->start.seq = num_arg("sequence", optarg, 1,
 		    INT64_MAX); break;
-		case 's': o->since = optarg; break;
+		case 'p': o->since = optarg; break;
 		case 'T': o->idle = dur_arg("idle timeout", optarg, 1,
 		    UINT64_MAX / 2); break;
 		case 't': o->duration = dur_arg("duration", optarg, 1,
@@ -145,7 +145,7 @@ parse(int argc, char **argv, struct opts *o)
 		arg_fail("durable name", o->durable,
 		    "use letters, digits, '-' and '_'");
 	if (o->since && o->start.seq)
-		arg_misuse("%s", "use one of -s and -q");
+		arg_misuse("%s", "use one of -p and -P");
 	if (o->start.seq)
 		o->start.policy = NATSSUB_SEQ;
 	else if (o->since)
@@ -238,7 +238,7 @@ pause_a_bit(struct run *r, int ms)
 	struct pollfd pfd = { r->sigfd, POLLIN, 0 };
 
 	if (poll(&pfd, 1, ms) == -1 && errno != EINTR)
-		err(111, "unable to wait");
+		err(111, "unable to wait for events");
 }
 
 static void

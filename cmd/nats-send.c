@@ -5,7 +5,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,20 +14,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "clock.h"
 #include "decode.h"
 #include "natsconn.h"
 #include "natspub.h"
 #include "natsrec.h"
+#include "nonblock.h"
 #include "num.h"
 #include "recin.h"
 #include "sig.h"
 
 #define USAGE "usage: nats-send [-hv] [-A AGE] [-B COUNT] [-C STREAM] " \
 	"[-D DURATION] [-E FILE] [-e FILE] [-F LAYOUT] [-i COUNT] [-K FILE] " \
-	"[-k FILE] [-L SIZE] [-M STORAGE] [-r REPLICAS] [-S SERVERS] " \
-	"[-W DURATION] [-w DURATION] SUBJECT"
-#define OPTSTRING	"A:B:C:D:E:e:F:hi:K:k:L:M:r:S:vW:w:"
+	"[-k FILE] [-L SIZE] [-n SERVERS] [-O STORAGE] [-W WINDOW] " \
+	"[-w TIMEOUT] [-y REPLICAS] SUBJECT"
+#define OPTSTRING	"A:B:C:D:E:e:F:hi:K:k:L:n:O:vW:w:y:"
 
 #define MAXDGRAM	65535	/* the largest UDP payload a record holds */
 #define HDRROOM		1024	/* headers of one message, at most */
@@ -40,7 +41,7 @@ struct opts {
 	const char *subject;
 	uint64_t pack, inflight, wait, drain;
 	int layout;		/* NATSPUB_PAYLOAD or NATSPUB_PCAP */
-	int dupset;		/* -w given */
+	int dupset;		/* -W given */
 	int verbose;
 };
 
@@ -49,7 +50,7 @@ struct run {
 	struct recin in;
 	struct natspub pub;
 	uint64_t read, skipped, lineno;
-	int sigfd, badinput;
+	int sigfd, badinput;	/* recin_fail's status */
 };
 
 static int
@@ -95,16 +96,16 @@ getopts(int argc, char **argv, struct opts *o)
 		    1000000); break;
 		case 'L': o->st.maxbytes = size_arg("stream size", optarg, 0,
 		    INT64_MAX); break;
-		case 'M': o->st.memory = storage_arg(optarg); break;
-		case 'r': o->st.replicas = num_arg("replicas", optarg, 1,
-		    5); break;
+		case 'O': o->st.memory = storage_arg(optarg); break;
 		case 'v': o->verbose = 1; break;
-		case 'W': o->wait = dur_arg("publish timeout", optarg,
-		    1000000, 3600 * NS); break;
-		case 'w': o->st.dupwin = dur_arg("duplicate window", optarg,
+		case 'W': o->st.dupwin = dur_arg("duplicate window", optarg,
 		    1000000, INT64_MAX);
 			o->dupset = 1;
 			break;
+		case 'w': o->wait = dur_arg("publish timeout", optarg,
+		    1000000, 3600 * NS); break;
+		case 'y': o->st.replicas = num_arg("replicas", optarg, 1,
+		    5); break;
 		default:
 			arg_badopt(OPTSTRING);
 		}
@@ -135,11 +136,11 @@ parse(int argc, char **argv, struct opts *o)
 		    "use tokens of letters, digits, '-' and '_' between dots");
 	if (!o->st.create && (o->st.maxage || o->st.maxbytes ||
 	    o->st.memory || o->st.replicas != 1 || o->dupset))
-		arg_misuse("%s", "-A, -L, -M, -r and -w describe the stream -C "
+		arg_misuse("%s", "-A, -L, -O, -W and -y describe the stream -C "
 		    "creates: they need -C");
 	if (o->st.create && o->st.dupwin < o->wait + NATSPUB_BACKOFFMAX)
-		arg_misuse("the duplicate window (-w) must cover a resend: at "
-		    "least -W plus %llu s", NATSPUB_BACKOFFMAX / NS);
+		arg_misuse("the duplicate window (-W) must cover a resend: at "
+		    "least -w plus %llu s", NATSPUB_BACKOFFMAX / NS);
 	if (o->st.create && natsrec_name_bad(o->st.create))
 		arg_fail("stream name", o->st.create,
 		    "use letters, digits, '-' and '_'");
@@ -250,8 +251,7 @@ loop(struct run *r)
 	for (;;) {
 		if (signals(r))
 			return;
-		if (natspub_resend(&r->pub) == -1)
-			pub_fail(r);
+		natspub_resend(&r->pub);
 		if (!natspub_room(&r->pub)) {
 			wait_for(r, 0);
 			continue;
@@ -272,8 +272,7 @@ loop(struct run *r)
 		if (n == 0)
 			return;
 		if (n == -1) {
-			warnx("unable to read stdin: %s", r->in.err);
-			r->badinput = 1;
+			r->badinput = recin_fail(&r->in);
 			return;
 		}
 		wait_for(r, 1);
@@ -291,8 +290,7 @@ drain(struct run *r)
 	while (natspub_pending(&r->pub) > 0 && clock_mono() < end) {
 		if (signals(r))
 			break;
-		if (natspub_resend(&r->pub) == -1)
-			pub_fail(r);
+		natspub_resend(&r->pub);
 		wait_for(r, 0);
 	}
 	if (natspub_pending(&r->pub) > 0)
@@ -314,8 +312,7 @@ sniff(struct run *r)
 			return 0;
 	}
 	if (n == -1) {
-		warnx("unable to read stdin: %s", r->in.err);
-		r->badinput = 1;
+		r->badinput = recin_fail(&r->in);
 		return 0;
 	}
 	if (n == 1 && natspub_start(&r->pub, r->in.framing == FRAME_TEXT,
@@ -329,11 +326,10 @@ main(int argc, char **argv)
 {
 	static struct run r;
 	struct natspub_count c;
-	int fl, status;
+	int status;
 
 	parse(argc, argv, &r.o);
-	if ((fl = fcntl(STDIN_FILENO, F_GETFL)) == -1 ||
-	    fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK) == -1)
+	if (nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
 	if ((r.sigfd = sig_init()) == -1)
 		err(111, "unable to create the signal pipe");
@@ -349,10 +345,11 @@ main(int argc, char **argv)
 		drain(&r);
 	}
 	recin_free(&r.in);
-	(void)fcntl(STDIN_FILENO, F_SETFL, fl);
 	natspub_close(&r.pub);	/* what is still out counts as failed */
 	natspub_counters(&r.pub, &c);
 	status = c.failed || r.skipped || r.badinput ? 1 : 0;
+	if (r.badinput == 111)
+		status = 111;	/* a read error: retrying may help */
 	if (r.o.verbose || status || sig_take(SIGUSR1))
 		counters(&r);
 	return status;

@@ -19,14 +19,15 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "clock.h"
 #include "num.h"
 #include "tcpsock.h"
 #include "ucspi.h"
 
-#define USAGE "usage: tcp-connect [-46hv] [-r RETRIES] [-s SOURCE] " \
-	"[-t TIMEOUT] ADDRESS [PROGRAM [ARG...]]"
-#define OPTSTRING	"+46hr:s:t:v"
+#define USAGE "usage: tcp-connect [-46hv] [-n RETRIES] [-s SOURCE] " \
+	"[-w TIMEOUT] ADDRESS [PROGRAM [ARG...]]"
+#define OPTSTRING	"+46hn:s:vw:"
 
 #define TIMEOUT_DEFAULT	(10 * NS_PER_S)
 #define BACKOFF_FIRST	(NS_PER_S / 10)
@@ -103,15 +104,15 @@ getopts(struct opts *o, int argc, char **argv)
 		case '4': o->family = AF_INET; break;
 		case '6': o->family = AF_INET6; break;
 		case 'h': arg_help(0); break;
-		case 'r':
+		case 'n':
 			o->retries = num_arg("retries", optarg, 0, 1000000);
 			break;
 		case 's': source(o, optarg); break;
-		case 't':
+		case 'v': o->verbose = 1; break;
+		case 'w':
 			o->timeout = dur_arg("timeout", optarg, 1000000,
 			    86400 * NS_PER_S);
 			break;
-		case 'v': o->verbose = 1; break;
 		default:
 			arg_badopt(OPTSTRING);
 		}
@@ -278,7 +279,7 @@ bridge(const struct opts *o, int fd)
 		want(&up, &p[0], &p[1]);
 		want(&down, &p[2], &p[3]);
 		if (poll(p, 4, -1) == -1 && errno != EINTR)
-			err(111, "unable to poll");
+			err(111, "unable to wait for events");
 		step(&up, &p[0], &p[1], "standard input", target);
 		step(&down, &p[2], &p[3], target, "standard output");
 	}

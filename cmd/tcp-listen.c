@@ -24,25 +24,28 @@
 
 #include "addr.h"
 #include "addrfile.h"
+#include "arg.h"
 #include "cidr.h"
 #include "clock.h"
 #include "num.h"
 #include "priv.h"
+#include "rules.h"
 #include "sig.h"
 #include "tcpsock.h"
 #include "ucspi.h"
 
 #define USAGE "usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] " \
-	"[-b BACKLOG] [-C N[:MSG]] [-c N] [-D PREFIX] [-U USER] [-x FILE] " \
-	"ADDRESS PROGRAM [ARG...]"
-#define OPTSTRING	"+1A:a:b:C:c:D:hRU:vx:"
+	"[-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-U USER] [-X PREFIX] " \
+	"[-x FILE] ADDRESS PROGRAM [ARG...]"
+#define OPTSTRING	"+1A:a:b:hL:l:RU:vX:x:"
 
 #define LIMIT_DEFAULT	100
 #define ACCEPT_BATCH	64	/* accepts between looks at the signals */
 #define PAUSE_NS	(NS_PER_S / 10)	/* after EMFILE and friends */
+#define DRAIN_NS	(5 * NS_PER_S)	/* after TERM: the handlers' time */
 #define NS		NS_PER_S
 
-/* A source of rules, in command-line order: -A, -D or -x. */
+/* A source of rules, in command-line order: -A, -X or -x. */
 struct rulesrc {
 	int kind;
 	const char *arg;
@@ -150,16 +153,16 @@ getopts(struct opts *o, int argc, char **argv)
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
 		case '1': o->print1 = 1; break;
-		case 'A': case 'D': case 'x': addsrc(o, c, optarg); break;
+		case 'A': case 'X': case 'x': addsrc(o, c, optarg); break;
 		case 'a': o->addrfile = optarg; break;
 		case 'b':
 			o->backlog = (int)num_arg("backlog", optarg, 1, 65535);
 			break;
-		case 'C': perip(o, optarg); break;
-		case 'c':
+		case 'h': arg_help(0); break;
+		case 'L': perip(o, optarg); break;
+		case 'l':
 			o->limit = (int)num_arg("limit", optarg, 1, 65535);
 			break;
-		case 'h': arg_help(0); break;
 		case 'R': o->reuseport = 1; break;
 		case 'U': o->user = optarg; break;
 		case 'v': o->verbose = 1; break;
@@ -440,7 +443,7 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 	pid_t pid;
 
 	s->accepted++;
-	k->af = sa_ip(remote, k->ip);
+	k->af = addr_ip(remote, k->ip);
 	addr_format(remote, k->remote);
 	if (!rules_allow(&s->rules, remote)) {
 		refuse(s, fd, k->remote, -1);
@@ -572,10 +575,41 @@ loop(struct srv *s, int sigfd)
 		}
 		if (ppoll(p, (nfds_t)n, tp, &s->waitmask) == -1 &&
 		    errno != EINTR)
-			err(111, "unable to poll");
+			err(111, "unable to wait for events");
 		if (n == 2 && (p[1].revents & (POLLIN | POLLERR)))
 			acceptsome(s);
 	}
+}
+
+/*
+ * drain: after TERM or INT, the port closed: the running handlers get
+ * DRAIN_NS to finish their connections, as the other programs get time
+ * to write out what they hold; a second TERM or INT cuts it short. The
+ * ones still running then get SIGTERM and end on their own.
+ */
+static void
+drain(struct srv *s, int sigfd)
+{
+	struct pollfd p = { sigfd, POLLIN, 0 };
+	struct timespec ts;
+	uint64_t end = clock_mono() + DRAIN_NS, now;
+	int i;
+
+	s->full = 0;		/* nothing is accepted again */
+	while (s->nkids > 0 && (now = clock_mono()) < end) {
+		ts.tv_sec = (time_t)((end - now) / NS);
+		ts.tv_nsec = (long)((end - now) % NS);
+		if (ppoll(&p, 1, &ts, &s->waitmask) == -1 && errno != EINTR)
+			err(111, "unable to wait for events");
+		if (signals(s))
+			break;
+	}
+	if (s->nkids == 0)
+		return;
+	warnx("%d handler%s still running at the end of the drain: sent "
+	    "SIGTERM", s->nkids, s->nkids == 1 ? "" : "s");
+	for (i = 0; i < s->nkids; i++)
+		kill(s->kids[i].pid, SIGTERM);
 }
 
 /* announce: tell scripts and people where we listen. */
@@ -588,7 +622,7 @@ announce(struct srv *s)
 	int null;
 
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
-		err(111, "unable to read the bound address");
+		err(111, "unable to read the socket's address");
 	memcpy(&s->bound.ss, &ss, sizeof ss);
 	s->bound.len = len;
 	s->bound.wildcard = s->o.addr.wildcard;
@@ -681,7 +715,7 @@ main(int argc, char **argv)
 	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
 	    sig_catch(SIGUSR1) == -1 || sig_catch(SIGHUP) == -1 ||
 	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
-		err(111, "unable to catch signals");
+		err(111, "unable to set signal handlers");
 	sigemptyset(&caught);
 	sigaddset(&caught, SIGTERM);
 	sigaddset(&caught, SIGINT);
@@ -701,9 +735,9 @@ main(int argc, char **argv)
 	if (s.o.user)
 		priv_drop(s.o.user);
 	loop(&s, sigfd);
-	/* the port closes now; running handlers keep their connections */
+	/* the port closes now: a new connection is refused at once */
 	close(s.fd);
-	reap(&s);
+	drain(&s, sigfd);
 	counters(&s);
 	return 0;
 }

@@ -19,8 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "clock.h"
 #include "decode.h"
+#include "nonblock.h"
 #include "num.h"
 #include "obuf.h"
 #include "pcapdl.h"
@@ -28,9 +30,9 @@
 #include "sig.h"
 #include "sink.h"
 
-#define USAGE "usage: tee-sink [-hnv] [-D DURATION] [-e N=REGEX] " \
-	"[-f N=EXPR] [-P POLICY] [-q SIZE] SINK..."
-#define OPTSTRING	"D:e:f:hnP:q:v"
+#define USAGE "usage: tee-sink [-hnv] [-b SIZE] [-D DURATION] " \
+	"[-e N=REGEX] [-f N=EXPR] [-P POLICY] SINK..."
+#define OPTSTRING	"b:D:e:f:hnP:v"
 
 #define QUEUE_DEFAULT	(4u << 20)
 #define DRAIN_DEFAULT	(5 * NS)
@@ -62,6 +64,7 @@ struct tee {
 	uint64_t out_records, out_bytes;
 	int udp_any;
 	int stop;			/* TERM came while blocked */
+	int badinput;	/* the input failed: its exit status (recin_fail) */
 	struct pollfd *pfd;
 };
 
@@ -123,7 +126,7 @@ parse(int argc, char **argv, struct tee *t)
 			arg_badopt(OPTSTRING);
 		} else if (c == 'h')
 			arg_help(0);
-		else if (c == 'q')
+		else if (c == 'b')
 			t->qsize = size_arg("queue size", optarg, 4096,
 			    1ull << 32);
 	t->n = argc - optind;
@@ -185,7 +188,21 @@ counters(const struct tee *t)
 	}
 }
 
-/* report: a sink's failure, once per cause, then once a minute. */
+/* failure: "SPEC: unable to WHAT: CAUSE", and "(and N more like it)"
+ * when N failures like it went unreported (tcp-listen's wording). */
+static void
+failure(const struct sink *s, const char *what, int e, unsigned long more)
+{
+	if (more > 0)
+		warnx("%s: unable to %s: %s (and %lu more like it)", s->spec,
+		    what, strerror(e), more);
+	else
+		warnx("%s: unable to %s: %s", s->spec, what, strerror(e));
+}
+
+/* report: a sink's failure, once per cause, then once a minute. The
+ * ones held back of a cause that gives way to another are told first:
+ * one line stands for the first of them. */
 static void
 report(struct sink *s, const char *what, int e)
 {
@@ -195,11 +212,13 @@ report(struct sink *s, const char *what, int e)
 		s->repeats++;
 		return;
 	}
-	if (s->repeats > 0)
-		warnx("%s: the last error repeated %lu times", s->spec,
-		    s->repeats);
-	warnx("%s: unable to %s: %s", s->spec, what, strerror(e));
+	if (e != s->lasterr && s->repeats > 0) {
+		failure(s, s->lastwhat, s->lasterr, s->repeats - 1);
+		s->repeats = 0;
+	}
+	failure(s, what, e, s->repeats);
 	s->lasterr = e;
+	s->lastwhat = what;
 	s->lastreport = now;
 	s->repeats = 0;
 }
@@ -340,7 +359,7 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 	}
 	if (ppoll(t->pfd, (nfds_t)t->n + 2, due == UINT64_MAX ? NULL : &ts,
 	    NULL) == -1 && errno != EINTR)
-		err(111, "unable to wait");
+		err(111, "unable to wait for events");
 	for (i = 0; i < t->n; i++) {
 		s = &t->s[i];
 		if (t->pfd[i + 2].revents == 0 || s->fd == -1)
@@ -429,16 +448,16 @@ deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
 	}
 	/* a sink that can take more gets it before anything is dropped
 	 * (one that was full gets no new try before POLLOUT says so) */
-	if (!rq_room(&s->q, n) && s->fd != -1 && !s->connecting &&
+	if (!recqueue_room(&s->q, n) && s->fd != -1 && !s->connecting &&
 	    !s->blocked)
 		sink_flush(s);
-	while (!rq_room(&s->q, n)) {
+	while (!recqueue_room(&s->q, n)) {
 		if (t->policy == DROP_NEW) {
 			s->dropped++;
 			return;
 		}
 		if (t->policy == DROP_OLD) {
-			if (!rq_drop_oldest(&s->q))
+			if (!recqueue_drop_oldest(&s->q))
 				break;
 			s->dropped++;
 			continue;
@@ -450,7 +469,7 @@ deliver(struct tee *t, struct sink *s, const struct iovec *v, int cnt,
 			return;
 		}
 	}
-	if (!rq_room(&s->q, n) || rq_push(&s->q, v, cnt) == -1) {
+	if (!recqueue_room(&s->q, n) || recqueue_push(&s->q, v, cnt) == -1) {
 		s->dropped++;
 		return;
 	}
@@ -497,7 +516,7 @@ fanout(struct tee *t, const struct rec *r, int sigfd)
 		if (t->s[i].blocked && t->policy == DROP_NEW &&
 		    !t->sel[i].has_bpf && !t->sel[i].has_re &&
 		    sink_stream(&t->s[i]) &&
-		    !rq_room(&t->s[i].q, r->n + (size_t)(cnt - 1))) {
+		    !recqueue_room(&t->s[i].q, r->n + (size_t)(cnt - 1))) {
 			t->s[i].dropped++;
 			continue;
 		}
@@ -599,7 +618,8 @@ signals(struct tee *t)
 }
 
 /*
- * run: read and fan out until the end of input or TERM.
+ * run: read and fan out until the end of input or TERM. Malformed input
+ * ends it as its end would: what came before goes out (t->badinput set).
  */
 static void
 run(struct tee *t, int sigfd)
@@ -630,7 +650,7 @@ run(struct tee *t, int sigfd)
 		}
 		if (n == 0 || n == -1) {
 			if (n == -1)
-				warnx("stdin: %s", t->in.err);
+				t->badinput = recin_fail(&t->in);
 			return;
 		}
 		service(t);
@@ -663,7 +683,7 @@ drain(struct tee *t, int sigfd)
 			if (t->verbose || t->s[i].q.count)
 				warnx("%s: %zu records not delivered in time",
 				    t->s[i].spec, t->s[i].q.count);
-			t->s[i].dropped += rq_clear(&t->s[i].q);
+			t->s[i].dropped += recqueue_clear(&t->s[i].q);
 		}
 }
 
@@ -672,7 +692,7 @@ main(int argc, char **argv)
 {
 	static struct tee t;
 	uint64_t dropped = 0;
-	int sigfd, fl, i;
+	int sigfd, i;
 
 	parse(argc, argv, &t);
 	if ((sigfd = sig_init()) == -1)
@@ -684,8 +704,7 @@ main(int argc, char **argv)
 	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1 ||
 	    obuf_track(&t.out) == -1)
 		err(111, "unable to allocate");
-	if ((fl = fcntl(0, F_GETFL)) == -1 ||
-	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
+	if (nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
 	recin_init(&t.in, 0, LINE_MAX_LEN);
 	run(&t, sigfd);
@@ -704,5 +723,7 @@ main(int argc, char **argv)
 	reap_children();
 	if (t.verbose || dropped)
 		counters(&t);
+	if (t.badinput)
+		return t.badinput;
 	return dropped ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "num.h"
 #include "udpsock.h"
 

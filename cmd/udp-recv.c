@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "clock.h"
 #include "addrfile.h"
 #include "capture.h"
@@ -32,9 +33,9 @@
 #include "udpsock.h"
 
 #define USAGE "usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] " \
-	"[-d FD] [-F FORMAT] [-f EXPR] [-i IFACE] [-m IFACE] [-r FILE] " \
+	"[-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-m IFACE] " \
 	"[-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]"
-#define OPTSTRING	"a:b:c:d:F:f:hi:m:Rr:S:T:t:U:uv"
+#define OPTSTRING	"a:b:c:d:F:f:hI:i:m:RS:T:t:U:uv"
 
 #define RCVBUF_DEFAULT	(4u << 20)	/* 8 MiB granted: see -b */
 #define DRAIN_NS	2000000000ull	/* bound on the drain after TERM */
@@ -89,10 +90,10 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'F': o->format = format_arg(optarg); break;
 		case 'f': o->filter = optarg; break;
 		case 'h': arg_help(0); break;
+		case 'I': o->rfile = optarg; break;
 		case 'i': o->iface = optarg; break;
 		case 'm': o->mcif = optarg; break;
 		case 'R': o->reuseport = 1; break;
-		case 'r': o->rfile = optarg; break;
 		case 'S': o->source = optarg; break;
 		case 'T': o->idle = dur_arg("idle timeout", optarg, 1,
 		    UINT64_MAX / 2); break;
@@ -128,11 +129,11 @@ parse(int argc, char **argv, struct opts *o)
 	modes = (o->address != NULL || o->fd != -1) + (o->iface != NULL) +
 	    (o->rfile != NULL);
 	if (modes > 1)
-		arg_misuse("%s", "use one of ADDRESS (or -d), -i and -r");
+		arg_misuse("%s", "use one of ADDRESS (or -d), -I and -i");
 	if (modes == 0 && (o->fd = sockfd_listen()) == -1)
-		arg_misuse("%s", "missing ADDRESS (or -d, -i, -r, LISTEN_FDS)");
+		arg_misuse("%s", "missing ADDRESS (or -d, -I, -i, LISTEN_FDS)");
 	if (o->filter && !o->iface && !o->rfile)
-		arg_misuse("%s", "-f needs -i or -r");
+		arg_misuse("%s", "-f needs -I or -i");
 	if ((o->mcif || o->source) && !o->address)
 		arg_misuse("%s", "-m and -S need a multicast ADDRESS");
 	if (o->reuseport && o->fd == -1 && !o->address)

@@ -8,7 +8,6 @@
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,7 +19,9 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "decode.h"
+#include "nonblock.h"
 #include "num.h"
 #include "pace.h"
 #include "recin.h"
@@ -29,9 +30,9 @@
 #include "synth.h"
 #include "udpsock.h"
 
-#define USAGE "usage: udp-send [-ehLRv] [-B BATCH] [-H TTL] [-m IFACE] " \
-	"[-n COUNT] [-r RATE] [-S SIZE] [-s SOURCE] [-x FACTOR] ADDRESS"
-#define OPTSTRING	"B:ehH:Lm:n:Rr:S:s:vx:"
+#define USAGE "usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] " \
+	"[-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] ADDRESS"
+#define OPTSTRING	"B:c:ehH:Lm:Pr:s:vx:z:"
 
 #define BATCH_DEFAULT	32
 #define BATCH_MAX	1024		/* UIO_MAXIOV: sendmmsg's limit */
@@ -70,7 +71,8 @@ struct item {
 
 struct run {
 	struct opts o;
-	int sock, sigfd, paced, stop, badinput;
+	int sock, sigfd, paced, stop;
+	int badinput;	/* the input failed: its exit status (recin_fail) */
 	uint64_t giveup;		/* after TERM: when retries end */
 	struct recin in;
 	struct pace pace;
@@ -79,8 +81,6 @@ struct run {
 	uint64_t abandoned, seq;
 	char peer[ADDR_STRLEN];
 };
-
-static int stdin_flags = -1;
 
 /* factor_arg: a speed factor such as 2, 0.5 or 1.25, in thousandths:
  * the duration parser reads the decimal fraction, a bare number being
@@ -111,20 +111,20 @@ getopts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'B': o->batch = num_arg("batch size", optarg, 1,
 		    BATCH_MAX); break;
+		case 'c': o->count = num_arg("count", optarg, 1,
+		    INT64_MAX); break;
 		case 'e': o->fatal = 1; break;
 		case 'H': o->ttl = num_arg("TTL", optarg, 0, 255); break;
 		case 'h': arg_help(0); break;
 		case 'L': o->noloop = 1; break;
 		case 'm': o->mcif = optarg; break;
-		case 'n': o->count = num_arg("count", optarg, 1,
-		    INT64_MAX); break;
-		case 'R': o->replay = 1; break;
+		case 'P': o->replay = 1; break;
 		case 'r': o->rate = num_arg("rate", optarg, 1, NS); break;
-		case 'S': o->size = size_arg("size", optarg, SYNTH_HDRLEN,
-		    SYNTH_MAXLEN); break;
 		case 's': o->source = optarg; break;
 		case 'v': o->verbose = 1; break;
 		case 'x': o->milli = factor_arg(optarg); break;
+		case 'z': o->size = size_arg("size", optarg, SYNTH_HDRLEN,
+		    SYNTH_MAXLEN); break;
 		default:
 			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
 			    optopt) ? "udp-send: unknown option -%c\n" :
@@ -178,13 +178,13 @@ parse(int argc, char **argv, struct opts *o)
 		arg_misuse("too many arguments, starting at '%s'", argv[1]);
 	o->address = argv[0];
 	if (o->rate && o->replay)
-		arg_misuse("%s", "use one of -r and -R");
+		arg_misuse("%s", "use one of -r and -P");
 	if (o->milli && !o->replay)
-		arg_misuse("%s", "-x needs -R");
+		arg_misuse("%s", "-x needs -P");
 	if (o->size && !o->count)
-		arg_misuse("%s", "-S needs -n");
+		arg_misuse("%s", "-z needs -c");
 	if (o->count && o->replay)
-		arg_misuse("%s", "-R replays records from stdin, not with -n");
+		arg_misuse("%s", "-P replays records from stdin, not with -c");
 	addr_arg("address", o->address, &o->dst);
 	if (o->dst.wildcard)
 		arg_fail("address", o->address, "a destination needs a host");
@@ -436,8 +436,7 @@ next(struct run *r, struct item *it)
 	for (;;) {
 		if ((n = recin_next(&r->in, &rec)) != 1) {
 			if (n == -1) {
-				warnx("unable to read stdin: %s", r->in.err);
-				r->badinput = 1;
+				r->badinput = recin_fail(&r->in);
 				return 0;
 			}
 			return n;
@@ -558,32 +557,12 @@ sniff(struct run *r)
 			return 0;
 	}
 	if (n == -1) {
-		warnx("unable to read stdin: %s", r->in.err);
-		r->badinput = 1;
+		r->badinput = recin_fail(&r->in);
 		return 0;
 	}
 	if (n == 1 && r->o.replay && r->in.framing == FRAME_TEXT)
-		errx(100, "-R replays a pcap stream: text lines have no time");
+		errx(100, "-P replays a pcap stream: text lines have no time");
 	return n;
-}
-
-/* The input is non-blocking so the loop waits in poll, signals alive;
- * the flags are put back at exit, for the terminal or the shell. */
-static void
-restore_stdin(void)
-{
-	if (stdin_flags != -1)
-		(void)fcntl(STDIN_FILENO, F_SETFL, stdin_flags);
-}
-
-static void
-stdin_nonblock(void)
-{
-	if ((stdin_flags = fcntl(STDIN_FILENO, F_GETFL)) == -1)
-		err(111, "unable to read stdin");
-	if (atexit(restore_stdin) != 0 || fcntl(STDIN_FILENO, F_SETFL,
-	    stdin_flags | O_NONBLOCK) == -1)
-		err(111, "unable to read stdin");
 }
 
 /* last_refusal: a refusal of the last datagrams is still pending on the
@@ -608,8 +587,8 @@ main(int argc, char **argv)
 
 	parse(argc, argv, &r.o);
 	/* first: a closed fd 0 would be taken by the next file opened */
-	if (!r.o.count)
-		stdin_nonblock();
+	if (!r.o.count && nonblock_stdin() == -1)
+		err(111, "unable to read stdin");
 	if ((r.sigfd = sig_init()) == -1)
 		err(111, "unable to create the signal pipe");
 	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
@@ -638,5 +617,7 @@ main(int argc, char **argv)
 	if (close(r.sock) == -1)
 		err(111, "unable to close the socket");
 	free(r.b.arena);
+	if (r.badinput)
+		return r.badinput;
 	return lost ? 1 : 0;
 }

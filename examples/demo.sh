@@ -18,7 +18,7 @@ demo:   echo hello | socat -u - UDP4-SENDTO:127.0.0.1:5001
 demo:   echo hello | nc -u -w1 127.0.0.1 5002
 demo: then look:  tcpdump -nn -r $data/alpha/current
 demo:             cat $data/beta/current
-demo: in another terminal: ./chanrelay -f examples/demo.conf -d $data/run status
+demo: in another terminal: ./chanrelay -f examples/demo.conf -C $data/run status
 demo: Ctrl-C stops both channels cleanly (every file is finished).
 MSG
-exec ./chanrelay -f examples/demo.conf -d "$data/run" run
+exec ./chanrelay -f examples/demo.conf -C "$data/run" run

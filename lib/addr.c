@@ -5,6 +5,7 @@
 #include <net/if.h>
 
 #include <err.h>
+#include <ifaddrs.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "num.h"
 
 /* Room for a v6 address and an interface name or a 10-digit scope. */
@@ -367,4 +369,52 @@ addr_port(const struct sockaddr *sa)
 		return ntohs(((const struct sockaddr_in *)(const void *)sa)
 		    ->sin_port);
 	return 0;
+}
+
+int
+addr_ip(const struct sockaddr *sa, unsigned char *ip)
+{
+	static const unsigned char mapped[12] =
+	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const struct sockaddr_in6 *s6;
+	const struct sockaddr_in *s4;
+
+	memset(ip, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)(const void *)sa;
+		memcpy(ip, &s4->sin_addr, 4);
+		return AF_INET;
+	}
+	if (sa->sa_family != AF_INET6)
+		return -1;
+	s6 = (const struct sockaddr_in6 *)(const void *)sa;
+	if (memcmp(s6->sin6_addr.s6_addr, mapped, sizeof mapped) == 0) {
+		memcpy(ip, s6->sin6_addr.s6_addr + 12, 4);
+		return AF_INET;
+	}
+	memcpy(ip, s6->sin6_addr.s6_addr, 16);
+	return AF_INET6;
+}
+
+int
+addr_islocal(const struct sockaddr *sa)
+{
+	unsigned char ip[16], ip2[16];
+	static const unsigned char zero[16];
+	struct ifaddrs *ifa, *p;
+	int af, found = 0;
+
+	if ((af = addr_ip(sa, ip)) == -1)
+		return 0;
+	if ((af == AF_INET && (ip[0] == 127 || memcmp(ip, zero, 4) == 0)) ||
+	    (af == AF_INET6 && (memcmp(ip, zero, 15) == 0 && ip[15] <= 1)))
+		return 1;
+	if (getifaddrs(&ifa) == -1)
+		return 0;
+	for (p = ifa; p != NULL && !found; p = p->ifa_next)
+		if (p->ifa_addr != NULL && addr_ip(p->ifa_addr, ip2) == af &&
+		    memcmp(ip, ip2, af == AF_INET ? 4 : 16) == 0)
+			found = 1;
+	freeifaddrs(ifa);
+	return found;
 }

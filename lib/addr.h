@@ -65,4 +65,16 @@ char *addr_format(const struct sockaddr *sa, char *buf);
 char *addr_format_ip(int af, const unsigned char *ip, unsigned port,
     char *buf);
 
+/* addr_ip: the address bytes of sa (IPv4-mapped IPv6 as IPv4) into ip[16];
+ * returns the family, AF_INET or AF_INET6, or -1 for another family. */
+int addr_ip(const struct sockaddr *sa, unsigned char *ip);
+
+/*
+ * addr_islocal: 1 when sa is an address of this host: IPv4 127/8 or
+ * 0.0.0.0, IPv6 :: or ::1 (IPv4-mapped as IPv4), or the address of an
+ * interface; else 0, also for another family or when the interfaces
+ * cannot be listed.
+ */
+int addr_islocal(const struct sockaddr *sa);
+
 #endif

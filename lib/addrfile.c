@@ -10,6 +10,7 @@
 
 #include "addrfile.h"
 #include "obuf.h"
+#include "writeall.h"
 
 static int
 putline(int fd, const char *text)

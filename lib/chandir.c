@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "chandir.h"
-#include "tfmt.h"
+#include "timefmt.h"
 
 int
 chandir_open(const char *path)
@@ -92,7 +92,7 @@ chandir_name(char *buf, int64_t sec, uint32_t nsec, const char *ext)
 {
 	char *p;
 
-	tfmt_iso(buf, sec, nsec);
+	timefmt_iso(buf, sec, nsec);
 	/* ':' is not portable in file names (and means a drive to some) */
 	for (p = buf; *p != '\0'; p++)
 		if (*p == ':')

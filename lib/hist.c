@@ -48,7 +48,6 @@ hist_add(struct hist *h, uint64_t us)
 	if (us > h->max)
 		h->max = us;
 	h->n++;
-	h->sum += us;
 	h->b[bucket(us)]++;
 }
 
@@ -64,7 +63,6 @@ hist_merge(struct hist *dst, const struct hist *src)
 	if (src->max > dst->max)
 		dst->max = src->max;
 	dst->n += src->n;
-	dst->sum += src->sum;
 	for (i = 0; i < HIST_NB; i++)
 		dst->b[i] += src->b[i];
 }
@@ -94,10 +92,4 @@ hist_pct(const struct hist *h, uint32_t ppm)
 	if (v < h->min)
 		v = h->min;
 	return v;
-}
-
-uint64_t
-hist_mean(const struct hist *h)
-{
-	return h->n ? h->sum / h->n : 0;
 }

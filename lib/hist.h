@@ -19,7 +19,6 @@
 struct hist {
 	uint64_t n;		/* values recorded */
 	uint64_t min, max;	/* exact, in us; min is 0 while n is 0 */
-	uint64_t sum;
 	uint64_t b[HIST_NB];
 };
 
@@ -39,8 +38,5 @@ void hist_merge(struct hist *dst, const struct hist *src);
  * 1000000 gives the maximum. Returns 0 for an empty histogram.
  */
 uint64_t hist_pct(const struct hist *h, uint32_t ppm);
-
-/* hist_mean: the mean in microseconds (rounded down); 0 when empty. */
-uint64_t hist_mean(const struct hist *h);
 
 #endif

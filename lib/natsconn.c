@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "natsconn.h"
 #include "num.h"
 
@@ -28,7 +29,7 @@ natsconn_opt(struct natsconn *c, int ch, const char *arg)
 	case 'e': c->cert = arg; return 1;
 	case 'K': c->key = arg; return 1;
 	case 'k': c->creds = arg; return 1;
-	case 'S': c->servers = arg; return 1;
+	case 'n': c->servers = arg; return 1;
 	default: return 0;
 	}
 }

@@ -9,7 +9,7 @@
 #include <nats/nats.h>
 
 struct natsconn {
-	const char *servers;	/* -S, else $NATS_URL, else the default */
+	const char *servers;	/* -n, else $NATS_URL, else the default */
 	const char *creds;	/* -k, else $NATS_CREDS */
 	const char *ca, *cert, *key;	/* -E -e -K, else $NATS_CA ... */
 	int verbose;
@@ -19,7 +19,7 @@ struct natsconn {
 #define NATSCONN_DEFAULT	"nats://127.0.0.1:4222"
 
 /* natsconn_opt: take option ch with arg when it is one of the options
- * both programs have for the connection: -E -e -K -k -S. Returns 1 when
+ * both programs have for the connection: -E -e -K -k -n. Returns 1 when
  * it was, else 0. */
 int natsconn_opt(struct natsconn *c, int ch, const char *arg);
 

@@ -159,7 +159,7 @@ send(struct natspub *p, const void *data, size_t len, uint64_t n,
 	return 0;
 }
 
-int
+void
 natspub_resend(struct natspub *p)
 {
 	struct natspub_resend *e;
@@ -171,7 +171,7 @@ natspub_resend(struct natspub *p)
 		e = &p->q[p->qhead];
 		if (p->qlen == 0 || e->due > now) {
 			pthread_mutex_unlock(&p->mu);
-			return 0;
+			return;
 		}
 		m = e->m;
 		p->qhead = (p->qhead + 1) % p->limit;
@@ -446,7 +446,7 @@ check(struct natspub *p, const char *name, uint64_t wait)
 	if ((uint64_t)si->Config->Duplicates < horizon) {
 		snprintf(p->err, sizeof p->err, "stream %s: its duplicate "
 		    "window (%.3f s) is shorter than a resend can come "
-		    "(%.3f s: -W and the %llu s backoff cap)", name,
+		    "(%.3f s: -w and the %llu s backoff cap)", name,
 		    si->Config->Duplicates / 1e9, horizon / 1e9,
 		    NATSPUB_BACKOFFMAX / NS_PER_S);
 		jsStreamInfo_Destroy(si);

@@ -96,8 +96,8 @@ int natspub_flush(struct natspub *p);
 /* natspub_room: 1 while fewer than the limit are in flight. */
 int natspub_room(struct natspub *p);
 
-/* natspub_resend: send again what is due. 0 or -1. */
-int natspub_resend(struct natspub *p);
+/* natspub_resend: send again what is due. */
+void natspub_resend(struct natspub *p);
 
 /* natspub_due_ms: milliseconds until the next resend, -1 for none. */
 int natspub_due_ms(struct natspub *p);

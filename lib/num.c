@@ -1,12 +1,11 @@
 /* num.c: the one checked parser for numbers, sizes and durations. */
-#include <err.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arg.h"
 #include "num.h"
 
 static int
@@ -253,49 +252,6 @@ dur_parse(const char *s, uint64_t min, uint64_t max, const char **errstr)
 		s = p;
 	} while (*s != '\0');
 	return checkrange(sum, min, max, errstr);
-}
-
-const char *arg_usage;
-
-void
-arg_fail(const char *what, const char *s, const char *why)
-{
-	warnx("invalid %s '%s': %s", what, s, why);
-	if (arg_usage != NULL)
-		fprintf(stderr, "%s\n", arg_usage);
-	exit(100);
-}
-
-void
-arg_help(int status)
-{
-	fprintf(status ? stderr : stdout, "%s\n", arg_usage ? arg_usage : "");
-	exit(status);
-}
-
-void
-arg_misuse(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	arg_help(100);
-}
-
-void
-arg_badopt(const char *optstring)
-{
-	extern int optopt;
-
-	if (optopt == ':' || strchr(optstring, optopt) == NULL)
-		warnx("unknown option -%c", optopt);
-	else
-		warnx("option -%c needs a value", optopt);
-	if (arg_usage != NULL)
-		fprintf(stderr, "%s\n", arg_usage);
-	exit(100);
 }
 
 long long

@@ -25,23 +25,9 @@ uint64_t dur_parse(const char *s, uint64_t min, uint64_t max,
     const char **errstr);
 
 /*
- * The same for command-line arguments: on failure they call arg_fail,
- * which prints "PROG: invalid WHAT 'S': REASON", then arg_usage when the
- * program set it, and exits 100.
+ * The same for command-line arguments: on failure they call arg_fail
+ * (arg.h): "PROG: invalid WHAT 'S': REASON", the usage line, exit 100.
  */
-extern const char *arg_usage;
-void arg_fail(const char *what, const char *s, const char *why)
-    __attribute__((noreturn));
-
-/* arg_help: print arg_usage (to stdout for status 0, else stderr) and
- * exit with status. arg_misuse: "PROG: MESSAGE", arg_usage, exit 100. */
-void arg_help(int status) __attribute__((noreturn));
-void arg_misuse(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-
-/* arg_badopt: after getopt returned '?' (with opterr 0): "PROG: unknown
- * option -x" or "PROG: option -x needs a value", arg_usage, exit 100. */
-void arg_badopt(const char *optstring) __attribute__((noreturn));
 long long num_arg(const char *what, const char *s, long long min,
     long long max);
 uint64_t size_arg(const char *what, const char *s, uint64_t min,

@@ -36,11 +36,6 @@ int obuf_write(struct obuf *b, const void *p, size_t n);
  * still there (b->len). */
 int obuf_flush(struct obuf *b);
 
-/* writeall: write n bytes to fd the same way. Returns 0 or -1.
- * writesome: the same, and *done is what was written, also on -1. */
-int writeall(int fd, const void *p, size_t n);
-int writesome(int fd, const void *p, size_t n, size_t *done);
-
 /*
  * Records, for the count of what is lost when the reader goes away:
  * obuf_track keeps where the last OBUF_RING records ended (0, -1 on

@@ -27,6 +27,7 @@ pcapr_fail(struct pcapr *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof r->err, fmt, ap);
 	va_end(ap);
+	r->syserr = 0;
 }
 
 /* pcapr_grow: room for need bytes from buf[0]. Moves what is buffered
@@ -50,6 +51,7 @@ pcapr_grow(struct pcapr *r, size_t need)
 		ncap = need;
 	if ((nb = realloc(r->buf, ncap)) == NULL) {
 		pcapr_fail(r, "out of memory at offset %" PRIu64, r->pos);
+		r->syserr = 1;
 		return -1;
 	}
 	r->buf = nb;
@@ -88,6 +90,7 @@ pcapr_fill(struct pcapr *r, size_t need)
 				return PCAPR_AGAIN;
 			pcapr_fail(r, "read error at offset %" PRIu64 ": %s",
 			    r->pos + (r->len - r->off), strerror(errno));
+			r->syserr = 1;
 			return -1;
 		}
 		r->len += (size_t)n;
@@ -220,6 +223,7 @@ pcapr_open(struct pcapr *r, int fd, const void *prefix, size_t plen)
 	r->cap = plen > PCAPR_BUFINIT ? plen : PCAPR_BUFINIT;
 	if ((r->buf = malloc(r->cap)) == NULL) {
 		pcapr_fail(r, "out of memory at offset 0");
+		r->syserr = 1;
 		return -1;
 	}
 	r->ownbuf = 1;

@@ -26,6 +26,8 @@ struct pcapr {
 	uint32_t snaplen, linktype;
 	uint16_t vmajor, vminor;
 	char err[160];		/* why the last call failed, with the offset */
+	int syserr;		/* it failed for a read error or no memory,
+				 * not for what the stream holds */
 };
 
 /*

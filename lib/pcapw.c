@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "pcapw.h"
-#include "store.h"
+#include "put.h"
 
 #define IP4_HDRLEN	20
 #define IP6_HDRLEN	40
@@ -69,13 +69,13 @@ put_ip4(unsigned char *p, const struct udpmeta *m, size_t paylen)
 {
 	memset(p, 0, IP4_HDRLEN);
 	p[0] = 0x45;			/* version 4, IHL 5 */
-	store_be16(p + 2, len16(IP4_HDRLEN + UDP_HDRLEN + paylen));
+	put_be16(p + 2, len16(IP4_HDRLEN + UDP_HDRLEN + paylen));
 	/* identification 0, flags and fragment offset 0: DF clear */
 	p[8] = 64;			/* TTL */
 	p[9] = 17;			/* UDP */
 	memcpy(p + 12, m->src, 4);
 	memcpy(p + 16, m->dst, 4);
-	store_be16(p + 10, ip4_cksum(p));
+	put_be16(p + 10, ip4_cksum(p));
 	return IP4_HDRLEN;
 }
 
@@ -84,7 +84,7 @@ put_ip6(unsigned char *p, const struct udpmeta *m, size_t paylen)
 {
 	memset(p, 0, IP6_HDRLEN);
 	p[0] = 0x60;			/* version 6, class 0, flow 0 */
-	store_be16(p + 4, len16(UDP_HDRLEN + paylen));
+	put_be16(p + 4, len16(UDP_HDRLEN + paylen));
 	p[6] = 17;			/* next header: UDP */
 	p[7] = 64;			/* hop limit */
 	memcpy(p + 8, m->src, 16);
@@ -103,10 +103,10 @@ pcapw_udp(unsigned char *out, const struct udpmeta *m, size_t paylen)
 	else
 		iplen = put_ip4(p, m, paylen);
 	p += iplen;
-	store_be16(p, m->sport);
-	store_be16(p + 2, m->dport);
-	store_be16(p + 4, len16(UDP_HDRLEN + paylen));
-	store_be16(p + 6, 0);		/* checksum not computed */
+	put_be16(p, m->sport);
+	put_be16(p + 2, m->dport);
+	put_be16(p + 4, len16(UDP_HDRLEN + paylen));
+	put_be16(p + 6, 0);		/* checksum not computed */
 
 	pcapw_rechdr(out, m->ts.tv_sec, (uint32_t)m->ts.tv_nsec,
 	    (uint32_t)(iplen + UDP_HDRLEN + paylen),
@@ -152,11 +152,11 @@ pcapw_cksum6(unsigned char *rec, size_t paylen)
 	/* pseudo-header: source, destination, length, next header */
 	sum = sum16(0, ip + 8, 32);
 	sum += (uint32_t)(ulen >> 16) + (uint32_t)(ulen & 0xffff) + 17;
-	store_be16(udp + 6, 0);
+	put_be16(udp + 6, 0);
 	sum = sum16(sum, udp, ulen);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	sum = ~sum & 0xffff;
 	/* 0 means "no checksum", which IPv6 forbids: RFC 8200 sends 0xffff */
-	store_be16(udp + 6, sum == 0 ? 0xffff : (uint16_t)sum);
+	put_be16(udp + 6, sum == 0 ? 0xffff : (uint16_t)sum);
 }

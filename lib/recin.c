@@ -1,4 +1,5 @@
 /* recin.c: records from a non-blocking input: pcap or text lines. */
+#include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,7 @@ start(struct recin *in)
 		if (liner_init(&in->ln, in->fd, in->pre, in->have,
 		    in->maxline) == -1) {
 			snprintf(in->err, sizeof in->err, "out of memory");
+			in->syserr = 1;
 			return -1;
 		}
 		return 1;
@@ -46,6 +48,7 @@ start(struct recin *in)
 	memcpy(in->hdr, in->pre, sizeof in->hdr);
 	if (pcapr_open(&in->rd, in->fd, in->pre, in->have) == -1) {
 		snprintf(in->err, sizeof in->err, "%s", in->rd.err);
+		in->syserr = in->rd.syserr;
 		return -1;
 	}
 	return 1;
@@ -68,6 +71,7 @@ recin_sniff(struct recin *in)
 				return RECIN_AGAIN;
 			snprintf(in->err, sizeof in->err, "read error: %s",
 			    strerror(errno));
+			in->syserr = 1;
 			return -1;
 		}
 		in->have += (size_t)n;
@@ -88,14 +92,18 @@ recin_next(struct recin *in, struct rec *r)
 
 	if (in->framing == FRAME_TEXT) {
 		n = liner_next(&in->ln, &r->p, &r->n, &r->flags);
-		if (n == -1)
+		if (n == -1) {
 			snprintf(in->err, sizeof in->err, "read error: %s",
 			    strerror(errno));
+			in->syserr = 1;
+		}
 		return n;
 	}
 	if ((n = pcapr_next(&in->rd, &pr)) != 1) {
-		if (n == -1)
+		if (n == -1) {
 			snprintf(in->err, sizeof in->err, "%s", in->rd.err);
+			in->syserr = in->rd.syserr;
+		}
 		return n;
 	}
 	r->p = pr.data - PCAP_RECHDR_LEN;	/* the record as it came */
@@ -107,6 +115,13 @@ recin_next(struct recin *in, struct rec *r)
 	r->caplen = pr.caplen;
 	r->origlen = pr.origlen;
 	return 1;
+}
+
+int
+recin_fail(const struct recin *in)
+{
+	warnx("unable to read stdin: %s", in->err);
+	return in->syserr ? 111 : 1;
 }
 
 size_t

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "liner.h"
 #include "pcapr.h"
 #include "pcapw.h"
 
@@ -20,6 +21,7 @@ struct recin {
 	struct pcapr rd;
 	struct liner ln;
 	char err[200];
+	int syserr;		/* the failure was a read error or no memory */
 };
 
 struct rec {
@@ -48,6 +50,15 @@ int recin_sniff(struct recin *in);
 /* recin_next: the next record. Returns 1, RECIN_AGAIN, 0 at the end of
  * the input, -1 on a read error or malformed input (in->err). */
 int recin_next(struct recin *in, struct rec *r);
+
+/*
+ * recin_fail: after -1 from recin_sniff or recin_next, which ends the
+ * input: "unable to read stdin: WHY" on standard error. Returns the exit
+ * status it calls for once what was read before has been written: 1 for
+ * malformed input (a pcap stream cut short or damaged), 111 for a read
+ * error or no memory.
+ */
+int recin_fail(const struct recin *in);
 
 /* recin_rest: text: take the partial last line as if the input ended
  * (after TERM). pcap: the bytes of a partial record, which cannot be. */

@@ -7,7 +7,7 @@
 #include "addr.h"
 #include "esc.h"
 #include "recout.h"
-#include "tfmt.h"
+#include "timefmt.h"
 
 #define SLOT		65536
 #define OBUF_CAP	(4 * SLOT + 512)	/* one escaped datagram fits */
@@ -71,7 +71,7 @@ put_text(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 	if ((b = (char *)obuf_reserve(&w->ob, 2 * ADDR_STRLEN + 64 +
 	    4 * n)) == NULL)
 		return -1;
-	s = b + tfmt_iso(b, m->ts.tv_sec, (uint32_t)m->ts.tv_nsec);
+	s = b + timefmt_iso(b, m->ts.tv_sec, (uint32_t)m->ts.tv_nsec);
 	*s++ = ' ';
 	s += strlen(addr_format_ip(m->af, m->src, m->sport, s));
 	memcpy(s, " > ", 3);
@@ -127,8 +127,10 @@ recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 		if ((b = obuf_reserve(&w->ob, n + 1)) == NULL)
 			return -1;
 		memcpy(b, p, n);
-		b[n] = '\n';
-		obuf_commit(&w->ob, n + 1);
+		/* one newline ends a line: "hello\n" from nc is one line */
+		if (n == 0 || p[n - 1] != '\n')
+			b[n++] = '\n';
+		obuf_commit(&w->ob, n);
 		break;
 	default:
 		r = obuf_write(&w->ob, p, n);

@@ -40,7 +40,8 @@ int recout_header(struct recout *w);
  * every record when unbuf is set. Returns 0, -1 on a write error.
  *   pcap: record header, rebuilt IPv4/IPv6 + UDP header, payload
  *   text: "TIME SRC > DST LEN PAYLOAD\n", the payload escaped
- *   line: payload "\n"        raw: payload
+ *   line: payload, then "\n" unless it ends in one already
+ *   raw: payload
  */
 int recout_udp(struct recout *w, const struct udpmeta *m,
     const unsigned char *p, size_t n);

@@ -12,8 +12,8 @@
 
 #include "frame.h"
 #include "pcapw.h"
+#include "put.h"
 #include "salvage.h"
-#include "store.h"
 
 #define WIN	(1u << 20)	/* bytes read at a time */
 #define SLOT	SALVAGE_BLOCK
@@ -262,14 +262,14 @@ repair(unsigned char *h)
 
 	magic(h, &v);
 	if (v.little) {
-		store_le16(h + 4, 2);
-		store_le16(h + 6, 4);
+		put_le16(h + 4, 2);
+		put_le16(h + 6, 4);
 	} else {
-		store_be16(h + 4, 2);
-		store_be16(h + 6, 4);
+		put_be16(h + 4, 2);
+		put_be16(h + 6, 4);
 	}
 	if (v.snaplen > SALVAGE_MAXLEN)
-		(v.little ? store_le32 : store_be32)(h + 16, SALVAGE_MAXLEN);
+		(v.little ? put_le32 : put_be32)(h + 16, SALVAGE_MAXLEN);
 }
 
 /*

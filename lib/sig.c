@@ -69,12 +69,6 @@ sig_ignore(int signo)
 }
 
 int
-sig_default(int signo)
-{
-	return setaction(signo, SIG_DFL);
-}
-
-int
 sig_take(int signo)
 {
 	char junk[64];

@@ -9,9 +9,8 @@ int sig_init(void);
  * call returns EINTR). Returns 0 or -1. */
 int sig_catch(int signo);
 
-/* sig_ignore / sig_default: SIG_IGN or SIG_DFL for signo. */
+/* sig_ignore: SIG_IGN for signo. Returns 0 or -1. */
 int sig_ignore(int signo);
-int sig_default(int signo);
 
 /* sig_take: 1 if signo arrived since the last sig_take of it (then
  * cleared), else 0. Drains the self-pipe. */

@@ -20,7 +20,7 @@ sink_parse(const char *spec, struct sink *s, size_t qsize)
 	memset(s, 0, sizeof *s);
 	s->spec = spec;
 	s->fd = -1;
-	rq_init(&s->q, qsize);
+	recqueue_init(&s->q, qsize);
 	if (spec[0] == '|') {
 		s->kind = SINK_PIPE;
 		s->arg = spec + 1;
@@ -185,7 +185,7 @@ sink_close(struct sink *s)
 	s->blocked = 0;
 	s->pid = 0;
 	/* the rest of a record cut in two can never be whole: it goes */
-	if (rq_restart(&s->q))
+	if (recqueue_restart(&s->q))
 		s->dropped++;
 }
 
@@ -198,14 +198,14 @@ flush_udp(struct sink *s)
 	struct msghdr m;
 	int cnt, again = 0;
 
-	while ((cnt = rq_head(&s->q, v)) > 0) {
+	while ((cnt = recqueue_head(&s->q, v)) > 0) {
 		memset(&m, 0, sizeof m);
 		m.msg_iov = v;
 		m.msg_iovlen = (size_t)cnt;
 		if (sendmsg(s->fd, &m, 0) >= 0) {
 			s->records++;
 			s->bytes += v[0].iov_len + (cnt > 1 ? v[1].iov_len : 0);
-			rq_pop(&s->q);
+			recqueue_pop(&s->q);
 			again = 0;
 			continue;
 		}
@@ -218,7 +218,7 @@ flush_udp(struct sink *s)
 		s->errors++;
 		if (errno == ECONNREFUSED && !again++)
 			continue;
-		rq_pop(&s->q);	/* this one cannot go: it is lost */
+		recqueue_pop(&s->q);	/* this one cannot go: it is lost */
 		s->dropped++;
 		return -1;
 	}
@@ -253,7 +253,7 @@ sink_flush(struct sink *s)
 		s->hdroff += (size_t)w;
 	}
 	before = s->q.used;
-	n = rq_write(&s->q, s->fd, &e);
+	n = recqueue_write(&s->q, s->fd, &e);
 	s->bytes += before - s->q.used;
 	if (n >= 0) {
 		s->records += (uint64_t)n;

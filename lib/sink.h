@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "rq.h"
+#include "recqueue.h"
 
 enum { SINK_FILE, SINK_PIPE, SINK_UDP, SINK_TCP, SINK_UNIX };
 
@@ -24,13 +24,14 @@ struct sink {
 	pid_t pid;		/* |COMMAND: the running child */
 	unsigned char hdr[24];	/* sent first on each open (stream sinks) */
 	size_t hdrlen, hdroff;
-	struct rq q;
+	struct recqueue q;
 	uint64_t retry_at, backoff;	/* while closed: when to try again */
 	uint64_t records, bytes, dropped, reconnects, skipped, errors;
 	int opened;		/* opened at least once */
 	int lasterr;		/* the cause last reported */
+	const char *lastwhat;	/* and the step that failed */
 	uint64_t lastreport;
-	unsigned long repeats;
+	unsigned long repeats;	/* failures like it not reported since */
 };
 
 /* sink_parse: PATH, |COMMAND, udp:HOST:PORT, tcp:HOST:PORT or unix:PATH

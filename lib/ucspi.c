@@ -51,7 +51,7 @@ ipvar(char *dst, const char *name, const struct sockaddr *sa)
 {
 	char text[INET6_ADDRSTRLEN];
 	unsigned char ip[16];
-	int af = sa_ip(sa, ip);
+	int af = addr_ip(sa, ip);
 
 	if (af == -1 || inet_ntop(af, ip, text, sizeof text) == NULL)
 		strcpy(text, "0.0.0.0");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "num.h"
 #include "udpsock.h"
 

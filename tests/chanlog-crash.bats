@@ -149,13 +149,13 @@ torn_pcap() {
 	[ "$len" -lt 600000 ] || fail_msg "kept $len: records after the hole kept"
 }
 
-@test "pcap -S: the unsynced tail lost; everything synced is kept, unread" {
+@test "pcap -y: the unsynced tail lost; everything synced is kept, unread" {
 	need capinfos tcpdump
 	pcap_in
-	# -S 1ns: a sync after every slice of input; the 11th write loses
+	# -y 1ns: a sync after every slice of input; the 11th write loses
 	# what came after the last sync
 	run env FI_WRITE=11 FI_DO=drop LD_PRELOAD="$FI" timeout 20 \
-	    chanlog -S 1ns "$D" <"$T/in"
+	    chanlog -y 1ns "$D" <"$T/in"
 	[ "$status" -eq 137 ]
 	grep -q 'synced=[1-9]' "$D/current.ok" || fail_msg "$(cat "$D/current.ok")"
 	synced=$(mark_synced)
@@ -226,7 +226,7 @@ torn_pcap() {
 	need capinfos tcpdump
 	pcap_in
 	run --separate-stderr env FI_FSYNC=2 LD_PRELOAD="$FI" timeout 20 \
-	    chanlog -S 1ns "$D" <"$T/in"
+	    chanlog -y 1ns "$D" <"$T/in"
 	[ "$status" -eq 1 ] || fail_msg "exit $status: $stderr"
 	[[ $stderr == *"unable to sync $D/current: Input/output error; cut back to the "*" records lost"* ]] ||
 	    fail_msg "$stderr"
@@ -260,7 +260,7 @@ torn_pcap() {
 	for e in EINVAL ENOSYS; do
 		rm -rf "$D"
 		run --separate-stderr env FI_RENAME=$e LD_PRELOAD="$FI" \
-		    timeout 20 chanlog -s 100k "$D" <"$T/in"
+		    timeout 20 chanlog -z 100k "$D" <"$T/in"
 		[ "$status" -eq 0 ] || fail_msg "$e: exit $status: $stderr"
 		[ "$(grep -c 'no renameat2 RENAME_NOREPLACE' <<<"$stderr")" -eq 1 ] ||
 		    fail_msg "$e: $stderr"
@@ -315,12 +315,12 @@ all_synced() {
 	    [ "$(mark_synced)" = "$(stat -c %s "$D/current")" ]
 }
 
-@test "-S 300ms: a quiet channel's current is synced and marked, no more input needed" {
+@test "-y 300ms: a quiet channel's current is synced and marked, no more input needed" {
 	mkfifo "$T/in.fifo"
 	# a holder keeps the FIFO open: the input stays open, and quiet
 	sleep 600 <>"$T/in.fifo" >/dev/null 2>&1 3>&- &
 	echo $! >"$T/hold.pid"
-	BG_STDIN=$T/in.fifo start_bg c chanlog -S 300ms "$D"
+	BG_STDIN=$T/in.fifo start_bg c chanlog -y 300ms "$D"
 	lines 50 >"$T/in.fifo"
 	wait_until 10 all_synced 5000
 	grep -aq 'framing=text nul=0 first=[1-9]' "$D/current.ok" ||

@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: chanlog [-fhTtvw] [-a AGE] [-B SIZE] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] [-r DURATION] [-S INTERVAL] [-s SIZE] DIR'
+USAGE='usage: chanlog [-fhvW] [-A AGE] [-b SIZE] [-e STAMP] [-i INTERVAL] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] [-y INTERVAL] [-z SIZE] DIR'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 TAI='@[0-9a-f]{24}'
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
@@ -178,21 +178,22 @@ only_finished() {
 }
 
 @test "usage: an unknown option exits 100 with the usage line" {
-	run timeout 20 chanlog -z "$D" </dev/null
+	run timeout 20 chanlog -j "$D" </dev/null
 	assert_failure 100
 	assert_output --partial "$USAGE"
 	[ ! -e "$D" ]
 }
 
 @test "usage: a missing option argument exits 100 with the usage line" {
-	run timeout 20 chanlog -s </dev/null
+	run timeout 20 chanlog -z </dev/null
 	assert_failure 100
 	assert_output --partial "$USAGE"
 }
 
-@test "usage: -t and -T together are refused before DIR is made" {
-	run timeout 20 chanlog -t -T "$D" </dev/null
+@test "usage: -e with a STAMP other than iso and tai64n is refused before DIR is made" {
+	run timeout 20 chanlog -e tai64 "$D" </dev/null
 	assert_failure 100
+	assert_line --index 0 "chanlog: invalid stamp 'tai64': use iso or tai64n"
 	assert_output --partial "$USAGE"
 	[ ! -e "$D" ]
 }
@@ -211,27 +212,27 @@ bad() {
 	[ ! -e "$D" ] || fail_msg "$D was created before the values were checked"
 }
 
-@test "bad value: -s 10X (the spec's message)" {
-	bad 10X -s 10X
+@test "bad value: -z 10X (the spec's message)" {
+	bad 10X -z 10X
 	assert_output --partial "chanlog: invalid size '10X': unknown unit"
 }
-@test "bad value: -s x" { bad x -s x; }
-@test "bad value: -s -1" { bad -1 -s -1; }
-@test "bad value: -s 99999999999999999999999" {
-	bad 99999999999999999999999 -s 99999999999999999999999
+@test "bad value: -z x" { bad x -z x; }
+@test "bad value: -z -1" { bad -1 -z -1; }
+@test "bad value: -z 99999999999999999999999" {
+	bad 99999999999999999999999 -z 99999999999999999999999
 }
 @test "bad value: -N 1X" { bad 1X -N 1X; }
-@test "bad value: -B x" { bad x -B x; }
+@test "bad value: -b x" { bad x -b x; }
 @test "bad value: -l 4Q" { bad 4Q -l 4Q; }
 @test "bad value: -n x" { bad x -n x; }
 @test "bad value: -n -1" { bad -1 -n -1; }
 @test "bad value: -n 1.5" { bad 1.5 -n 1.5; }
-@test "bad value: -r 5x" { bad 5x -r 5x; }
-@test "bad value: -r 1fortnight" { bad 1fortnight -r 1fortnight; }
-@test "bad value: -a x" { bad x -a x; }
-@test "bad value: -a 3weeks" { bad 3weeks -a 3weeks; }
-@test "bad value: -S 5x" { bad 5x -S 5x; }
-@test "bad value: -S -1s" { bad -1s -S -1s; }
+@test "bad value: -i 5x" { bad 5x -i 5x; }
+@test "bad value: -i 1fortnight" { bad 1fortnight -i 1fortnight; }
+@test "bad value: -A x" { bad x -A x; }
+@test "bad value: -A 3weeks" { bad 3weeks -A 3weeks; }
+@test "bad value: -y 5x" { bad 5x -y 5x; }
+@test "bad value: -y -1s" { bad -1s -y -1s; }
 
 # ------------------------------------------------------ behaviour: pcap
 
@@ -252,10 +253,10 @@ bad() {
 	    <(tcpdump -nn -r "$f" 2>&1 | sed "s|$f|$FIXTURES/lo-en10mb.pcap|")
 }
 
-@test "pcap: udp-recv -r | chanlog: the finished file is udp-recv's output exactly" {
+@test "pcap: udp-recv -I | chanlog: the finished file is udp-recv's output exactly" {
 	need tcpdump capinfos
-	timeout 20 udp-recv -r "$FIXTURES/lo-en10mb.pcap" >"$T/direct.pcap"
-	timeout 20 udp-recv -r "$FIXTURES/lo-en10mb.pcap" |
+	timeout 20 udp-recv -I "$FIXTURES/lo-en10mb.pcap" >"$T/direct.pcap"
+	timeout 20 udp-recv -I "$FIXTURES/lo-en10mb.pcap" |
 	    timeout 20 chanlog "$D" 2>"$T/err"
 	assert_equal "${PIPESTATUS[*]}" "0 0"
 	assert_equal "$(nfinished "$D")" 1
@@ -284,11 +285,11 @@ bad() {
 	done
 }
 
-@test "pcap: -t is ignored with a warning, records stay byte for byte" {
+@test "pcap: -e iso is ignored with a warning, records stay byte for byte" {
 	gen -c 3 >"$T/in.pcap"
-	run --separate-stderr timeout 20 chanlog -t "$D" <"$T/in.pcap"
+	run --separate-stderr timeout 20 chanlog -e iso "$D" <"$T/in.pcap"
 	assert_success
-	[ -n "$stderr" ] || fail_msg "no warning for -t with pcap input"
+	[ -n "$stderr" ] || fail_msg "no warning for -e iso with pcap input"
 	cmp "$T/in.pcap" "$D/$(finished "$D")"
 }
 
@@ -298,7 +299,7 @@ bad() {
 	gen -c 3 -l 100 -T 10 >"$T/in.pcap"
 	run --separate-stderr timeout 20 chanlog "$D" <"$T/in.pcap"
 	assert_failure 1
-	[[ $stderr =~ chanlog:\ stdin:\ truncated\ record\ at\ offset\ [0-9]+ ]] ||
+	[[ $stderr =~ chanlog:\ unable\ to\ read\ stdin:\ truncated\ record\ at\ offset\ [0-9]+ ]] ||
 	    fail_msg "stderr: $stderr"
 	assert_equal "$(nfinished "$D")" 1
 	# header and the first two records (24 + 2 * 116 bytes)
@@ -318,6 +319,17 @@ bad() {
 	[ -n "$stderr" ]
 	cmp "$T/good.pcap" "$D/$(finished "$D")"
 	capinfos "$D/$(finished "$D")" >/dev/null
+}
+
+@test "stdin that cannot be read (a directory): exit 111, not the status of malformed input" {
+	run --separate-stderr timeout 20 chanlog "$D" </
+	assert_failure 111
+	[[ $stderr == *'chanlog: unable to read stdin: read error: Is a directory'* ]] ||
+	    fail_msg "stderr: $stderr"
+}
+
+@test "stdin shared with the shell: O_NONBLOCK only while chanlog runs (end of input, TERM)" {
+	stdin_restored chanlog "$D"
 }
 
 # ------------------------------------------------------ behaviour: text
@@ -346,9 +358,9 @@ bad() {
 	    fail_msg "name $n is not between $t0 and $t1"
 }
 
-@test "text -t: an ISO 8601 UTC nanosecond stamp and a space before every line" {
+@test "text -e iso: an ISO 8601 UTC nanosecond stamp and a space before every line" {
 	t0=$(date +%s)
-	run timeout 20 chanlog -t "$D" <"$FIXTURES/chanlog/text.in"
+	run timeout 20 chanlog -e iso "$D" <"$FIXTURES/chanlog/text.in"
 	t1=$(date +%s)
 	assert_success
 	f=$D/$(finished "$D")
@@ -361,9 +373,9 @@ bad() {
 	done <"$T/stamps"
 }
 
-@test "text -T: a TAI64N label (2^62 + 10 + unix seconds, ns) before every line" {
+@test "text -e tai64n: a TAI64N label (2^62 + 10 + unix seconds, ns) before every line" {
 	t0=$(date +%s)
-	run timeout 20 chanlog -T "$D" <"$FIXTURES/chanlog/text.in"
+	run timeout 20 chanlog -e tai64n "$D" <"$FIXTURES/chanlog/text.in"
 	t1=$(date +%s)
 	assert_success
 	f=$D/$(finished "$D")
@@ -397,10 +409,10 @@ bad() {
 
 # ---------------------------------------------------- behaviour: rotation
 
-@test "-s pcap: every file <= SIZE unless one record is larger; records all there, in order" {
+@test "-z pcap: every file <= SIZE unless one record is larger; records all there, in order" {
 	need capinfos
 	gen -c 200 -l 40,3000,77,1,500,5000,900 >"$T/in.pcap"
-	run timeout 20 chanlog -s 4096 "$D" <"$T/in.pcap"
+	run timeout 20 chanlog -z 4096 "$D" <"$T/in.pcap"
 	assert_success
 	only_finished "$D"
 	mapfile -t names < <(finished "$D")
@@ -425,11 +437,11 @@ bad() {
 	cmp <(records "$T/in.pcap") <(cd "$D" && records "${names[@]}")
 }
 
-@test "-s text: every file <= SIZE unless one line is larger; lines all there, in order" {
+@test "-z text: every file <= SIZE unless one line is larger; lines all there, in order" {
 	awk 'BEGIN { for (i = 0; i < 300; i++) printf "%d %*s\n", i, (i * 37) % 900, "" }' >"$T/in"
 	printf '%05000d\n' 0 >>"$T/in"
 	echo tail >>"$T/in"
-	run timeout 20 chanlog -s 4096 "$D" <"$T/in"
+	run timeout 20 chanlog -z 4096 "$D" <"$T/in"
 	assert_success
 	[ "$(nfinished "$D")" -gt 20 ]
 	for f in $(finished "$D"); do
@@ -440,8 +452,8 @@ bad() {
 	cmp "$T/in" <(cat_finished "$D")
 }
 
-@test "-r 500ms: a quiet channel's file is finished by the timer; no empty files" {
-	start_fifo c chanlog -r 500ms "$D"
+@test "-i 500ms: a quiet channel's file is finished by the timer; no empty files" {
+	start_fifo c chanlog -i 500ms "$D"
 	feed c 'one\n'
 	wait_until 5 has_finished "$D" 1
 	# not a synchronisation: the span in which ticks find current empty
@@ -464,11 +476,11 @@ phase_in() {
 	awk -v t="$(now)" -v a="$1" -v b="$2" 'BEGIN { p = t % 2; exit !(a <= p && p < b) }'
 }
 
-@test "-r 2s -w: the rotation falls on an even second, not 2 s after the start" {
+@test "-i 2s -W: the rotation falls on an even second, not 2 s after the start" {
 	# start in the odd second's first 0.3 s: an unaligned timer would
 	# fire near odd + 0.1, an aligned one at the next even second
 	wait_until 5 phase_in 1 1.3
-	start_fifo c chanlog -r 2s -w "$D"
+	start_fifo c chanlog -i 2s -W "$D"
 	feed c 'tick\n'
 	wait_until 6 has_finished "$D" 1
 	mtime=$(stat -c %.9Y "$D")
@@ -476,8 +488,8 @@ phase_in() {
 	    fail_msg "DIR last changed at $mtime, not just after an even second"
 }
 
-@test "-s and -r together: whichever comes first" {
-	start_fifo c chanlog -s 4096 -r 500ms "$D"
+@test "-z and -i together: whichever comes first" {
+	start_fifo c chanlog -z 4096 -i 500ms "$D"
 	lines 10 1024 >"$T/in"
 	feed_file c "$T/in"
 	wait_until 5 has_finished "$D" 3
@@ -548,7 +560,7 @@ check_foreign() {
 @test "-n 2: only the two newest finished files stay; foreign files untouched" {
 	plant_foreign "$D"
 	lines 10 2048 >"$T/in"
-	run timeout 20 chanlog -n 2 -s 4096 "$D" <"$T/in"
+	run timeout 20 chanlog -n 2 -z 4096 "$D" <"$T/in"
 	assert_success
 	assert_equal "$(nfinished "$D")" 2
 	cmp <(tail -n 4 "$T/in") <(cat_finished "$D")
@@ -580,21 +592,21 @@ check_foreign() {
 @test "-N 10k: the total of the finished files stays <= 10 KiB, newest kept" {
 	plant_foreign "$D"
 	lines 10 2048 >"$T/in"
-	run timeout 20 chanlog -N 10k -s 4096 "$D" <"$T/in"
+	run timeout 20 chanlog -N 10k -z 4096 "$D" <"$T/in"
 	assert_success
 	assert_equal "$(nfinished "$D")" 2
 	cmp <(tail -n 4 "$T/in") <(cat_finished "$D")
 	check_foreign "$D"
 }
 
-@test "-a 1h: finished files modified over an hour ago go, by mtime not by name" {
+@test "-A 1h: finished files modified over an hour ago go, by mtime not by name" {
 	mkdir "$D"
 	plant_foreign "$D"
 	echo old >"$D/2001-01-01T00-00-00.000000000Z.log"
 	echo fresh >"$D/2001-01-02T00-00-00.000000000Z.log"
 	touch -d '3 hours ago' "$D/2001-01-01T00-00-00.000000000Z.log"
 	touch -d '3 hours ago' "$D/README" "$D/keep.log"
-	run timeout 20 chanlog -a 1h "$D" <<<new
+	run timeout 20 chanlog -A 1h "$D" <<<new
 	assert_success
 	mapfile -t names < <(finished "$D")
 	assert_equal "${#names[@]}" 2
@@ -614,7 +626,7 @@ check_foreign() {
 	EOF
 	chmod +x "$T/proc"
 	lines 12 2048 >"$T/in"
-	run --separate-stderr timeout 20 chanlog -s 4096 -p "$T/proc" "$D" <"$T/in"
+	run --separate-stderr timeout 20 chanlog -z 4096 -p "$T/proc" "$D" <"$T/in"
 	assert_success
 	# chanlog waited for the processors: every one has run by now
 	for f in $(finished "$D"); do echo "$D/$f 4096 0"; done >"$T/want"
@@ -679,7 +691,7 @@ term() {
 
 @test "-v: every rotation is logged with its size, the counters at exit" {
 	lines 6 2048 >"$T/in"
-	run --separate-stderr timeout 20 chanlog -v -s 4096 "$D" <"$T/in"
+	run --separate-stderr timeout 20 chanlog -v -z 4096 "$D" <"$T/in"
 	assert_success
 	for f in $(finished "$D"); do
 		echo "chanlog: finished $D/$f (4096 bytes)"
@@ -695,7 +707,7 @@ term() {
 	# one 4000-byte record a file (24 + 2 * 4016 > 4096); the second
 	# record is ten years older than the first, the third older still
 	gen -c 3 -l 4000 -t 1893456000.5 -d -315360000000000000 >"$T/in.pcap"
-	run timeout 20 chanlog -s 4096 "$D" <"$T/in.pcap"
+	run timeout 20 chanlog -z 4096 "$D" <"$T/in.pcap"
 	assert_success
 	assert_equal "$(finished "$D" | xargs)" \
 	    "2030-01-01T00-00-00.500000000Z.pcap 2030-01-01T00-00-00.500000001Z.pcap 2030-01-01T00-00-00.500000002Z.pcap"
@@ -707,7 +719,7 @@ term() {
 
 @test "equal record times never collide: +1 ns" {
 	gen -c 3 -l 4000 -t 1893456000.0 -d 0 >"$T/in.pcap"
-	run timeout 20 chanlog -s 4096 "$D" <"$T/in.pcap"
+	run timeout 20 chanlog -z 4096 "$D" <"$T/in.pcap"
 	assert_success
 	assert_equal "$(finished "$D" | xargs)" \
 	    "2030-01-01T00-00-00.000000000Z.pcap 2030-01-01T00-00-00.000000001Z.pcap 2030-01-01T00-00-00.000000002Z.pcap"
@@ -745,7 +757,7 @@ modes() {
 	need capinfos
 	mkfifo "$T/gen.fifo"
 	BG_STDOUT=$T/gen.fifo start_bg gen python3 "$GEN" -c 100000 -l 1000
-	BG_STDIN=$T/gen.fifo start_bg c chanlog -s 10M "$D"
+	BG_STDIN=$T/gen.fifo start_bg c chanlog -z 10M "$D"
 	wait_until 20 crashed_enough
 	running "$bg_pid" || fail_msg "chanlog ended before it could be killed"
 	kill -KILL "$bg_pid"
@@ -758,7 +770,7 @@ modes() {
 		printf '\x01\0\0\0\0\0\0\0\xe8\x03\0\0\xe8\x03\0\0abcdefghij' >>"$D/current"
 	fi
 	cut=$(($(stat -c %s "$D/current") - end))
-	run --separate-stderr timeout 20 chanlog -s 10M "$D" </dev/null
+	run --separate-stderr timeout 20 chanlog -z 10M "$D" </dev/null
 	[ "$status" -eq 0 ] || [ "$status" -eq 1 ] || fail_msg "exit $status: $stderr"
 	[[ $stderr == *"cut=$cut"* ]] || fail_msg "not cut=$cut: $stderr"
 	only_finished "$D"
@@ -938,7 +950,7 @@ FULL_RE='chanlog: unable to write .*/mnt/d/current: No space left on device; hol
 
 @test "disk full -f: the oldest finished files are deleted, never current or foreign files" {
 	full_disk 1m
-	start_fifo c "${MNT[@]}" chanlog -f -s 64k "$T/mnt/d"
+	start_fifo c "${MNT[@]}" chanlog -f -z 64k "$T/mnt/d"
 	lines 8000 >"$T/in"
 	head -n 3000 "$T/in" >"$T/in1"
 	tail -n 5000 "$T/in" >"$T/in2"
@@ -964,9 +976,9 @@ text_size_ge() {
 	[ "$(all_text "$1" | wc -c)" -ge "$2" ]
 }
 
-@test "disk full -B 300k: the buffer full, later records are dropped and counted, exit 1" {
+@test "disk full -b 300k: the buffer full, later records are dropped and counted, exit 1" {
 	full_disk 1m
-	start_fifo c "${MNT[@]}" chanlog -B 300k -l 1k "$T/mnt/d"
+	start_fifo c "${MNT[@]}" chanlog -b 300k -l 1k "$T/mnt/d"
 	lines 6000 >"$T/in"
 	head -n 1 "$T/in" >"$T/in1"
 	tail -n +2 "$T/in" >"$T/in2"
@@ -984,8 +996,8 @@ text_size_ge() {
 	all_text "$M/d" >"$T/disk"
 	n=$(in_order "$T/disk")
 	assert_equal "$((n + dropped))" 6000
-	# held: -B (3000 lines), a page of current, a pipe's worth unread
-	[ "$dropped" -ge 2000 ] || fail_msg "only $dropped of 6000 lines dropped with -B 300k"
+	# held: -b (3000 lines), a page of current, a pipe's worth unread
+	[ "$dropped" -ge 2000 ] || fail_msg "only $dropped of 6000 lines dropped with -b 300k"
 	# what was kept is whole lines of the input
 	grep -avxFf "$T/in" "$T/disk" && fail_msg "lines not in the input"
 	true

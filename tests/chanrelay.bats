@@ -9,7 +9,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: chanrelay [-h] [-d DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]'
+USAGE='usage: chanrelay [-h] [-C DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]'
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
 
 setup_file() {
@@ -39,7 +39,7 @@ teardown() {
 		wait_until 15 not_running "$pid" || true
 	done
 	if [ -e "$RUN/chanrelay.pid" ]; then
-		timeout 20 chanrelay -d "$RUN" -f "$CONF" stop >/dev/null 2>&1 || true
+		timeout 20 chanrelay -C "$RUN" -f "$CONF" stop >/dev/null 2>&1 || true
 	fi
 	bg_cleanup
 	for pid in $pgids $(cat "$T/pgids" 2>/dev/null); do
@@ -52,7 +52,7 @@ teardown() {
 
 # cr ARGS...: chanrelay with this test's run directory and config.
 cr() {
-	chanrelay -d "$RUN" -f "$CONF" "$@"
+	chanrelay -C "$RUN" -f "$CONF" "$@"
 }
 
 # conf LINES...: write the config (mode 644), one argument a line.
@@ -84,7 +84,7 @@ start_relay() {
 	done
 	[ $# -eq 0 ] || shift
 	start_bg relay env --default-signal=INT \
-	    chanrelay -d "$RUN" -f "$CONF" "${opts[@]}" run "$@"
+	    chanrelay -C "$RUN" -f "$CONF" "${opts[@]}" run "$@"
 	relay_pid=$bg_pid
 }
 
@@ -144,7 +144,7 @@ finished() {
 	    grep -Ex "$NAME_RE" | sort || true
 }
 
-# seqs DIR: the sequence numbers of the synthetic records (udp-send -n) in
+# seqs DIR: the sequence numbers of the synthetic records (udp-send -c) in
 # DIR's finished pcap files, one a line, in file and record order.
 seqs() {
 	local f
@@ -249,7 +249,7 @@ elapsed_ge() {
 	local c
 	for c in run start; do
 		# a run that does start must not hang the test
-		run --separate-stderr timeout 10 chanrelay -d "$RUN" -f "$CONF" \
+		run --separate-stderr timeout 10 chanrelay -C "$RUN" -f "$CONF" \
 		    -H rx1 "$c" a c
 		assert_failure 100
 		[ "$stderr" = "chanrelay: channel 'c' runs on rx2,rx3; this host is rx1" ] ||
@@ -279,12 +279,58 @@ elapsed_ge() {
 @test "bad values: -t that is not a duration: exit 100" {
 	conf "$(chan a)"
 	local d
-	for d in x 5x -1s 0 0s 1.5s ''; do
+	for d in x 5x -1s 0 0s 1.s 1h30 ''; do
 		run --separate-stderr cr -t "$d" run
 		[ "$status" -eq 100 ] || fail_msg "-t '$d': exit $status"
 		[[ $stderr == *"invalid duration"* ]] || fail_msg "-t '$d': $stderr"
 	done
 	[ ! -e "$RUN" ]
+}
+
+# verdict PROG ACCEPTED LINE D: what PROG's first stderr line LINE says of
+# the duration D: "accepted" when it is ACCEPTED (the next check failed),
+# else the reason of "PROG: invalid duration 'D': REASON".
+verdict() {
+	case $3 in
+	"$2"*) echo accepted ;;
+	"$1: invalid duration '$4': "*) echo "${3#"$1: invalid duration '$4': "}" ;;
+	*) fail_msg "$1 -t '$4' said: $3" ;;
+	esac
+}
+
+@test "-t takes exactly the durations the C programs take (lib/num.c): udp-recv -t and chanrelay -t agree on a table" {
+	local d c s n=0
+	for d in 1 1s 1.5 1.5s 500ms 250us 1ns 10ns 1h30m 2m3.5s 59m50s \
+	    1d2h3m4s5ms6us7ns 0.000000001s 0.0000000001s 00001s 0.5ms \
+	    0 0s '' x 5x -1s +1s ' 1s' '1s ' 1.s .5s 1..5s 1.2.3s 1h30 30m1h \
+	    1m1m 1ss 1S 1e3s 1h.5m 1µs 1d1 \
+	    9223372036854775807ns 9223372036854775808ns \
+	    106751d23h47m16s854ms775us807ns 106751d23h47m16s854ms775us808ns \
+	    18446744073709551615ns 18446744073709551616ns 213503d \
+	    99999999999999999999999s 3000000h1x 5124095h60m1x 5124095h1x; do
+		c=$(udp-recv -t "$d" -F bogus 127.0.0.1:0 2>&1 | head -n 1)
+		c=$(verdict udp-recv "udp-recv: invalid format 'bogus'" "$c" "$d")
+		s=$(chanrelay -t "$d" bogus 2>&1 | head -n 1)
+		s=$(verdict chanrelay "chanrelay: unknown command 'bogus'" "$s" "$d")
+		[ "$c" = "$s" ] ||
+		    fail_msg "-t '$d': udp-recv: $c; chanrelay: $s" || return 1
+		[ "$c" = accepted ] && n=$((n + 1))
+	done
+	# both kinds are in the table
+	[ "$n" -ge 15 ] && [ "$n" -le 20 ] || fail_msg "$n accepted"
+}
+
+@test "-t 1.5s: the run ends after 1.5 s (a fraction, as the C programs take it)" {
+	conf "$(chan a)"
+	local t0 t1
+	t0=$(ms)
+	start_relay -t 1.5s
+	wait_addrs a
+	wait_exit "$relay_pid" 20
+	t1=$(ms)
+	[ "$exit_status" -eq 0 ] || fail_msg "exit $exit_status: $(cat "$T/relay.err")"
+	[ $((t1 - t0)) -ge 1500 ] || fail_msg "ended after $((t1 - t0)) ms"
+	grep -q 'the duration is over' "$T/relay.err"
 }
 
 @test "bad values: -H that is not a host name: exit 100, naming it" {
@@ -307,7 +353,7 @@ elapsed_ge() {
 }
 
 @test "bad config: a missing config file: exit 100, naming it" {
-	run --separate-stderr chanrelay -d "$RUN" -f "$T/nosuch.conf" check
+	run --separate-stderr chanrelay -C "$RUN" -f "$T/nosuch.conf" check
 	assert_failure 100
 	[[ $stderr == *"$T/nosuch.conf"* ]]
 }
@@ -383,7 +429,7 @@ elapsed_ge() {
 
 @test "bad config: a problem after continuation lines names the line it starts on" {
 	conf "$(chan a) \\" \
-	    '   -r 1s' \
+	    '   -i 1s' \
 	    'b udp-recv 127.0.0.1:0 |' \
 	    '    chanlog x' \
 	    'b?c udp-recv 127.0.0.1:0 |' \
@@ -442,7 +488,7 @@ elapsed_ge() {
 
 @test "check: a comment is never continued, and one between continued lines is skipped" {
 	conf '# a comment that ends in a pipe |' "$(chan b)" \
-	    '  # and one in a backslash \' "$(chan c)" \
+	    "  # and one in a backslash \\" "$(chan c)" \
 	    "a udp-recv -a $T/a.addr 127.0.0.1:0 |" '	# the log' "	chanlog $T/a"
 	run --separate-stderr cr check a b c
 	assert_success
@@ -474,8 +520,8 @@ elapsed_ge() {
 	conf "$(chan a)" "$(chan b)"
 	start_relay
 	wait_addrs a b
-	start_bg senda udp-send -n 6000 -r 1000 "$(addr a)"
-	start_bg sendb udp-send -n 4000 -r 1000 "$(addr b)"
+	start_bg senda udp-send -c 6000 -r 1000 "$(addr a)"
+	start_bg sendb udp-send -c 4000 -r 1000 "$(addr b)"
 	wait_until 10 size_ge "$T/b/current" $((24 + 300 * 80))
 	wait_until 10 size_ge "$T/a/current" $((24 + 300 * 80))
 	local pga pgb victim t0 t1
@@ -534,7 +580,7 @@ count_seqs() {
 	wait_addrs u c t
 	local n=3000 ch got dups
 	for ch in u c t; do
-		start_bg "send$ch" udp-send -n "$n" -r 1000 "$(addr "$ch")"
+		start_bg "send$ch" udp-send -c "$n" -r 1000 "$(addr "$ch")"
 	done
 	# about a second in
 	for ch in u c t; do
@@ -624,7 +670,7 @@ sockets() {
 }
 
 @test "behaviour: a failed channel's reason is what the stage that exited 100 said, not the others' words for its going" {
-	conf "$(chan a)" "bad udp-recv -a $T/bad.addr 127.0.0.1:0 | chanlog -s 12q $T/bad"
+	conf "$(chan a)" "bad udp-recv -a $T/bad.addr 127.0.0.1:0 | chanlog -z 12q $T/bad"
 	start_relay
 	wait_addrs a
 	wait_until 10 is_state bad failed 0
@@ -659,7 +705,7 @@ sockets() {
 	stop_bg relay TERM 30
 	[ "$exit_status" -eq 0 ]
 	! grep -q 'still running after' "$T/relay.err" || fail_msg "$(cat "$T/relay.err")"
-	! grep -q 'a: stopped for a restart' "$T/relay.err"
+	! grep -q 'a: stopped for a restart' "$T/relay.err" || fail_msg "$(cat "$T/relay.err")"
 	grep -q 'a: stopped$' "$T/relay.err"
 	grep -q 'b: stopped$' "$T/relay.err"
 }
@@ -692,7 +738,7 @@ sockets() {
 	[ "$(ps -o sid= -p "$sup" | tr -d ' ')" = "$sup" ]
 	wait_addrs a b c
 	# tee-sink starts its |cat once the first record shows the framing
-	udp-send -n 10 "$(addr b)"
+	udp-send -c 10 "$(addr b)"
 	wait_until 10 size_ge "$T/b.copy" 24
 	run cr status
 	assert_success
@@ -759,7 +805,7 @@ sockets() {
 	assert_failure
 }
 
-@test "behaviour: a second run with the same -d exits 111, already running" {
+@test "behaviour: a second run with the same -C exits 111, already running" {
 	conf "$(chan a)"
 	start_relay
 	wait_addrs a
@@ -778,8 +824,8 @@ sockets() {
 	t0=$(ms)
 	start_relay -t 3s
 	wait_addrs a b
-	start_bg senda udp-send -n 20000 -r 1000 "$(addr a)"
-	start_bg sendb udp-send -n 20000 -r 1000 "$(addr b)"
+	start_bg senda udp-send -c 20000 -r 1000 "$(addr a)"
+	start_bg sendb udp-send -c 20000 -r 1000 "$(addr b)"
 	wait_exit "$relay_pid" 20
 	t1=$(ms)
 	echo "-t 3s: exited after $((t1 - t0)) ms" >&3
@@ -866,7 +912,7 @@ sockets() {
 	assert_failure
 	[ ! -e "$T/c.addr" ]
 	# the channels run: b receives
-	udp-send -n 10 "$(addr b)"
+	udp-send -c 10 "$(addr b)"
 	wait_until 10 size_ge "$T/b/current" $((24 + 10 * 60))
 	stop_bg relay TERM 30
 	[ "$exit_status" -eq 0 ]
@@ -927,7 +973,7 @@ sockets() {
 }
 
 @test "completion: bash: channel names without their hosts; run offers this host's, -H the table's hosts" {
-	conf 'x=1' "$(chan a)" "$(chan b@rx1,RX2)" "$(chan c@rx3) \\" '  -r 1s' \
+	conf 'x=1' "$(chan a)" "$(chan b@rx1,RX2)" "$(chan c@rx3) \\" '  -i 1s' \
 	    'd@rx1 udp-recv 127.0.0.1:0 |' '    chanlog y'
 	run bash -c 'source "$1/completions/bash/chanrelay"
 	t() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
@@ -942,7 +988,7 @@ sockets() {
 	[ "${lines[1]}" = "a b" ]
 	[ "${lines[2]}" = "a b d" ]
 	[ "${lines[3]}" = "rx1 rx2 rx3" ]
-	[ "${lines[4]}" = "-h -d -f -H -t" ]
+	[ "${lines[4]}" = "-h -C -f -H -t" ]
 }
 
 # --- error paths ------------------------------------------------------
@@ -950,7 +996,7 @@ sockets() {
 @test "error path: a run directory that cannot be made: exit 111" {
 	conf "$(chan a)"
 	: >"$T/file"
-	run --separate-stderr chanrelay -d "$T/file/run" -f "$CONF" run
+	run --separate-stderr chanrelay -C "$T/file/run" -f "$CONF" run
 	assert_failure 111
 	[[ $stderr == *"unable to create $T/file/run"* ]]
 }

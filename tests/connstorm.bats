@@ -7,14 +7,14 @@
 # test server tests/tools/acceptd (close, wrong echo, hold, stall): usage,
 # bad values, counts checked against what the server counted, echo
 # verification, refused connections, the JSON and CSV summaries against
-# the per-second lines, the deadline, the -c cap, TIME_WAIT with and
-# without -N, the file descriptor limit, TERM, the ramp, -k, -S and the
-# ceiling search (-X).
+# the per-second lines, the deadline, the -l cap, TIME_WAIT with and
+# without -N, the file descriptor limit, TERM, the ramp, -k, -s, the
+# ceiling search (-X) and the verbose lines (-v).
 
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: connstorm [-hNqX] [-c N] [-d DURATION] [-E PERCENT] [-e REPLY] [-g FACTOR] [-k HOLD] [-m PAYLOAD] [-n LENGTH] [-o FORMAT] [-P LATENCY] [-R RAMP] [-r RATE] [-S SOURCES] [-s START] [-t TIMEOUT] ADDRESS'
+USAGE='usage: connstorm [-hNqvX] [-E PERCENT] [-e REPLY] [-F FORMAT] [-g FACTOR] [-I RAMP] [-i START] [-k HOLD] [-l LIMIT] [-n LENGTH] [-P LATENCY] [-p PAYLOAD] [-r RATE] [-s SOURCES] [-t DURATION] [-w TIMEOUT] ADDRESS'
 CSV_HEADER='t,rate,attempted,established,completed,failed,refused,timeout,reset,noport,other,open,connect_p50_us,connect_p99_us,overflows,syndrops,timewait'
 CAUSES='refused timeout reset noport unreachable mismatch eof nofd other'
 
@@ -25,14 +25,14 @@ setup_file() {
 	    fail_msg "tests/tools/acceptd is not built: run make tools"
 }
 
-# storm ARGS...: connstorm -o json ARGS under timeout 30; the JSON summary
+# storm ARGS...: connstorm -F json ARGS under timeout 30; the JSON summary
 # in $T/cs.json, stderr (the per-second lines) in $T/cs.err; sets
 # cs_status, and cs_ms, the wall time in milliseconds.
 storm() {
 	local t0 t1
 	cs_status=0
 	t0=$(date +%s%N)
-	timeout 30 connstorm -o json "$@" >"$T/cs.json" 2>"$T/cs.err" ||
+	timeout 30 connstorm -F json "$@" >"$T/cs.json" 2>"$T/cs.err" ||
 	    cs_status=$?
 	t1=$(date +%s%N)
 	cs_ms=$(((t1 - t0) / 1000000))
@@ -105,7 +105,7 @@ only_cause() {
 }
 
 @test "usage: -e with -n exits 100 with the usage line" {
-	run timeout 20 connstorm -m ping -e ping -n 4 127.0.0.1:1
+	run timeout 20 connstorm -p ping -e ping -n 4 127.0.0.1:1
 	assert_failure 100
 	assert_line --index 0 --regexp '^connstorm: .*-e.*-n'
 	assert_line --index 1 "$USAGE"
@@ -141,36 +141,36 @@ bad_addr() {
 @test "bad value: rate x" { bad x -r x 127.0.0.1:1; }
 @test "bad value: rate 10000001" { bad 10000001 -r 10000001 127.0.0.1:1; }
 @test "bad value: rate -5" { bad -5 -r -5 127.0.0.1:1; }
-@test "bad value: -c 0" { bad 0 -c 0 127.0.0.1:1; }
-@test "bad value: -c 1000001" { bad 1000001 -c 1000001 127.0.0.1:1; }
-@test "bad value: -d 3x" { bad 3x -d 3x 127.0.0.1:1; }
-@test "bad value: -t 0" { bad 0 -t 0 127.0.0.1:1; }
+@test "bad value: -l 0" { bad 0 -l 0 127.0.0.1:1; }
+@test "bad value: -l 1000001" { bad 1000001 -l 1000001 127.0.0.1:1; }
+@test "bad value: -t 3x" { bad 3x -t 3x 127.0.0.1:1; }
+@test "bad value: -w 0" { bad 0 -w 0 127.0.0.1:1; }
 @test "bad value: -k soon" { bad soon -k soon 127.0.0.1:1; }
 @test "bad value: -n x" { bad x -n x 127.0.0.1:1; }
-@test "bad value: -o yaml" { bad yaml -o yaml 127.0.0.1:1; }
-@test "bad value: -m with a bad escape" { bad '\xZZ' -m '\xZZ' 127.0.0.1:1; }
+@test "bad value: -F yaml" { bad yaml -F yaml 127.0.0.1:1; }
+@test "bad value: -p with a bad escape" { bad '\xZZ' -p '\xZZ' 127.0.0.1:1; }
 @test "bad value: address x" { bad_addr x; }
 @test "bad value: address without a port" { bad_addr 127.0.0.1; }
 @test "bad value: port 65536" { bad_addr 127.0.0.1:65536; }
 @test "bad value: a host name is never looked up" { bad_addr localhost:80; }
 @test "bad value: [::1 without its bracket" { bad_addr '[::1:80'; }
-@test "bad value: -S with an address not of this host" {
-	bad 192.0.2.1 -S 192.0.2.1 -r 10 -d 1s 127.0.0.1:9
+@test "bad value: -s with an address not of this host" {
+	bad 192.0.2.1 -s 192.0.2.1 -r 10 -t 1s 127.0.0.1:9
 	assert_line --index 0 "connstorm: invalid source '192.0.2.1': not an address of this host"
 }
 
-@test "fd limit: -c beyond the hard RLIMIT_NOFILE exits 100 with one line saying so" {
+@test "fd limit: -l beyond the hard RLIMIT_NOFILE exits 100 with one line saying so" {
 	need prlimit
-	run timeout 20 prlimit --nofile=256:256 connstorm -c 1000 127.0.0.1:1
+	run timeout 20 prlimit --nofile=256:256 connstorm -l 1000 127.0.0.1:1
 	assert_failure 100
-	assert_output "connstorm: -c 1000 needs 1064 file descriptors, the limit is 256"
+	assert_output "connstorm: -l 1000 needs 1064 file descriptors, the limit is 256"
 }
 
-@test "fd limit: -c 192 fits a hard limit of 256 (192 + 64) and runs" {
+@test "fd limit: -l 192 fits a hard limit of 256 (192 + 64) and runs" {
 	need prlimit
 	start_acceptd ad 127.0.0.1:0
-	run timeout 20 prlimit --nofile=256:256 connstorm -q -c 192 -r 50 \
-	    -d 1s "$ad_addr"
+	run timeout 20 prlimit --nofile=256:256 connstorm -q -l 192 -r 50 \
+	    -t 1s "$ad_addr"
 	assert_success
 	stop_acceptd ad
 	assert_equal "$(acceptd_count ad accepted)" 50
@@ -178,9 +178,9 @@ bad_addr() {
 
 # ------------------------------------------------------------ behaviour
 
-@test "echo: against 'tcp-listen ADDR cat', -m/-e at 50/s for 3 s all complete, as many as tcp-listen accepted" {
+@test "echo: against 'tcp-listen ADDR cat', -p/-e at 50/s for 3 s all complete, as many as tcp-listen accepted" {
 	start_tl tl 127.0.0.1:0 cat
-	storm -r 50 -d 3s -m 'ping\r\n\x00\xff' -e 'ping\r\n\x00\xff' "$tl_addr"
+	storm -r 50 -t 3s -p 'ping\r\n\x00\xff' -e 'ping\r\n\x00\xff' "$tl_addr"
 	storm_status 0
 	no_failures
 	assert_equal "$(js 'd["attempted"]')" 150
@@ -195,7 +195,7 @@ bad_addr() {
 
 @test "echo: a reply that differs from -e is a mismatch, every one, exit 1" {
 	start_tl tl 127.0.0.1:0 cat
-	storm -r 50 -d 1s -m ping -e pong "$tl_addr"
+	storm -r 50 -t 1s -p ping -e pong "$tl_addr"
 	storm_status 1
 	only_cause mismatch
 	assert_equal "$(js 'd["established"]')" 50
@@ -203,7 +203,7 @@ bad_addr() {
 
 @test "echo: a server that answers wrong bytes (acceptd -m wrong) is caught as mismatch, exit 1" {
 	start_acceptd ad -m wrong -n 5 127.0.0.1:0
-	storm -r 50 -d 1s -m hello -e hello "$ad_addr"
+	storm -r 50 -t 1s -p hello -e hello "$ad_addr"
 	storm_status 1
 	only_cause mismatch
 	grep -q 'failed' "$T/cs.err" || fail_msg "no line says connections failed"
@@ -212,22 +212,81 @@ bad_addr() {
 	assert_equal "$(acceptd_count ad answered)" "$(js 'd["errors"]["mismatch"]')"
 }
 
+# told CAUSE: the failures of CAUSE the -v lines of the last storm tell:
+# one a line, plus the N of "(and N more since ...)" and of a last line
+# "CAUSE: N more since ...". Fails when two lines of CAUSE that tell a
+# failure of their own are less than a second apart.
+told() {
+	awk -v c="$1" '
+	$0 ~ "^connstorm: t=[0-9.]+s: " c ": " {
+		t = $2; sub(/^t=/, "", t); sub(/s:$/, "", t)
+		if ($4 ~ /^[0-9]+$/ && $5 == "more") { n += $4; next }
+		if (seen && t - last < 0.999) {
+			print "lines " last " and " t " less than a second apart"
+			exit 1
+		}
+		seen = 1; last = t; n++
+		if (match($0, /\(and [0-9]+ more since/)) {
+			m = substr($0, RSTART + 5); sub(/ .*/, "", m); n += m
+		}
+	}
+	END { print n + 0 }' "$T/cs.err"
+}
+
+@test "-v: the settings at start, then every refusal told, at most one line a second, the rest counted" {
+	dead_tcp_port
+	tcp_refused 127.0.0.1 "$dead_port"
+	storm -v -r 100 -t 2500ms "127.0.0.1:$dead_port"
+	storm_status 1
+	only_cause refused
+	assert_equal "$(head -n 1 "$T/cs.err")" "connstorm: 127.0.0.1:$dead_port: rate=100 start=100 ramp=0.000s duration=2.500s limit=1000 timeout=5.000s hold=0.000s close=reset payload=0 reply=0 sources=0"
+	grep -Eq '^connstorm: t=0\.[0-9]{3}s: refused: Connection refused$' "$T/cs.err" ||
+	    fail_msg "the first refusal is not told: $(cat "$T/cs.err")"
+	grep -Eq '^connstorm: t=[0-9.]+s: refused: Connection refused \(and [1-9][0-9]* more since t=[0-9.]+s\)$' "$T/cs.err" ||
+	    fail_msg "no line counts the ones held back: $(cat "$T/cs.err")"
+	# at most one line a second: 3 within 2.5 s, and the last count
+	n=$(grep -c '^connstorm: t=.*: refused: ' "$T/cs.err")
+	[ "$n" -ge 3 ] && [ "$n" -le 5 ] || fail_msg "$n lines for refused: $(cat "$T/cs.err")"
+	run -0 told refused
+	assert_output "$(js 'd["errors"]["refused"]')"
+	assert_output 250
+}
+
+@test "-v: a wrong reply is told as mismatch; without -v, no line of the kind" {
+	start_acceptd ad -m wrong -n 5 127.0.0.1:0
+	storm -v -r 50 -t 1s -p hello -e hello "$ad_addr"
+	storm_status 1
+	only_cause mismatch
+	grep -q "^connstorm: $ad_addr: rate=50 .* payload=5 reply=5 sources=0$" "$T/cs.err" ||
+	    fail_msg "no settings line: $(cat "$T/cs.err")"
+	grep -Eq '^connstorm: t=[0-9.]+s: mismatch: the reply differs from the one expected' "$T/cs.err" ||
+	    fail_msg "no mismatch line: $(cat "$T/cs.err")"
+	run -0 told mismatch
+	assert_output "$(js 'd["errors"]["mismatch"]')"
+	storm -r 50 -t 1s -p hello -e hello "$ad_addr"
+	storm_status 1
+	run grep -E '^connstorm: (t=|127\.0\.0\.1:)' "$T/cs.err"
+	assert_failure 1
+	stop_acceptd ad
+	assert_equal "$(acceptd_count ad answered)" 100
+}
+
 @test "echo: a reply cut short by the server's close counts as eof" {
 	start_acceptd ad -m wrong -n 4 127.0.0.1:0
-	storm -r 50 -d 1s -m 'pingpong' -n 8 "$ad_addr"
+	storm -r 50 -t 1s -p 'pingpong' -n 8 "$ad_addr"
 	storm_status 1
 	only_cause eof
 }
 
 @test "close server: completed equals what acceptd accepted (SO_LINGER 0 and -N)" {
 	start_acceptd ad 127.0.0.1:0
-	storm -r 100 -d 3s "$ad_addr"
+	storm -r 100 -t 3s "$ad_addr"
 	storm_status 0
 	no_failures
 	n=$(js 'd["completed"]')
 	assert_equal "$n" 300
 	assert_equal "$(js 'd["attempted"]')" 300
-	storm -N -r 100 -d 1s "$ad_addr"
+	storm -N -r 100 -t 1s "$ad_addr"
 	storm_status 0
 	no_failures
 	assert_equal "$(js 'd["completed"]')" 100
@@ -239,7 +298,7 @@ bad_addr() {
 @test "close server over IPv6: completed equals what acceptd accepted" {
 	need_ipv6
 	start_acceptd ad '[::1]:0'
-	storm -r 50 -d 1s "$ad_addr"
+	storm -r 50 -t 1s "$ad_addr"
 	storm_status 0
 	no_failures
 	stop_acceptd ad
@@ -250,7 +309,7 @@ bad_addr() {
 @test "refused: no listener: every attempt counted as refused, none established, exit 1" {
 	dead_tcp_port
 	tcp_refused 127.0.0.1 "$dead_port"
-	storm -r 50 -d 1s "127.0.0.1:$dead_port"
+	storm -r 50 -t 1s "127.0.0.1:$dead_port"
 	storm_status 1
 	only_cause refused
 	assert_equal "$(js 'd["attempted"]')" 50
@@ -265,7 +324,7 @@ bad_addr() {
 @test "json: one object with the documented keys; totals are the sums of the per-second lines" {
 	need python3
 	start_acceptd ad 127.0.0.1:0
-	storm -r 100 -R 1s -s 20 -d 2s "$ad_addr"
+	storm -r 100 -I 1s -i 20 -t 2s "$ad_addr"
 	storm_status 0
 	[ "$(wc -l <"$T/cs.json")" -eq 1 ] || fail_msg "not one line: $(cat "$T/cs.json")"
 	python3 -m json.tool "$T/cs.json" >/dev/null
@@ -316,7 +375,7 @@ bad_addr() {
 
 @test "csv: the spec's header; the rows add up to the summary's counts" {
 	start_acceptd ad 127.0.0.1:0
-	run --separate-stderr timeout 30 connstorm -o csv -r 100 -d 2s "$ad_addr"
+	run --separate-stderr timeout 30 connstorm -F csv -r 100 -t 2s "$ad_addr"
 	assert_success
 	assert_line --index 0 "$CSV_HEADER"
 	[ "${#lines[@]}" -ge 3 ] || fail_msg "fewer than 2 rows: $output"
@@ -332,7 +391,7 @@ bad_addr() {
 
 @test "-q: no per-second lines, the summary alone" {
 	start_acceptd ad 127.0.0.1:0
-	run --separate-stderr timeout 30 connstorm -q -r 50 -d 1s "$ad_addr"
+	run --separate-stderr timeout 30 connstorm -q -r 50 -t 1s "$ad_addr"
 	assert_success
 	[ -z "$stderr" ] || fail_msg "stderr: $stderr"
 	assert_line --regexp '^result: .* attempted=50 established=50 completed=50 failed=0 '
@@ -341,9 +400,9 @@ bad_addr() {
 
 # ------------------------------------------------------------- deadline
 
-@test "deadline: against a server that never answers, -d 2s -t 10s ends within 1 s of the deadline, in flight counted as aborted" {
+@test "deadline: against a server that never answers, -t 2s -w 10s ends within 1 s of the deadline, in flight counted as aborted" {
 	start_acceptd ad -m hold 127.0.0.1:0
-	storm -r 100 -d 2s -t 10s -m ping -e ping "$ad_addr"
+	storm -r 100 -t 2s -w 10s -p ping -e ping "$ad_addr"
 	storm_status 1
 	[ "$cs_ms" -ge 2000 ] && [ "$cs_ms" -lt 3000 ] ||
 	    fail_msg "ran ${cs_ms} ms for a 2 s run"
@@ -358,7 +417,7 @@ bad_addr() {
 
 @test "deadline: against a server whose accept queue is full (SYNs dropped), it still ends within 1 s, with the listen overflows reported" {
 	start_acceptd ad -m stall -b 1 127.0.0.1:0
-	storm -r 100 -d 2s -t 10s "$ad_addr"
+	storm -r 100 -t 2s -w 10s "$ad_addr"
 	storm_status 1
 	[ "$cs_ms" -ge 2000 ] && [ "$cs_ms" -lt 3000 ] ||
 	    fail_msg "ran ${cs_ms} ms for a 2 s run"
@@ -372,7 +431,7 @@ bad_addr() {
 
 @test "TERM: stops like the deadline, prints the summary; counts agree with the server" {
 	start_acceptd ad 127.0.0.1:0
-	start_bg cs connstorm -r 50 -d 60s "$ad_addr"
+	start_bg cs connstorm -r 50 -t 60s "$ad_addr"
 	wait_for "$T/cs.err" '^t=1\.0s '
 	t0=$(date +%s%N)
 	stop_bg cs TERM 5
@@ -387,9 +446,9 @@ bad_addr() {
 
 # ----------------------------------------------------- cap and TIME_WAIT
 
-@test "-c: with -k holding each connection, never more than N open at once; the shortfall shows, exit 1" {
+@test "-l: with -k holding each connection, never more than N open at once; the shortfall shows, exit 1" {
 	start_acceptd ad -m hold 127.0.0.1:0
-	storm -r 500 -d 2s -c 10 -k 300ms "$ad_addr"
+	storm -r 500 -t 2s -l 10 -k 300ms "$ad_addr"
 	storm_status 1
 	assert_equal "$(js 'd["peak_concurrency"]')" 10
 	assert_equal "$(js 'max(s["open"] for s in d["seconds"]) <= 10')" True
@@ -414,13 +473,13 @@ tw_count() {
 	wait_addr ad
 	addr=$(cat "$T/ad.addr")
 	cs_status=0
-	in_ns connstorm -o json -r 200 -d 1s "$addr" >"$T/cs.json" 2>"$T/cs.err" ||
+	in_ns connstorm -F json -r 200 -t 1s "$addr" >"$T/cs.json" 2>"$T/cs.err" ||
 	    cs_status=$?
 	storm_status 0
 	assert_equal "$(js 'd["completed"]')" 200
 	assert_equal "$(tw_count)" 0
 	assert_equal "$(js 'd["timewait"]')" 0
-	in_ns connstorm -o json -N -r 200 -d 1s "$addr" >"$T/cs.json" 2>"$T/cs.err" ||
+	in_ns connstorm -F json -N -r 200 -t 1s "$addr" >"$T/cs.json" 2>"$T/cs.err" ||
 	    cs_status=$?
 	storm_status 0
 	assert_equal "$(js 'd["completed"]')" 200
@@ -436,9 +495,9 @@ tw_count() {
 
 # ------------------------------------------- ramp, hold, sources, -X
 
-@test "ramp: -s 10 -r 100 -R 1s -d 1s: the schedule's count, the first second's rate between the two" {
+@test "ramp: -i 10 -r 100 -I 1s -t 1s: the schedule's count, the first second's rate between the two" {
 	start_acceptd ad 127.0.0.1:0
-	storm -s 10 -r 100 -R 1s -d 1s "$ad_addr"
+	storm -i 10 -r 100 -I 1s -t 1s "$ad_addr"
 	storm_status 0
 	no_failures
 	# 55 due over the ramp (the mean of 10 and 100), 100 over the hold
@@ -452,7 +511,7 @@ tw_count() {
 
 @test "-k: connections still held at the deadline count as completed, not aborted" {
 	start_acceptd ad -m hold 127.0.0.1:0
-	storm -r 20 -d 1s -k 5s "$ad_addr"
+	storm -r 20 -t 1s -k 5s "$ad_addr"
 	storm_status 0
 	no_failures
 	assert_equal "$(js 'd["completed"]')" 20
@@ -462,9 +521,9 @@ tw_count() {
 	[ "$cs_ms" -lt 2500 ] || fail_msg "the run took $cs_ms ms"
 }
 
-@test "-S: connections spread over the source addresses, as the server saw them" {
+@test "-s: connections spread over the source addresses, as the server saw them" {
 	start_tl tl -v 127.0.0.1:0 true
-	storm -r 60 -d 1s -S 127.0.0.2-127.0.0.4 "$tl_addr"
+	storm -r 60 -t 1s -s 127.0.0.2-127.0.0.4 "$tl_addr"
 	storm_status 0
 	no_failures
 	stop_bg tl
@@ -476,7 +535,7 @@ tw_count() {
 
 @test "-X: every step holds up to -r: the ceiling is -r, exit 0" {
 	start_acceptd ad 127.0.0.1:0
-	storm -X -s 50 -r 200 -g 2 -d 1s "$ad_addr"
+	storm -X -i 50 -r 200 -g 2 -t 1s "$ad_addr"
 	storm_status 0
 	assert_equal "$(js 'd["ceiling_cps"]')" 200
 	assert_equal "$(js 'd["limit_reached"]')" True
@@ -486,7 +545,7 @@ tw_count() {
 
 @test "-X: with no listener the first step fails: exit 1, no ceiling" {
 	dead_tcp_port
-	storm -X -s 50 -r 200 -g 2 -d 1s "127.0.0.1:$dead_port"
+	storm -X -i 50 -r 200 -g 2 -t 1s "127.0.0.1:$dead_port"
 	storm_status 1
 	assert_equal "$(js 'd["steps"][0]["held"]')" False
 	assert_equal "$(js 'len(d["steps"])')" 1
@@ -496,11 +555,11 @@ tw_count() {
 @test "terminal: the per-second line is one live line, rewritten with CR; not a terminal: one line a second" {
 	need script
 	start_acceptd ad 127.0.0.1:0
-	run -0 timeout 30 script -qec "connstorm -r 50 -d 2s $ad_addr" /dev/null
+	run -0 timeout 30 script -qec "connstorm -r 50 -t 2s $ad_addr" /dev/null
 	# on a pty: a carriage return before each second's line, the line
 	# then cleared to its end; no newline between the seconds
 	printf '%s' "$output" | grep -q $'^\rt=1.0s .*\rt=2.0s ' ||
 	    fail_msg "no live line: $(printf '%s' "$output" | od -c | head -5)"
-	run -0 timeout 30 connstorm -r 50 -d 2s "$ad_addr"
+	run -0 timeout 30 connstorm -r 50 -t 2s "$ad_addr"
 	assert_equal "$(grep -c '^t=[12]\.0s ' <<<"$stderr$output")" 2
 }

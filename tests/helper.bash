@@ -416,3 +416,56 @@ stop_acceptd() {
 	[ "$exit_status" -eq 0 ] && return 0
 	fail_msg "acceptd $1 exited $exit_status:" "$(cat "$T/$1.err")"
 }
+
+# nonblock_of FD: 1 when this shell's FD (the description it shares with
+# the programs it starts) has O_NONBLOCK (octal 04000) set, else 0.
+nonblock_of() {
+	local fl
+	fl=$(awk '$1 == "flags:" { print $2 }' "/proc/$BASHPID/fdinfo/$1")
+	echo $(((8#$fl >> 11) & 1))
+}
+
+# catches_term PID: true once PID has a handler for SIGTERM (bit 15 of
+# SigCgt in /proc/PID/status).
+catches_term() {
+	local m
+	m=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$m" ] && (((16#$m >> 14) & 1))
+}
+
+# ready_nonblock PID FD: PID catches TERM and has set O_NONBLOCK on FD.
+ready_nonblock() {
+	catches_term "$1" && [ "$(nonblock_of "$2")" = 1 ]
+}
+
+# stdin_restored CMD...: CMD's standard input is a pipe whose read end
+# this shell holds too (fd 8), as a terminal is shared with the shell.
+# CMD runs twice: to the end of its input ("one", "two"), and until
+# SIGTERM while it waits for more. O_NONBLOCK must be set while it runs
+# and clear again after each end.
+stdin_restored() {
+	local pid
+	exec 8< <(printf 'one\ntwo\n')
+	"$@" <&8 >/dev/null 2>>"$T/stdin.err" 3>&- || true
+	if [ "$(nonblock_of 8)" != 0 ]; then
+		exec 8<&-
+		fail_msg "$1: stdin left O_NONBLOCK after the end of the input"
+		return 1
+	fi
+	exec 8<&-
+	rm -f "$T/stdin.fifo"
+	mkfifo "$T/stdin.fifo"
+	exec 8<>"$T/stdin.fifo"
+	"$@" <&8 >/dev/null 2>>"$T/stdin.err" 3>&- &
+	pid=$!
+	echo "$pid" >"$T/stdin.pid"
+	wait_until 10 ready_nonblock "$pid" 8 || { exec 8<&-; return 1; }
+	kill -TERM "$pid"
+	wait_exit "$pid" || { exec 8<&-; return 1; }
+	if [ "$(nonblock_of 8)" != 0 ]; then
+		exec 8<&-
+		fail_msg "$1: stdin left O_NONBLOCK after SIGTERM"
+		return 1
+	fi
+	exec 8<&-
+}

@@ -22,19 +22,19 @@ RATE=500	# a second
 # start_channel yes|no: the stream CL (3 replicas) and udp-recv | nats-send
 # as two background processes joined by a fifo (each has its own pid);
 # then CL's leadership moved until nats-send's node leads it (yes) or does
-# not (no); then a live nats-recv (durable "live") and udp-send -n COUNT
+# not (no); then a live nats-recv (durable "live") and udp-send -c COUNT
 # -r RATE into udp-recv. Returns once the stream holds some records; sets
 # send_node and live_node (where nats-send and nats-recv are connected)
 # and nats_leader.
 start_channel() {
-	printf '' | nats-send -S "$nats_cluster_url" -C CL -r 3 chan.cl ||
+	printf '' | nats-send -n "$nats_cluster_url" -C CL -y 3 chan.cl ||
 	    fail_msg "unable to create the stream CL" || return 1
 	[ "$(nats_stream_json CL | jq -r .config.num_replicas)" = 3 ] ||
 	    fail_msg "stream CL is not of 3 replicas" || return 1
 	mkfifo "$T/pipe"
 	rm -f "$T/recv.addr"
 	BG_STDOUT=$T/pipe start_bg recv udp-recv -a "$T/recv.addr" 127.0.0.1:0
-	BG_STDIN=$T/pipe start_bg send nats-send -v -S "$nats_cluster_url" \
+	BG_STDIN=$T/pipe start_bg send nats-send -v -n "$nats_cluster_url" \
 	    chan.cl
 	wait_addr recv || return 1
 	wait_until 10 client_node nats-send ||
@@ -44,13 +44,13 @@ start_channel() {
 	place_leader "$1" || return 1
 	# a short ack wait: what a killed node had delivered and not seen
 	# acknowledged comes again within seconds
-	BG_STDOUT=$T/live.pcap start_bg live nats-recv -S "$nats_cluster_url" \
-	    -N live -W 5s -s all -c "$COUNT" chan.cl
+	BG_STDOUT=$T/live.pcap start_bg live nats-recv -n "$nats_cluster_url" \
+	    -N live -W 5s -p all -c "$COUNT" chan.cl
 	wait_until 10 client_node nats-recv ||
 	    fail_msg "nats-recv is on no node: $(cat "$T/live.err")" ||
 	    return 1
 	live_node=$client_node
-	start_bg gen udp-send -n "$COUNT" -r "$RATE" -S 64 \
+	start_bg gen udp-send -c "$COUNT" -r "$RATE" -z 64 \
 	    "$(cat "$T/recv.addr")"
 	wait_until 20 stored_at_least CL 500 ||
 	    fail_msg "the stream did not fill: $(cat "$T/send.err")" ||
@@ -190,7 +190,7 @@ finish_channel() {
 	    fail_msg "the live nats-recv exited $exit_status: $(cat "$T/live.err")" ||
 	    return 1
 	check_seqs "$T/live.pcap" || return 1
-	nats-recv -S "$nats_cluster_url" -s all -c "$COUNT" -T 10s chan.cl \
+	nats-recv -n "$nats_cluster_url" -p all -c "$COUNT" -T 10s chan.cl \
 	    >"$T/out.pcap" 2>"$T/out.err" ||
 	    fail_msg "nats-recv failed: $(cat "$T/out.err")" || return 1
 	check_seqs "$T/out.pcap" || return 1

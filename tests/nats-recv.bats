@@ -13,7 +13,7 @@ load nats
 
 bats_require_minimum_version 1.5.0
 
-USAGE='usage: nats-recv [-huv] [-b COUNT] [-c COUNT] [-E FILE] [-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-q SEQ] [-S SERVERS] [-s SINCE] [-T IDLE] [-t DURATION] [-W DURATION] SUBJECT'
+USAGE='usage: nats-recv [-huv] [-B COUNT] [-c COUNT] [-E FILE] [-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-n SERVERS] [-P SEQ] [-p SINCE] [-T IDLE] [-t DURATION] [-W DURATION] SUBJECT'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 # a port nothing listens on, for the checks made before connecting
 NOWHERE=nats://127.0.0.1:1
@@ -24,7 +24,7 @@ NOWHERE=nats://127.0.0.1:1
 # n = FIRST..LAST, one message each, creating STREAM if need be.
 publish() {
 	seq -f "$3" "$4" "$5" |
-	    nats-send -S "$nats_url" -C "$1" "$2" 2>"$T/publish.err" ||
+	    nats-send -n "$nats_url" -C "$1" "$2" 2>"$T/publish.err" ||
 	    fail_msg "nats-send failed: $(cat "$T/publish.err")"
 }
 
@@ -96,24 +96,24 @@ ns_epoch() {
 	assert_line --index 1 "$USAGE"
 }
 
-@test "nats-recv: -s with -q is a usage error (100)" {
-	run -100 nats-recv -S "$NOWHERE" -s all -q 3 a.b
-	assert_line --index 0 'nats-recv: use one of -s and -q'
+@test "nats-recv: -p with -P is a usage error (100)" {
+	run -100 nats-recv -n "$NOWHERE" -p all -P 3 a.b
+	assert_line --index 0 'nats-recv: use one of -p and -P'
 	assert_line --index 1 "$USAGE"
 }
 
 @test "nats-recv: bad values name the value and exit 100" {
-	run -100 nats-recv -S "$NOWHERE" -s yesterday a.b
+	run -100 nats-recv -n "$NOWHERE" -p yesterday a.b
 	assert_line --index 0 "nats-recv: invalid start 'yesterday': use all, new, a duration (1h) or an ISO time (2026-12-04T10:00:00Z)"
-	run -100 nats-recv -S "$NOWHERE" -F json a.b
+	run -100 nats-recv -n "$NOWHERE" -F json a.b
 	assert_line --index 0 "nats-recv: invalid format 'json': use pcap, text, line or raw"
-	run -100 nats-recv -S "$NOWHERE" -N a.b a.b
+	run -100 nats-recv -n "$NOWHERE" -N a.b a.b
 	assert_line --index 0 "nats-recv: invalid durable name 'a.b': use letters, digits, '-' and '_'"
 	local v
-	for v in "-s 2026-13-01T00:00:00Z" "-s 1q" "-q 0" "-q x" "-b 0" \
-	    "-b 10001" "-c 0" "-T 1q" "-t x" "-W 1us"; do
+	for v in "-p 2026-13-01T00:00:00Z" "-p 1q" "-P 0" "-P x" "-B 0" \
+	    "-B 10001" "-c 0" "-T 1q" "-t x" "-W 1us"; do
 		# shellcheck disable=SC2086 # the option and its value
-		run -100 nats-recv -S "$NOWHERE" $v a.b
+		run -100 nats-recv -n "$NOWHERE" $v a.b
 		assert_line --index 0 --regexp "^nats-recv: invalid [a-z ]+ '${v#-? }': "
 		assert_line --index 1 "$USAGE"
 	done
@@ -126,7 +126,7 @@ ns_epoch() {
 	local n
 	# shellcheck disable=SC2016 # a literal $
 	for n in 'a$b' 'a/b' 'é' 'a:b'; do
-		run -100 nats-recv -S "$NOWHERE" -N "$n" a.b
+		run -100 nats-recv -n "$NOWHERE" -N "$n" a.b
 		assert_line --index 0 "nats-recv: invalid durable name '$n': use letters, digits, '-' and '_'"
 	done
 }
@@ -138,17 +138,17 @@ ns_epoch() {
 @test "nats-recv: a subject with a wildcard or an empty token is refused (100)" {
 	local s
 	for s in 'a.*' 'a.>' 'a..b' '.a' 'a b'; do
-		run -100 nats-recv -S "$NOWHERE" "$s"
+		run -100 nats-recv -n "$NOWHERE" "$s"
 		assert_line --index 0 --partial "nats-recv: invalid subject '$s'"
 	done
 }
 
 @test "nats-recv: binary output to a terminal is refused (100)" {
 	need script
-	run timeout 20 script -qec "nats-recv -F pcap -S $NOWHERE a.b" /dev/null
+	run timeout 20 script -qec "nats-recv -F pcap -n $NOWHERE a.b" /dev/null
 	assert_failure 100
 	assert_output --partial 'nats-recv: refusing to write binary (-F pcap) to a terminal'
-	run timeout 20 script -qec "nats-recv -F raw -S $NOWHERE a.b" /dev/null
+	run timeout 20 script -qec "nats-recv -F raw -n $NOWHERE a.b" /dev/null
 	assert_failure 100
 	assert_output --partial 'refusing to write binary (-F raw)'
 }
@@ -159,7 +159,7 @@ ns_epoch() {
 	need_nats
 	nats_free_ports 2
 	local a=nats://127.0.0.1:${nats_ports%% *} b=nats://127.0.0.1:${nats_ports##* }
-	run -111 nats-recv -S "$a" a.b
+	run -111 nats-recv -n "$a" a.b
 	assert_output "nats-recv: unable to connect to $a: No server available for connection"
 	NATS_URL=$a,$b run -111 nats-recv a.b
 	assert_output "nats-recv: unable to connect to $a,$b: No server available for connection"
@@ -169,7 +169,7 @@ ns_epoch() {
 	need_nats
 	nats_start s
 	publish OTHER chan.other 'x%g' 1 1
-	run -100 nats-recv -S "$nats_url" chan.none
+	run -100 nats-recv -n "$nats_url" chan.none
 	assert_output "nats-recv: no stream takes subject 'chan.none'"
 }
 
@@ -190,19 +190,19 @@ ns_epoch() {
 	publish S chan.first 'from-c%g' 1 1
 	# (not for ((i...)): bats' run sets a global i)
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		run -0 nats-recv -S "$a,$b,$c" -s all -c 1 -F line chan.first
+		run -0 nats-recv -n "$a,$b,$c" -p all -c 1 -F line chan.first
 		assert_output from-a1
 	done
 	nats_kill a
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		run -0 nats-recv -S "$a,$b,$c" -s all -c 1 -F line chan.first
+		run -0 nats-recv -n "$a,$b,$c" -p all -c 1 -F line chan.first
 		assert_output from-b1
 	done
 }
 
 # --- where to start ---
 
-@test "nats-recv: -s all reads what the stream holds, only SUBJECT's, in order" {
+@test "nats-recv: -p all reads what the stream holds, only SUBJECT's, in order" {
 	need_nats
 	nats_start s
 	publish ALL chan.all 'a%g' 1 5
@@ -210,15 +210,15 @@ ns_epoch() {
 	publish ALL chan.all 'a%g' 6 7
 	# the stream takes chan.all and chan.other: only chan.all comes out
 	[ "$(nats_stream_msgs ALL)" -eq 10 ]
-	run -0 nats-recv -S "$nats_url" -s all -T 1s -F line chan.all
+	run -0 nats-recv -n "$nats_url" -p all -T 1s -F line chan.all
 	assert_output "$(printf 'a%s\n' 1 2 3 4 5 6 7)"
 }
 
-@test "nats-recv: -s new (the default) reads only what is stored after it started" {
+@test "nats-recv: -p new (the default) reads only what is stored after it started" {
 	need_nats
 	nats_start s
 	publish NEW chan.new 'old%g' 1 3
-	start_bg r nats-recv -S "$nats_url" -c 2 -F line chan.new
+	start_bg r nats-recv -n "$nats_url" -c 2 -F line chan.new
 	wait_until 10 consumers_are NEW 1
 	publish NEW chan.new 'new%g' 1 2
 	wait_exit "$(bg_pid_of r)" 10
@@ -229,7 +229,7 @@ ns_epoch() {
 	consumers_are NEW 0
 }
 
-@test "nats-recv: -s TIME (ISO 8601, Z or an offset) and -s DURATION start at that store time" {
+@test "nats-recv: -p TIME (ISO 8601, Z or an offset) and -p DURATION start at that store time" {
 	need_nats
 	nats_start s
 	publish TS chan.ts 'a%g' 1 3
@@ -242,34 +242,34 @@ ns_epoch() {
 	iso=$(date -u -d "@$(ns_epoch "$mid")" +%Y-%m-%dT%H:%M:%S.%NZ)
 	iso1=$(TZ=Etc/GMT-1 date -d "@$(ns_epoch "$mid")" +%Y-%m-%dT%H:%M:%S.%N%:z)
 	[[ $iso1 == *+01:00 ]]
-	run -0 nats-recv -S "$nats_url" -s "$iso" -T 1s -F line chan.ts
+	run -0 nats-recv -n "$nats_url" -p "$iso" -T 1s -F line chan.ts
 	assert_output $'b1\nb2\nb3'
-	run -0 nats-recv -S "$nats_url" -s "$iso1" -T 1s -F line chan.ts
+	run -0 nats-recv -n "$nats_url" -p "$iso1" -T 1s -F line chan.ts
 	assert_output $'b1\nb2\nb3'
 	# without the fraction, rounded down to the second: still between
-	run -0 nats-recv -S "$nats_url" -s "${iso%.*}Z" -T 1s -F line chan.ts
+	run -0 nats-recv -n "$nats_url" -p "${iso%.*}Z" -T 1s -F line chan.ts
 	assert_output $'b1\nb2\nb3'
 	# the same instant as a duration ago, in ms
 	ago=$((($(now_ns) - mid) / 1000000))
-	run -0 nats-recv -S "$nats_url" -s "${ago}ms" -T 1s -F line chan.ts
+	run -0 nats-recv -n "$nats_url" -p "${ago}ms" -T 1s -F line chan.ts
 	assert_output $'b1\nb2\nb3'
 	# a time before A takes all, one after B none
-	run -0 nats-recv -S "$nats_url" -s 1h -T 1s -F line chan.ts
+	run -0 nats-recv -n "$nats_url" -p 1h -T 1s -F line chan.ts
 	assert_output $'a1\na2\na3\nb1\nb2\nb3'
-	run -0 nats-recv -S "$nats_url" -s 2099-01-01T00:00:00Z -T 1s -F line chan.ts
+	run -0 nats-recv -n "$nats_url" -p 2099-01-01T00:00:00Z -T 1s -F line chan.ts
 	assert_output ''
 }
 
-@test "nats-recv: -q SEQ starts at that stream sequence" {
+@test "nats-recv: -P SEQ starts at that stream sequence" {
 	need_nats
 	nats_start s
 	publish SEQ chan.seq 'r%g' 1 10
-	run -0 nats-recv -S "$nats_url" -q 4 -c 3 -F line chan.seq
+	run -0 nats-recv -n "$nats_url" -P 4 -c 3 -F line chan.seq
 	assert_output $'r4\nr5\nr6'
-	run -0 nats-recv -S "$nats_url" -q 8 -T 1s -F line chan.seq
+	run -0 nats-recv -n "$nats_url" -P 8 -T 1s -F line chan.seq
 	assert_output $'r8\nr9\nr10'
 	# past the end: only what comes later
-	run -0 nats-recv -S "$nats_url" -q 11 -T 1s -F line chan.seq
+	run -0 nats-recv -n "$nats_url" -P 11 -T 1s -F line chan.seq
 	assert_output ''
 }
 
@@ -279,7 +279,7 @@ ns_epoch() {
 	need_nats
 	nats_start s
 	publish CNT chan.cnt 'c%g' 1 10
-	run --separate-stderr -0 nats-recv -S "$nats_url" -v -s all -c 3 \
+	run --separate-stderr -0 nats-recv -n "$nats_url" -v -p all -c 3 \
 	    -F line chan.cnt
 	assert_output $'c1\nc2\nc3'
 	assert_equal "$stderr" 'nats-recv: received=3 written=3 acked=3 repeated=0 skipped=0'
@@ -291,7 +291,7 @@ ns_epoch() {
 	nats_start s
 	publish IDLE chan.idle 'i%g' 1 1
 	local t0 t1
-	start_bg r nats-recv -S "$nats_url" -s all -T 3s -F line chan.idle
+	start_bg r nats-recv -n "$nats_url" -p all -T 3s -F line chan.idle
 	wait_for "$T/r.out" '^i1$'
 	t0=$(now_ns)
 	# two more, 1.6 s apart: 3.2 s in all, more than IDLE
@@ -314,7 +314,7 @@ ns_epoch() {
 	publish DUR chan.dur 'd%g' 1 1
 	local t0 t1
 	t0=$(now_ns)
-	start_bg r nats-recv -S "$nats_url" -t 2s -F line chan.dur
+	start_bg r nats-recv -n "$nats_url" -t 2s -F line chan.dur
 	wait_until 10 consumers_are DUR 1
 	publish DUR chan.dur 'd%g' 2 3
 	wait_exit "$(bg_pid_of r)" 15
@@ -328,6 +328,18 @@ ns_epoch() {
 
 # --- formats ---
 
+@test "nats-recv: -F line: a payload that ends in a newline gets none added" {
+	need_nats
+	nats_start s
+	start_recv in -c 3 127.0.0.1:0
+	timeout 20 udpsend "$recv_addr" hex:68656c6c6f0a str:world hex:610a0a
+	wait_exit "$(bg_pid_of in)" 10
+	nats-send -n "$nats_url" -C NL chan.nl <"$T/in.out"
+	nats-recv -n "$nats_url" -p all -c 3 -F line chan.nl >"$T/line"
+	# hello\n as it came, world + \n, a\n\n (its own empty line) as it came
+	cmp <(printf 'hello\nworld\na\n\n') "$T/line"
+}
+
 @test "nats-recv: -F text, line and raw write what udp-recv writes for the same datagrams" {
 	need_nats
 	nats_start s
@@ -338,15 +350,15 @@ ns_epoch() {
 	assert_equal "$exit_status" 0
 	local sport
 	sport=$(sed -n 's/^from .*://p' "$T/send.err")
-	nats-send -S "$nats_url" -C FMT chan.fmt <"$T/in.out"
-	nats-recv -S "$nats_url" -s all -c 5 -F text chan.fmt >"$T/text"
-	nats-recv -S "$nats_url" -s all -c 5 -F line chan.fmt >"$T/line"
-	nats-recv -S "$nats_url" -s all -c 5 -F raw chan.fmt >"$T/raw"
-	nats-recv -S "$nats_url" -s all -c 5 chan.fmt >"$T/pcap"
+	nats-send -n "$nats_url" -C FMT chan.fmt <"$T/in.out"
+	nats-recv -n "$nats_url" -p all -c 5 -F text chan.fmt >"$T/text"
+	nats-recv -n "$nats_url" -p all -c 5 -F line chan.fmt >"$T/line"
+	nats-recv -n "$nats_url" -p all -c 5 -F raw chan.fmt >"$T/raw"
+	nats-recv -n "$nats_url" -p all -c 5 chan.fmt >"$T/pcap"
 	# exactly udp-recv's output for those records
-	diff -u <(udp-recv -r "$T/in.out" -F text) "$T/text"
-	cmp <(udp-recv -r "$T/in.out" -F line) "$T/line"
-	cmp <(udp-recv -r "$T/in.out" -F raw) "$T/raw"
+	diff -u <(udp-recv -I "$T/in.out" -F text) "$T/text"
+	cmp <(udp-recv -I "$T/in.out" -F line) "$T/line"
+	cmp <(udp-recv -I "$T/in.out" -F raw) "$T/raw"
 	cmp "$T/in.out" "$T/pcap"
 	# and the golden files of udp-recv's tests
 	cmp "$FIXTURES/socket-line.golden" "$T/line"
@@ -364,7 +376,7 @@ ns_epoch() {
 	nats_start s
 	publish TTY chan.tty 'on-a-tty%g' 1 1
 	run -0 timeout 20 script -qec \
-	    "nats-recv -S $nats_url -s all -c 1 chan.tty" /dev/null
+	    "nats-recv -n $nats_url -p all -c 1 chan.tty" /dev/null
 	assert_output --regexp "^$ISO 0\.0\.0\.0:0 > 0\.0\.0\.0:0 9 on-a-tty1.?\$"
 }
 
@@ -376,11 +388,11 @@ ns_epoch() {
 	nats_start s
 	# gen-pcap stamps record i at 2026-11-21T10:00:00Z + i us
 	"$TOP"/bench/gen-pcap -s 40 50 >"$T/in.pcap"
-	nats-send -S "$nats_url" -C TIME chan.time <"$T/in.pcap"
+	nats-send -n "$nats_url" -C TIME chan.time <"$T/in.pcap"
 	# packed: the records' own headers carry the times
-	nats-send -S "$nats_url" -C TIME -B 16 chan.time.packed <"$T/in.pcap"
-	nats-recv -S "$nats_url" -s all -c 50 chan.time >"$T/out.pcap"
-	nats-recv -S "$nats_url" -s all -c 50 chan.time.packed >"$T/packed.pcap"
+	nats-send -n "$nats_url" -C TIME -B 16 chan.time.packed <"$T/in.pcap"
+	nats-recv -n "$nats_url" -p all -c 50 chan.time >"$T/out.pcap"
+	nats-recv -n "$nats_url" -p all -c 50 chan.time.packed >"$T/packed.pcap"
 	tshark_fields "$T/in.pcap" frame.time_epoch ip.src udp.srcport ip.dst \
 	    udp.dstport data.data >"$T/in.tsv"
 	tshark_fields "$T/out.pcap" frame.time_epoch ip.src udp.srcport ip.dst \
@@ -413,7 +425,7 @@ ns_epoch() {
 	    nats_peer pub "$nats_url" chan.peer >"$T/acks"
 	t1=$(now_ns)
 	assert_equal "$(cat "$T/acks")" $'1\n2\n3\n4'
-	nats-recv -S "$nats_url" -s all -c 4 chan.peer >"$T/out.pcap"
+	nats-recv -n "$nats_url" -p all -c 4 chan.peer >"$T/out.pcap"
 	# valid pcap: capinfos and tshark read it whole
 	run -0 capinfos -c "$T/out.pcap"
 	assert_output --regexp 'Number of packets: +4'
@@ -431,7 +443,7 @@ ns_epoch() {
 	run -0 tshark_fields "$T/out.pcap" ipv6.src ipv6.dst
 	assert_line --index 2 $'2001:db8::1\t2001:db8::2'
 	# and as text
-	run -0 nats-recv -S "$nats_url" -s all -c 4 -F text chan.peer
+	run -0 nats-recv -n "$nats_url" -p all -c 4 -F text chan.peer
 	assert_line --index 0 '2023-11-14T22:13:20.000000123Z 192.0.2.1:5000 > 198.51.100.2:6000 7 hello\x00\xff'
 	assert_line --index 2 '2023-11-14T22:13:22.000000456Z [2001:db8::1]:5000 > [2001:db8::2]:6000 2 v6'
 	assert_line --index 3 '2023-11-14T22:13:23.000000789Z 0.0.0.0:0 > 0.0.0.0:0 0 '
@@ -447,7 +459,7 @@ ns_epoch() {
 		printf '{"payload_hex":"%s"}\n' "$(head -c 70000 /dev/zero | od -An -v -tx1 | tr -d ' \n')"
 		printf '{"payload_hex":"%s"}\n' 6f6b32
 	} | nats_peer pub "$nats_url" chan.big >/dev/null
-	run --separate-stderr -1 nats-recv -S "$nats_url" -s all -T 1s \
+	run --separate-stderr -1 nats-recv -n "$nats_url" -p all -T 1s \
 	    -F line chan.big
 	assert_output $'ok\nok2'
 	assert_equal "$stderr" 'nats-recv: received=3 written=2 acked=3 repeated=0 skipped=1'
@@ -455,23 +467,23 @@ ns_epoch() {
 
 # --- durable consumers ---
 
-@test "nats-recv: -N resumes where the last run stopped, nothing twice; -s then does not apply" {
+@test "nats-recv: -N resumes where the last run stopped, nothing twice; -p then does not apply" {
 	need_nats
 	nats_start s
 	publish DUR chan.dur 'r%g' 1 30
-	run -0 nats-recv -S "$nats_url" -N d -s all -c 10 -F line chan.dur
+	run -0 nats-recv -n "$nats_url" -N d -p all -c 10 -F line chan.dur
 	assert_output "$(seq -f 'r%g' 1 10)"
 	# it outlives the run
 	consumer_json DUR d >/dev/null
-	run -0 nats-recv -S "$nats_url" -N d -s all -c 20 -F line chan.dur
+	run -0 nats-recv -n "$nats_url" -N d -p all -c 20 -F line chan.dur
 	assert_output "$(seq -f 'r%g' 11 30)"
-	run -0 nats-recv -S "$nats_url" -N d -T 1s -F line chan.dur
+	run -0 nats-recv -n "$nats_url" -N d -T 1s -F line chan.dur
 	assert_output ''
 	publish DUR chan.dur 'r%g' 31 32
-	run -0 nats-recv -S "$nats_url" -N d -q 1 -T 1s -F line chan.dur
+	run -0 nats-recv -n "$nats_url" -N d -P 1 -T 1s -F line chan.dur
 	assert_output $'r31\nr32'
 	# another name starts afresh
-	run -0 nats-recv -S "$nats_url" -N other -s all -c 2 -F line chan.dur
+	run -0 nats-recv -n "$nats_url" -N other -p all -c 2 -F line chan.dur
 	assert_output $'r1\nr2'
 }
 
@@ -486,11 +498,11 @@ ns_epoch() {
 	nats_start s
 	# 40 records in packs of 16: 3 messages; record i at 10:00:00 + i us
 	"$TOP"/bench/gen-pcap -s 16 40 >"$T/in.pcap"
-	nats-send -S "$nats_url" -B 16 -C PK chan.pk <"$T/in.pcap"
+	nats-send -n "$nats_url" -B 16 -C PK chan.pk <"$T/in.pcap"
 	[ "$(nats_stream_msgs PK)" -eq 3 ]
-	run -0 nats-recv -S "$nats_url" -N d -s all -c 10 -F text chan.pk
+	run -0 nats-recv -n "$nats_url" -N d -p all -c 10 -F text chan.pk
 	[ "${#lines[@]}" -eq 10 ]
-	run -0 nats-recv -S "$nats_url" -N d -T 5s -F text chan.pk
+	run -0 nats-recv -n "$nats_url" -N d -T 5s -F text chan.pk
 	# records 10..39, after a repeat of 0..9 (the cut pack) at most
 	local got
 	got=$(sed -E 's/^2026-11-21T10:00:00\.0000([0-9]{2})000Z .*/\1/' \
@@ -507,8 +519,8 @@ ns_epoch() {
 	pad=$(printf '%089d' 0 | tr 0 x)
 	publish KILL chan.kill "rec-%06g-$pad" 1 "$n"
 	mkfifo "$T/pipe"
-	BG_STDOUT=$T/pipe start_bg r1 nats-recv -S "$nats_url" -N d -W 2s \
-	    -s all -b "$b" -F line chan.kill
+	BG_STDOUT=$T/pipe start_bg r1 nats-recv -n "$nats_url" -N d -W 2s \
+	    -p all -B "$b" -F line chan.kill
 	pid=$bg_pid
 	# the test holds the pipe and does not read it: nats-recv blocks in a
 	# write, in the middle of a batch it has not acknowledged
@@ -523,7 +535,7 @@ ns_epoch() {
 	exec 5<&-
 	# the unacknowledged batch comes again once the ack wait has passed
 	wait_until 10 past $((t_kill + 2500000000))
-	nats-recv -S "$nats_url" -N d -T 3s -F line chan.kill >"$T/out2" \
+	nats-recv -n "$nats_url" -N d -T 3s -F line chan.kill >"$T/out2" \
 	    2>"$T/r2.err"
 	# the last line of out1 may be cut: only whole records count
 	grep -E '^rec-[0-9]{6}-x{89}$' "$T/out1" >"$T/got1" || true
@@ -537,7 +549,7 @@ ns_epoch() {
 	    "$(seq -f '%06g' 1 "$n")"
 	local rep
 	rep=$(($(cat "$T/got1" "$T/got2" | wc -l) - n))
-	[ "$rep" -le "$b" ] || fail_msg "$rep records repeated, more than -b $b"
+	[ "$rep" -le "$b" ] || fail_msg "$rep records repeated, more than -B $b"
 	# and the consumer has nothing left to deliver or to wait for
 	run -0 consumer_json KILL d
 	assert_equal "$(jq -c '[.num_pending, .num_ack_pending]' <<<"$output")" '[0,0]'
@@ -549,7 +561,7 @@ ns_epoch() {
 	need_nats
 	nats_start s
 	publish SIG chan.sig 's%g' 1 5
-	start_bg r nats-recv -S "$nats_url" -s all -F line chan.sig
+	start_bg r nats-recv -n "$nats_url" -p all -F line chan.sig
 	wait_until 10 count_lines "$T/r.out" 5
 	wait_until 10 counters_say r \
 	    '^nats-recv: received=5 written=5 acked=5 repeated=0 skipped=0$'
@@ -561,7 +573,7 @@ ns_epoch() {
 	assert_output "$(seq -f 's%g' 1 5)"
 	consumers_are SIG 0
 	# INT too
-	start_bg r2 nats-recv -S "$nats_url" -s all -F line chan.sig
+	start_bg r2 nats-recv -n "$nats_url" -p all -F line chan.sig
 	wait_until 10 count_lines "$T/r2.out" 5
 	stop_bg r2 INT
 	assert_equal "$exit_status" 0
@@ -572,14 +584,14 @@ ns_epoch() {
 @test "nats-recv: a server with credentials refuses it without -k (100) and serves it with -k" {
 	need_nats
 	nats_start_creds s
-	printf 'signed\n' | nats-send -S "$nats_url" -k "$nats_creds" -C CREDS a.b
-	run -100 nats-recv -S "$nats_url" -s all -c 1 a.b
+	printf 'signed\n' | nats-send -n "$nats_url" -k "$nats_creds" -C CREDS a.b
+	run -100 nats-recv -n "$nats_url" -p all -c 1 a.b
 	assert_output --regexp '^nats-recv: unable to connect to nats://127\.0\.0\.1:[0-9]+: .*[Aa]uthoriz'
-	run -100 nats-recv -S "$nats_url" -k "$nats_bad_creds" -s all -c 1 a.b
+	run -100 nats-recv -n "$nats_url" -k "$nats_bad_creds" -p all -c 1 a.b
 	assert_output --regexp '^nats-recv: unable to connect'
-	run -0 nats-recv -S "$nats_url" -k "$nats_creds" -s all -c 1 -F line a.b
+	run -0 nats-recv -n "$nats_url" -k "$nats_creds" -p all -c 1 -F line a.b
 	assert_output signed
-	NATS_CREDS=$nats_creds run -0 nats-recv -S "$nats_url" -s all -c 1 \
+	NATS_CREDS=$nats_creds run -0 nats-recv -n "$nats_url" -p all -c 1 \
 	    -F line a.b
 	assert_output signed
 }

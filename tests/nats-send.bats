@@ -34,8 +34,8 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 
 @test "nats-send: bad values name the value and exit 100" {
 	local v
-	for v in "-B 0" "-B x" "-i 0" "-F json" "-W 0" "-D 1q" "-C S -r 7" \
-	    "-C S -M tape" "-C S -L 1Q"; do
+	for v in "-B 0" "-B x" "-i 0" "-F json" "-w 0" "-D 1q" "-C S -y 7" \
+	    "-C S -O tape" "-C S -L 1Q"; do
 		# shellcheck disable=SC2086 # the option and its value
 		run -100 nats-send $v a.b
 		assert_line --index 0 --regexp "^nats-send: invalid .* '(0|x|json|1q|7|tape|1Q)'"
@@ -51,13 +51,13 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 }
 
 @test "nats-send: stream settings without -C, a short duplicate window: usage errors" {
-	run -100 nats-send -r 3 a.b
+	run -100 nats-send -y 3 a.b
 	assert_line --index 0 --partial 'they need -C'
-	run -100 nats-send -w 5m a.b
+	run -100 nats-send -W 5m a.b
 	assert_line --index 0 --partial 'they need -C'
-	run -100 nats-send -C S -w 3s a.b
-	assert_line --index 0 --partial 'must cover a resend: at least -W plus 5 s'
-	run -100 nats-send -C S -W 10s -w 14s a.b
+	run -100 nats-send -C S -W 3s a.b
+	assert_line --index 0 --partial 'must cover a resend: at least -w plus 5 s'
+	run -100 nats-send -C S -w 10s -W 14s a.b
 	assert_line --index 0 --partial 'must cover a resend'
 }
 
@@ -67,9 +67,9 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 	run -100 nats-send -k "$T/none.creds" a.b
 	assert_line --index 0 "nats-send: invalid credentials file '$T/none.creds': No such file or directory"
 	run -100 env NATS_PASSWORD_FILE="$T/nopw" NATS_USER=u nats-send \
-	    -S nats://127.0.0.1:1 a.b </dev/null
+	    -n nats://127.0.0.1:1 a.b </dev/null
 	assert_line --index 0 --partial "invalid NATS_PASSWORD_FILE '$T/nopw'"
-	run -100 nats-send -S 'nats://127.0.0.1:1,,nats://127.0.0.1:2' a.b
+	run -100 nats-send -n 'nats://127.0.0.1:1,,nats://127.0.0.1:2' a.b
 	assert_line --index 0 --partial 'empty URL'
 }
 
@@ -78,7 +78,7 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 @test "nats-send: unreachable servers: one line, exit 111" {
 	need_nats
 	nats_free_ports 2
-	run -111 nats-send -S "nats://127.0.0.1:${nats_ports%% *}" a.b </dev/null
+	run -111 nats-send -n "nats://127.0.0.1:${nats_ports%% *}" a.b </dev/null
 	assert_output "nats-send: unable to connect to nats://127.0.0.1:${nats_ports%% *}: No server available for connection"
 	# NATS_URL is the default, a comma list as the nats tools take it
 	NATS_URL="nats://127.0.0.1:${nats_ports%% *},nats://127.0.0.1:${nats_ports##* }" \
@@ -89,21 +89,21 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 @test "nats-send: a subject no stream takes is a permanent error (100) unless -C" {
 	need_nats
 	nats_start s
-	run -100 nats-send -S "$nats_url" chan.none </dev/null
+	run -100 nats-send -n "$nats_url" chan.none </dev/null
 	assert_output "nats-send: no stream takes subject 'chan.none' (create one with -C STREAM)"
-	run -0 nats-send -S "$nats_url" -C NONE chan.none </dev/null
+	run -0 nats-send -n "$nats_url" -C NONE chan.none </dev/null
 	[ "$(nats_stream_json NONE | jq -r '.config.subjects[0]')" = chan.none ]
 }
 
 @test "nats-send: -C makes the stream as asked; a second subject joins the same stream" {
 	need_nats
 	nats_start s
-	printf 'x\n' | nats-send -S "$nats_url" -C CR -M memory -A 1h \
-	    -L 10M -w 3m chanrelay.gps
+	printf 'x\n' | nats-send -n "$nats_url" -C CR -O memory -A 1h \
+	    -L 10M -W 3m chanrelay.gps
 	run -0 nats_stream_json CR
 	run -0 jq -c '.config | [.storage, .max_age, .max_bytes, .duplicate_window, .num_replicas]' <<<"$output"
 	assert_output '["memory",3600000000000,10485760,180000000000,1]'
-	printf 'y\n' | nats-send -S "$nats_url" -C CR chanrelay.gnss
+	printf 'y\n' | nats-send -n "$nats_url" -C CR chanrelay.gnss
 	run -0 jq -c '.config.subjects' < <(nats_stream_json CR)
 	assert_output '["chanrelay.gps","chanrelay.gnss"]'
 	[ "$(nats_stream_msgs CR)" -eq 2 ]
@@ -114,10 +114,10 @@ USAGE_RE='^usage: nats-send \[-hv\]'
 	need_nats_peer
 	nats_start s
 	nats_peer addstream "$nats_url" SHORT short.x 1 duplicate_window=1000000000
-	run -100 nats-send -S "$nats_url" short.x </dev/null
+	run -100 nats-send -n "$nats_url" short.x </dev/null
 	assert_output --partial "stream SHORT: its duplicate window (1.000 s) is shorter than a resend can come (6.000 s"
 	nats_peer addstream "$nats_url" SMALL small.x 1 max_msg_size=1000
-	run -100 nats-send -S "$nats_url" small.x </dev/null
+	run -100 nats-send -n "$nats_url" small.x </dev/null
 	assert_output "nats-send: stream SMALL: its largest message (1000 bytes) cannot hold a 65535-byte datagram"
 }
 
@@ -129,14 +129,14 @@ roundtrip() {
 	shift 2
 	BG_STDOUT=/dev/null start_bg pipe sh -c "udp-recv -a '$T/r.addr' \
 	    -c $count 127.0.0.1:0 | tee-sink '$T/in.pcap' | \
-	    nats-send -v -S '$nats_url' -C '$name' 'chan.$name'"
+	    nats-send -v -n '$nats_url' -C '$name' 'chan.$name'"
 	wait_for "$T/r.addr" ':[0-9]+$'
 	recv_addr=$(cat "$T/r.addr")
 	"$@"
 	wait_exit "$(bg_pid_of pipe)" 20
 	[ "$exit_status" -eq 0 ] || fail_msg "pipeline: $(cat "$T/pipe.err")"
 	assert_equal "$(nats_stream_msgs "$name")" "$count"
-	nats-recv -S "$nats_url" -s all -c "$count" -T 5s "chan.$name" \
+	nats-recv -n "$nats_url" -p all -c "$count" -T 5s "chan.$name" \
 	    >"$T/out.pcap"
 }
 
@@ -174,11 +174,11 @@ roundtrip() {
 	nats_start s
 	BG_STDOUT=/dev/null start_bg pipe sh -c "udp-recv -a '$T/r.addr' \
 	    -c 2 '[::1]:0' | tee-sink '$T/in.pcap' | \
-	    nats-send -S '$nats_url' -C V6 chan.v6"
+	    nats-send -n '$nats_url' -C V6 chan.v6"
 	wait_for "$T/r.addr" ':[0-9]+$'
 	udpsend -6 "$(cat "$T/r.addr")" str:one str:two
 	wait_exit "$(bg_pid_of pipe)" 20
-	nats-recv -S "$nats_url" -s all -c 2 chan.v6 >"$T/out.pcap"
+	nats-recv -n "$nats_url" -p all -c 2 chan.v6 >"$T/out.pcap"
 	cmp "$T/in.pcap" "$T/out.pcap"
 	run -0 tshark_fields "$T/out.pcap" ipv6.src udp.checksum.status
 	assert_line --index 0 --regexp '^::1	'
@@ -188,9 +188,9 @@ roundtrip() {
 	need_nats
 	nats_start s
 	printf 'one\n\ntwo words\nlast, no newline' | nats-send -v \
-	    -S "$nats_url" -C TXT chan.txt 2>"$T/err"
+	    -n "$nats_url" -C TXT chan.txt 2>"$T/err"
 	assert_equal "$(nats_stream_msgs TXT)" 4
-	run -0 nats-recv -S "$nats_url" -s all -c 4 -F line chan.txt
+	run -0 nats-recv -n "$nats_url" -p all -c 4 -F line chan.txt
 	assert_output "$(printf 'one\n\ntwo words\nlast, no newline')"
 	run -0 cat "$T/err"
 	assert_output 'nats-send: read=4 published=4 acked=4 duplicates=0 resent=0 failed=0 skipped=0'
@@ -202,7 +202,7 @@ roundtrip() {
 	nats_start s
 	BG_STDOUT=/dev/null start_bg pipe sh -c "udp-recv -a '$T/r.addr' \
 	    -c 2 127.0.0.1:0 | tee-sink '$T/in.pcap' | \
-	    nats-send -S '$nats_url' -C NODE chan.node"
+	    nats-send -n '$nats_url' -C NODE chan.node"
 	wait_for "$T/r.addr" ':[0-9]+$'
 	udpsend -s 127.0.0.1:0 "$(cat "$T/r.addr")" str:hello zero:3
 	wait_exit "$(bg_pid_of pipe)" 20
@@ -228,19 +228,19 @@ roundtrip() {
 	need_nats
 	nats_start s
 	"$TOP"/bench/gen-pcap -s 100 3000 >"$T/in.pcap"
-	run -0 nats-send -v -S "$nats_url" -C DUP chan.dup <"$T/in.pcap"
+	run -0 nats-send -v -n "$nats_url" -C DUP chan.dup <"$T/in.pcap"
 	assert_output 'nats-send: read=3000 published=3000 acked=3000 duplicates=0 resent=0 failed=0 skipped=0'
-	run -0 nats-send -v -S "$nats_url" chan.dup <"$T/in.pcap"
+	run -0 nats-send -v -n "$nats_url" chan.dup <"$T/in.pcap"
 	assert_output 'nats-send: read=3000 published=3000 acked=3000 duplicates=3000 resent=0 failed=0 skipped=0'
 	assert_equal "$(nats_stream_msgs DUP)" 3000
 	# a run killed half way, then the whole file again: each record once
 	"$TOP"/bench/gen-pcap -s 120 3000 >"$T/in2.pcap"
-	run -1 nats-send -S "$nats_url" chan.dup < <(head -c 200000 "$T/in2.pcap")
-	nats-send -S "$nats_url" chan.dup <"$T/in2.pcap"
+	run -1 nats-send -n "$nats_url" chan.dup < <(head -c 200000 "$T/in2.pcap")
+	nats-send -n "$nats_url" chan.dup <"$T/in2.pcap"
 	assert_equal "$(nats_stream_msgs DUP)" 6000
 	# the same text file twice: lines are known by number and text
-	printf 'a\nb\na\n' | nats-send -S "$nats_url" chan.dup
-	printf 'a\nb\na\n' | nats-send -S "$nats_url" chan.dup
+	printf 'a\nb\na\n' | nats-send -n "$nats_url" chan.dup
+	printf 'a\nb\na\n' | nats-send -n "$nats_url" chan.dup
 	assert_equal "$(nats_stream_msgs DUP)" 6003
 }
 
@@ -274,8 +274,8 @@ counters_say() {
 	need_nats
 	nats_start s
 	stream=LOST
-	printf '' | nats-send -S "$nats_url" -C LOST chan.lost
-	start_fed send -v -W 200ms -S "$nats_url" chan.lost
+	printf '' | nats-send -n "$nats_url" -C LOST chan.lost
+	start_fed send -v -w 200ms -n "$nats_url" chan.lost
 	kill -STOP "$nats_pid"
 	seq 1 49 >&4
 	exec 4>&-
@@ -294,8 +294,8 @@ counters_say() {
 	need_nats
 	nats_start s
 	stream=BP
-	printf '' | nats-send -S "$nats_url" -C BP chan.bp
-	start_fed send -i 10 -S "$nats_url" chan.bp
+	printf '' | nats-send -n "$nats_url" -C BP chan.bp
+	start_fed send -i 10 -n "$nats_url" chan.bp
 	kill -STOP "$nats_pid"
 	seq 1 20000 >&4 &
 	writer=$!
@@ -315,8 +315,8 @@ counters_say() {
 	need_nats
 	nats_start s
 	stream=END
-	printf '' | nats-send -S "$nats_url" -C END chan.end
-	start_fed send -D 1s -W 300ms -S "$nats_url" chan.end
+	printf '' | nats-send -n "$nats_url" -C END chan.end
+	start_fed send -D 1s -w 300ms -n "$nats_url" chan.end
 	kill -STOP "$nats_pid"
 	printf 'a\nb\nc\n' >&4
 	exec 4>&-
@@ -331,9 +331,9 @@ counters_say() {
 @test "nats-send: TERM stops reading, waits for the acks, exits 0" {
 	need_nats
 	nats_start s
-	printf '' | nats-send -S "$nats_url" -C TERM chan.term
+	printf '' | nats-send -n "$nats_url" -C TERM chan.term
 	mkfifo "$T/fifo"
-	BG_STDIN=$T/fifo start_bg send nats-send -v -S "$nats_url" chan.term
+	BG_STDIN=$T/fifo start_bg send nats-send -v -n "$nats_url" chan.term
 	exec 4>"$T/fifo"
 	printf 'one\ntwo\n' >&4
 	wait_until 10 stream_has TERM 2
@@ -344,15 +344,46 @@ counters_say() {
 	assert_output 'nats-send: read=2 published=2 acked=2 duplicates=0 resent=0 failed=0 skipped=0'
 }
 
+@test "nats-send: malformed input: the records before the damage are acknowledged, exit 1" {
+	need_nats
+	nats_start s
+	python3 "$FIXTURES/tee-sink/genudp.py" -c 5 -l 100 >"$T/full.pcap"
+	# 24-byte header, records of 16 + 128 bytes: cut inside the fourth
+	head -c 506 "$T/full.pcap" >"$T/in.pcap"
+	run -1 --separate-stderr nats-send -n "$nats_url" -C CUT chan.cut \
+	    <"$T/in.pcap"
+	[[ $stderr == *'nats-send: unable to read stdin: truncated record at offset 456: 34 of 128 bytes'* ]] ||
+	    fail_msg "stderr: $stderr"
+	assert_equal "$(nats_stream_msgs CUT)" 3
+	nats-recv -n "$nats_url" -p all -c 3 chan.cut >"$T/out.pcap"
+	head -c 456 "$T/full.pcap" >"$T/good.pcap"
+	diff <(python3 "$FIXTURES/tee-sink/pcaptool.py" payloads "$T/good.pcap") \
+	    <(python3 "$FIXTURES/tee-sink/pcaptool.py" payloads "$T/out.pcap")
+}
+
+@test "nats-send: stdin that cannot be read (a directory): exit 111, not 1" {
+	need_nats
+	nats_start s
+	run -111 --separate-stderr nats-send -n "$nats_url" -C DIR chan.dir </
+	[[ $stderr == *'nats-send: unable to read stdin: read error: Is a directory'* ]] ||
+	    fail_msg "stderr: $stderr"
+}
+
+@test "nats-send: stdin shared with the shell: O_NONBLOCK only while it runs (end of input, TERM)" {
+	need_nats
+	nats_start s
+	stdin_restored nats-send -n "$nats_url" -C NB chan.nb
+}
+
 @test "nats-send: -B packs records into pcap messages; nats-recv unpacks them byte for byte" {
 	need_nats
 	need_nats_peer
 	nats_start s
 	"$TOP"/bench/gen-pcap -s 100 1000 >"$T/in.pcap"
-	run -0 nats-send -v -B 64 -S "$nats_url" -C PACK chan.pack <"$T/in.pcap"
+	run -0 nats-send -v -B 64 -n "$nats_url" -C PACK chan.pack <"$T/in.pcap"
 	assert_output 'nats-send: read=1000 published=1000 acked=1000 duplicates=0 resent=0 failed=0 skipped=0'
 	assert_equal "$(nats_stream_msgs PACK)" 16
-	nats-recv -S "$nats_url" -s all -c 1000 chan.pack >"$T/out.pcap"
+	nats-recv -n "$nats_url" -p all -c 1000 chan.pack >"$T/out.pcap"
 	# the records; the file headers differ in the snap length only
 	cmp <(tail -c +25 "$T/in.pcap") <(tail -c +25 "$T/out.pcap")
 	# what another client sees: a pcap file and the count in a header
@@ -364,7 +395,7 @@ counters_say() {
 	run -0 capinfos -c "$T/msg.pcap"
 	assert_output --regexp 'Number of packets: +64'
 	# sent again: stored once
-	run -0 nats-send -v -B 64 -S "$nats_url" chan.pack <"$T/in.pcap"
+	run -0 nats-send -v -B 64 -n "$nats_url" chan.pack <"$T/in.pcap"
 	assert_output 'nats-send: read=1000 published=1000 acked=1000 duplicates=1000 resent=0 failed=0 skipped=0'
 }
 
@@ -372,66 +403,66 @@ counters_say() {
 	need_nats
 	nats_start s
 	"$TOP"/bench/gen-pcap -s 10 5 >"$T/in.pcap"
-	nats-send -F pcap -S "$nats_url" -C WHOLE chan.whole <"$T/in.pcap"
+	nats-send -F pcap -n "$nats_url" -C WHOLE chan.whole <"$T/in.pcap"
 	assert_equal "$(nats_stream_msgs WHOLE)" 5
-	nats-recv -S "$nats_url" -s all -c 5 chan.whole >"$T/out.pcap"
+	nats-recv -n "$nats_url" -p all -c 5 chan.whole >"$T/out.pcap"
 	cmp <(tail -c +25 "$T/in.pcap") <(tail -c +25 "$T/out.pcap")
-	seq 1 10 | nats-send -B 4 -S "$nats_url" -C LINES chan.lines
+	seq 1 10 | nats-send -B 4 -n "$nats_url" -C LINES chan.lines
 	assert_equal "$(nats_stream_msgs LINES)" 3
-	run -0 nats-recv -S "$nats_url" -s all -c 10 -F line chan.lines
+	run -0 nats-recv -n "$nats_url" -p all -c 10 -F line chan.lines
 	assert_output "$(seq 1 10)"
 }
 
 @test "nats-send: a TLS server refuses a client without its certificates and takes one with them" {
 	need_nats
 	nats_start_tls s
-	run -100 nats-send -S "$nats_url" a.b </dev/null
+	run -100 nats-send -n "$nats_url" a.b </dev/null
 	assert_output --regexp '^nats-send: unable to connect to tls://127\.0\.0\.1:[0-9]+: '
 	# without a client certificate the server ends the handshake: the
 	# client cannot tell that from a lost server
-	run nats-send -S "$nats_url" -E "$tls_ca" a.b </dev/null
+	run nats-send -n "$nats_url" -E "$tls_ca" a.b </dev/null
 	[ "$status" -eq 100 ] || [ "$status" -eq 111 ]
 	assert_output --regexp '^nats-send: unable to connect to tls://127\.0\.0\.1:[0-9]+: '
 	# a CA that did not sign the server's certificate
-	run -100 nats-send -S "$nats_url" -E "$tls_bad_ca" -e "$tls_cert" \
+	run -100 nats-send -n "$nats_url" -E "$tls_bad_ca" -e "$tls_cert" \
 	    -K "$tls_key" a.b </dev/null
 	assert_output --regexp '^nats-send: unable to connect'
-	run -0 nats-send -S "$nats_url" -E "$tls_ca" -e "$tls_cert" \
+	run -0 nats-send -n "$nats_url" -E "$tls_ca" -e "$tls_cert" \
 	    -K "$tls_key" -C TLS a.b < <(printf 'secure\n')
 	# the same from the environment
 	NATS_CA=$tls_ca NATS_CERT=$tls_cert NATS_KEY=$tls_key \
-	    run -0 nats-send -S "$nats_url" a.b < <(printf 'env\n')
+	    run -0 nats-send -n "$nats_url" a.b < <(printf 'env\n')
 	assert_equal "$(nats_stream_msgs TLS)" 2
 }
 
 @test "nats-send: a server with credentials (JWT + NKey) refuses a client without them" {
 	need_nats
 	nats_start_creds s
-	run -100 nats-send -S "$nats_url" a.b </dev/null
+	run -100 nats-send -n "$nats_url" a.b </dev/null
 	assert_output --regexp '^nats-send: unable to connect to nats://127\.0\.0\.1:[0-9]+: .*[Aa]uthoriz'
-	run -100 nats-send -S "$nats_url" -k "$nats_bad_creds" a.b </dev/null
+	run -100 nats-send -n "$nats_url" -k "$nats_bad_creds" a.b </dev/null
 	assert_output --regexp '^nats-send: unable to connect'
-	run -0 nats-send -S "$nats_url" -k "$nats_creds" -C CREDS a.b \
+	run -0 nats-send -n "$nats_url" -k "$nats_creds" -C CREDS a.b \
 	    < <(printf 'signed\n')
-	NATS_CREDS=$nats_creds run -0 nats-send -S "$nats_url" a.b \
+	NATS_CREDS=$nats_creds run -0 nats-send -n "$nats_url" a.b \
 	    < <(printf 'env\n')
-	run -0 nats-recv -S "$nats_url" -k "$nats_creds" -s all -c 2 -F line a.b
+	run -0 nats-recv -n "$nats_url" -k "$nats_creds" -p all -c 2 -F line a.b
 	assert_output "$(printf 'signed\nenv')"
 }
 
 @test "nats-send: user and password, or a token, from the environment or a file" {
 	need_nats
 	nats_start_auth s
-	run -100 nats-send -S "$nats_url" a.b </dev/null
+	run -100 nats-send -n "$nats_url" a.b </dev/null
 	assert_output --partial 'unable to connect'
 	NATS_USER=$nats_user NATS_PASSWORD=$nats_password \
-	    run -0 nats-send -S "$nats_url" -C PW a.b < <(printf 'pw\n')
+	    run -0 nats-send -n "$nats_url" -C PW a.b < <(printf 'pw\n')
 	NATS_USER=$nats_user NATS_PASSWORD_FILE=$nats_password_file \
-	    run -0 nats-send -S "$nats_url" a.b < <(printf 'file\n')
+	    run -0 nats-send -n "$nats_url" a.b < <(printf 'file\n')
 	NATS_USER=$nats_user NATS_PASSWORD=wrong \
-	    run -100 nats-send -S "$nats_url" a.b </dev/null
+	    run -100 nats-send -n "$nats_url" a.b </dev/null
 	nats_start_auth t token
 	NATS_TOKEN_FILE=$nats_token_file \
-	    run -0 nats-send -S "$nats_url" -C TOK a.b < <(printf 'tok\n')
-	NATS_TOKEN=nope run -100 nats-send -S "$nats_url" a.b </dev/null
+	    run -0 nats-send -n "$nats_url" -C TOK a.b < <(printf 'tok\n')
+	NATS_TOKEN=nope run -100 nats-send -n "$nats_url" a.b </dev/null
 }

@@ -6,12 +6,12 @@
 # tests/tcp-connect.bats: tcp-connect against socat, nc, tcp-listen and
 # tcpclient: usage, bad values, the bridge (round trips, half-close, the
 # peer closing), PROGRAM mode (fds 6 and 7, the environment tcpclient
-# gives), connect failures, -t, -r, -s, -4/-6, -v.
+# gives), connect failures, -w, -n, -s, -4/-6, -v.
 
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: tcp-connect [-46hv] [-r RETRIES] [-s SOURCE] [-t TIMEOUT] ADDRESS [PROGRAM [ARG...]]'
+USAGE='usage: tcp-connect [-46hv] [-n RETRIES] [-s SOURCE] [-w TIMEOUT] ADDRESS [PROGRAM [ARG...]]'
 # a tcp-listen handler that answers "REMOTEIP:REMOTEPORT"
 # shellcheck disable=SC2016 # expanded by the handler's shell
 REMOTE='echo "$TCPREMOTEIP:$TCPREMOTEPORT"'
@@ -73,7 +73,7 @@ tc() {
 }
 
 @test "usage: a missing option argument exits 100 with the usage line" {
-	run timeout 20 tcp-connect -t
+	run timeout 20 tcp-connect -w
 	assert_failure 100
 	assert_output --partial "$USAGE"
 }
@@ -112,11 +112,11 @@ bad_addr() {
 @test "bad value: empty address" { bad '' ''; }
 @test "bad value: -4 with an IPv6 address" { bad_addr '[::1]:5' -4; }
 @test "bad value: -6 with an IPv4 address" { bad_addr 127.0.0.1:5 -6; }
-@test "bad value: -r -1" { bad -1 -r -1 127.0.0.1:5; }
-@test "bad value: -r 1000001" { bad 1000001 -r 1000001 127.0.0.1:5; }
-@test "bad value: -r x" { bad x -r x 127.0.0.1:5; }
-@test "bad value: -t x" { bad x -t x 127.0.0.1:5; }
-@test "bad value: -t 5parsecs" { bad 5parsecs -t 5parsecs 127.0.0.1:5; }
+@test "bad value: -n -1" { bad -1 -n -1 127.0.0.1:5; }
+@test "bad value: -n 1000001" { bad 1000001 -n 1000001 127.0.0.1:5; }
+@test "bad value: -n x" { bad x -n x 127.0.0.1:5; }
+@test "bad value: -w x" { bad x -w x 127.0.0.1:5; }
+@test "bad value: -w 5parsecs" { bad 5parsecs -w 5parsecs 127.0.0.1:5; }
 @test "bad value: -s x" { bad x -s x 127.0.0.1:5; }
 @test "bad value: -s 127.0.0.1:70000" { bad 127.0.0.1:70000 -s 127.0.0.1:70000 127.0.0.1:5; }
 @test "bad value: -s a host name" { bad localhost -s localhost 127.0.0.1:5; }
@@ -318,33 +318,33 @@ bad_addr() {
 	assert_equal "$(cat "$T/err")" "tcp-connect: unable to connect to [::1]:$port: Connection refused"
 }
 
-@test "-t 500ms: a blackholed address times out after about 0.5 s: one line, exit 111" {
+@test "-w 500ms: a blackholed address times out after about 0.5 s: one line, exit 111" {
 	netns_start
 	# in the namespace, 10.9.9.0/24 is routed to lo, where nothing answers
 	in_ns ip route add 10.9.9.0/24 dev lo
 	t0=$(now)
-	run --separate-stderr timeout 20 "${NS[@]}" tcp-connect -t 500ms 10.9.9.2:9
+	run --separate-stderr timeout 20 "${NS[@]}" tcp-connect -w 500ms 10.9.9.2:9
 	el=$(since "$t0")
 	assert_failure 111
 	assert_equal "$stderr" 'tcp-connect: unable to connect to 10.9.9.2:9: timed out'
 	between "$el" 0.4 3
 }
 
-@test "-t applies to each attempt of -r" {
+@test "-w applies to each attempt of -n" {
 	netns_start
 	in_ns ip route add 10.9.9.0/24 dev lo
 	t0=$(now)
-	run --separate-stderr timeout 30 "${NS[@]}" tcp-connect -r 2 -t 300ms 10.9.9.2:9
+	run --separate-stderr timeout 30 "${NS[@]}" tcp-connect -n 2 -w 300ms 10.9.9.2:9
 	el=$(since "$t0")
 	assert_failure 111
 	# three attempts of 0.3 s and waits of 0.1 and 0.2 s
 	between "$el" 1.1 5
 }
 
-@test "-r: tcp-connect started before its server connects once the server is up" {
+@test "-n: tcp-connect started before its server connects once the server is up" {
 	need socat
 	free_tcp_port
-	start_bg cli timeout 60 tcp-connect -v -r 1000 "127.0.0.1:$free_port"
+	start_bg cli timeout 60 tcp-connect -v -n 1000 "127.0.0.1:$free_port"
 	cli=$bg_pid
 	# a failed attempt was logged: the client really started first
 	wait_for "$T/cli.err" 'refused'
@@ -356,22 +356,22 @@ bad_addr() {
 	grep -q "^tcp-connect: connected to 127.0.0.1:$free_port from " "$T/cli.err"
 }
 
-@test "-r 3: four attempts with waits of 0.1, 0.2, 0.4 s, then one line and exit 111" {
+@test "-n 3: four attempts with waits of 0.1, 0.2, 0.4 s, then one line and exit 111" {
 	need socat
 	free_tcp_port
 	t0=$(now)
-	tc -r 3 "127.0.0.1:$free_port"
+	tc -n 3 "127.0.0.1:$free_port"
 	el=$(since "$t0")
 	assert_equal "$status" 111
 	assert_equal "$(cat "$T/err")" "tcp-connect: unable to connect to 127.0.0.1:$free_port: Connection refused"
 	between "$el" 0.6 5
 	# -v logs each failed attempt
-	tc -v -r 3 "127.0.0.1:$free_port"
+	tc -v -n 3 "127.0.0.1:$free_port"
 	assert_equal "$status" 111
 	[ "$(grep -c refused "$T/err")" -ge 4 ] || fail_msg "$(cat "$T/err")"
 }
 
-@test "-r 0 (the default): one attempt, no wait" {
+@test "-n 0 (the default): one attempt, no wait" {
 	need socat
 	free_tcp_port
 	t0=$(now)

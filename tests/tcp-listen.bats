@@ -6,12 +6,12 @@
 # tests/tcp-listen.bats: tcp-listen against socat and nc clients and
 # tcpserver: usage, bad values, the echo round trip, the port-0 report,
 # killing the listener, the handler's environment, fds and signals (same as
-# tcpserver's), crashes, -c, -C, rules, IPv6, -U, -v, counters, reaping.
+# tcpserver's), crashes, -l, -L, rules, IPv6, -U, -v, counters, reaping.
 
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] [-b BACKLOG] [-C N[:MSG]] [-c N] [-D PREFIX] [-U USER] [-x FILE] ADDRESS PROGRAM [ARG...]'
+USAGE='usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] [-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-U USER] [-X PREFIX] [-x FILE] ADDRESS PROGRAM [ARG...]'
 # a handler that answers "ok REMOTEIP"
 # shellcheck disable=SC2016 # expanded by the handler's shell
 OKIP='echo "ok $TCPREMOTEIP"'
@@ -194,7 +194,7 @@ check_client() {
 }
 
 @test "usage: a missing option argument exits 100 with the usage line" {
-	run timeout 20 tcp-listen -c
+	run timeout 20 tcp-listen -l
 	assert_failure 100
 	assert_output --partial "$USAGE"
 }
@@ -238,20 +238,20 @@ bad_prefix() {
 @test "bad value: empty address" { bad '' '' cat; }
 
 @test "bad value: -A 10.0.0.0/33" { bad_prefix -A 10.0.0.0/33; }
-@test "bad value: -D ::1/129" { bad_prefix -D ::1/129; }
+@test "bad value: -X ::1/129" { bad_prefix -X ::1/129; }
 @test "bad value: -A 10.0.0.0/" { bad_prefix -A 10.0.0.0/; }
 @test "bad value: -A 10.0.0.0/8x" { bad_prefix -A 10.0.0.0/8x; }
-@test "bad value: -D 10.0.0.0/-1" { bad_prefix -D 10.0.0.0/-1; }
+@test "bad value: -X 10.0.0.0/-1" { bad_prefix -X 10.0.0.0/-1; }
 @test "bad value: -A a name" { bad_prefix -A localhost; }
-@test "bad value: -D 1.2.3" { bad_prefix -D 1.2.3; }
+@test "bad value: -X 1.2.3" { bad_prefix -X 1.2.3; }
 
-@test "bad value: -c 0" { bad 0 -c 0 127.0.0.1:0 cat; }
-@test "bad value: -c 65536" { bad 65536 -c 65536 127.0.0.1:0 cat; }
-@test "bad value: -c x" { bad x -c x 127.0.0.1:0 cat; }
-@test "bad value: -c 3x" { bad 3x -c 3x 127.0.0.1:0 cat; }
-@test "bad value: -C 0" { bad 0 -C 0 127.0.0.1:0 cat; }
-@test "bad value: -C 65536" { bad 65536 -C 65536 127.0.0.1:0 cat; }
-@test "bad value: -C x:busy" { bad x -C x:busy 127.0.0.1:0 cat; }
+@test "bad value: -l 0" { bad 0 -l 0 127.0.0.1:0 cat; }
+@test "bad value: -l 65536" { bad 65536 -l 65536 127.0.0.1:0 cat; }
+@test "bad value: -l x" { bad x -l x 127.0.0.1:0 cat; }
+@test "bad value: -l 3x" { bad 3x -l 3x 127.0.0.1:0 cat; }
+@test "bad value: -L 0" { bad 0 -L 0 127.0.0.1:0 cat; }
+@test "bad value: -L 65536" { bad 65536 -L 65536 127.0.0.1:0 cat; }
+@test "bad value: -L x:busy" { bad x -L x:busy 127.0.0.1:0 cat; }
 @test "bad value: -b 0" { bad 0 -b 0 127.0.0.1:0 cat; }
 @test "bad value: -b 65536" { bad 65536 -b 65536 127.0.0.1:0 cat; }
 @test "bad value: -b x" { bad x -b x 127.0.0.1:0 cat; }
@@ -389,8 +389,9 @@ bad_prefix() {
 # ---------------------------------------------------- killing the listener
 
 # listener_dies SIGNAL STATUS: a client is being served by a cat handler;
-# SIGNAL to tcp-listen ends it with STATUS; the port refuses connections at
-# once; the handler keeps serving its client until the client closes.
+# SIGNAL to tcp-listen ends it at once with STATUS (KILL: no drain); the
+# port refuses connections; the handler keeps serving its client until
+# the client closes.
 listener_dies() {
 	need socat
 	start_tl tl 127.0.0.1:0 cat
@@ -412,15 +413,87 @@ listener_dies() {
 	assert_equal "$(cat "$T/client.out")" "$(printf 'one\ntwo')"
 }
 
-@test "TERM: exit 0 with the counters, the port closes, a running handler keeps serving" {
-	listener_dies TERM 0
-	grep -Eq "^tcp-listen: accepted 1, running 1, " "$T/tl.err"
+not_listening() {
+	! listen_port "$1" >/dev/null
+}
+
+# serving: start_tl tl with a cat handler and a socat client ($client) fed
+# through the FIFO $T/cin (writer fd $w, held by the test); "one" has made
+# the round trip. Sets handler, the pid of the cat.
+serving() {
+	need socat
+	start_tl tl 127.0.0.1:0 cat
+	mkfifo "$T/cin"
+	BG_STDIN=$T/cin start_bg client timeout 60 socat -t 10 - "TCP:127.0.0.1:$tl_port"
+	client=$bg_pid
+	# opened after the client started, so only the test holds the writer
+	exec {w}>"$T/cin"
+	echo one >&"$w"
+	wait_for "$T/client.out" '^one$'
+	handler=$(pgrep -P "$tl_pid")
+	[ -n "$handler" ]
+	echo "$handler" >"$T/handler.pid"
+}
+
+# listener_drains SIGNAL: SIGNAL to tcp-listen closes the port at once; the
+# running handler keeps serving its client until the client closes; then
+# tcp-listen exits 0 with the counters: the drain of chanrelay(7).
+listener_drains() {
+	serving
+	kill -s "$1" "$tl_pid"
+	wait_until 10 not_listening "$tl_pid"
+	tcp_refused 127.0.0.1 "$tl_port"
+	running "$tl_pid" || fail_msg "tcp-listen did not wait for its handler"
+	echo two >&"$w"
+	wait_for "$T/client.out" '^two$'
+	exec {w}>&-
+	wait_exit "$client" 20
+	assert_equal "$exit_status" 0
+	assert_equal "$(cat "$T/client.out")" "$(printf 'one\ntwo')"
+	wait_exit "$tl_pid" 10
+	assert_equal "$exit_status" 0
+	grep -Eq "^tcp-listen: accepted 1, running 0, denied 0, limited 0, failed 0, exited 1, " "$T/tl.err" ||
+	    fail_msg "counters: $(cat "$T/tl.err")"
 	grep -Eq "^tcp-listen: $COUNTERS\$" "$T/tl.err"
 }
 
-@test "INT: exit 0, the port closes, a running handler keeps serving" {
-	listener_dies INT 0
-	grep -Eq "^tcp-listen: $COUNTERS\$" "$T/tl.err"
+@test "TERM: the port closes at once, the running handler finishes its connection, then exit 0 with the counters" {
+	listener_drains TERM
+}
+
+@test "INT: drains as TERM does" {
+	listener_drains INT
+}
+
+@test "TERM: a handler still running at the end of the drain (5 s) gets SIGTERM; exit 0" {
+	local t0 t1
+	serving
+	t0=$(date +%s%N)
+	stop_bg tl TERM 20
+	t1=$(date +%s%N)
+	assert_equal "$exit_status" 0
+	[ $((t1 - t0)) -ge 4900000000 ] ||
+	    fail_msg "exited after $((t1 - t0)) ns, before the 5 s drain"
+	grep -q '^tcp-listen: 1 handler still running at the end of the drain: sent SIGTERM$' "$T/tl.err"
+	grep -Eq "^tcp-listen: accepted 1, running 1, " "$T/tl.err"
+	wait_until 10 not_running "$handler"
+	exec {w}>&-
+}
+
+@test "TERM twice: the second ends the drain at once" {
+	local t0 t1
+	serving
+	kill -TERM "$tl_pid"
+	wait_until 10 not_listening "$tl_pid"
+	t0=$(date +%s%N)
+	stop_bg tl TERM 20
+	t1=$(date +%s%N)
+	assert_equal "$exit_status" 0
+	[ $((t1 - t0)) -lt 4000000000 ] ||
+	    fail_msg "took $((t1 - t0)) ns after the second TERM"
+	grep -q '^tcp-listen: 1 handler still running at the end of the drain: sent SIGTERM$' "$T/tl.err"
+	wait_until 10 not_running "$handler"
+	exec {w}>&-
 }
 
 @test "KILL: the port closes (no handler holds the listening socket)" {
@@ -613,9 +686,9 @@ tcpserver_sigign() {
 	running "$tl_pid"
 }
 
-@test "-c 3: never more than 3 handlers at once; the others wait in the backlog, then are served" {
+@test "-l 3: never more than 3 handlers at once; the others wait in the backlog, then are served" {
 	need socat
-	start_tl tl -v -c 3 127.0.0.1:0 "$T/bin/gate"
+	start_tl tl -v -l 3 127.0.0.1:0 "$T/bin/gate"
 	wait_for "$T/tl.err" '^tcp-listen: listening on .*, limit 3$'
 	make_inputs 6
 	start_clients 6 "$tl_port"
@@ -643,9 +716,9 @@ tcpserver_sigign() {
 	usr1 'accepted 6, running 0, denied 0, limited 0, failed 0, exited 6, crashed 0, accept errors 0'
 }
 
-@test "-C 2:MSG: a third client from the same address gets MSG CRLF and EOF; another address is served" {
+@test "-L 2:MSG: a third client from the same address gets MSG CRLF and EOF; another address is served" {
 	need socat
-	start_tl tl -v -C 2:busy 127.0.0.1:0 "$T/bin/gate"
+	start_tl tl -v -L 2:busy 127.0.0.1:0 "$T/bin/gate"
 	make_inputs 3
 	start_clients 2 "$tl_port"
 	wait_until 20 registered_is 2
@@ -667,9 +740,9 @@ tcpserver_sigign() {
 	usr1 'accepted 4, running 0, denied 0, limited 1, failed 0, exited 3, crashed 0, accept errors 0'
 }
 
-@test "-C 1 without MSG: the surplus client gets EOF and no bytes" {
+@test "-L 1 without MSG: the surplus client gets EOF and no bytes" {
 	need socat
-	start_tl tl -C 1 127.0.0.1:0 "$T/bin/gate"
+	start_tl tl -L 1 127.0.0.1:0 "$T/bin/gate"
 	make_inputs 2
 	start_clients 1 "$tl_port"
 	wait_until 20 registered_is 1
@@ -685,10 +758,10 @@ tcpserver_sigign() {
 
 # ------------------------------------------------------------- rules
 
-@test "-D 127.0.0.1: the client is closed without running the program, counted, logged" {
+@test "-X 127.0.0.1: the client is closed without running the program, counted, logged" {
 	need socat
 	# shellcheck disable=SC2016 # expanded by the handler's shell
-	start_tl tl -v -D 127.0.0.1 127.0.0.1:0 sh -c \
+	start_tl tl -v -X 127.0.0.1 127.0.0.1:0 sh -c \
 	    ': >"$HDIR/ran.$TCPREMOTEIP"; echo "ok $TCPREMOTEIP"'
 	fetch "127.0.0.1:$tl_port"
 	[ ! -s "$T/got" ]
@@ -716,20 +789,20 @@ tcpserver_sigign() {
 
 @test "rules: the first matching rule in command-line order decides" {
 	need socat
-	start_tl a -D 127.0.0.2 -A 127.0.0.0/8 127.0.0.1:0 sh -c "$OKIP"
+	start_tl a -X 127.0.0.2 -A 127.0.0.0/8 127.0.0.1:0 sh -c "$OKIP"
 	fetch "127.0.0.1:$tl_port,bind=127.0.0.2"
 	[ ! -s "$T/got" ]
 	fetch_ok "127.0.0.1:$tl_port,bind=127.0.0.3"
 	assert_equal "$got" 'ok 127.0.0.3'
-	start_tl b -A 127.0.0.0/8 -D 127.0.0.2 127.0.0.1:0 sh -c "$OKIP"
+	start_tl b -A 127.0.0.0/8 -X 127.0.0.2 127.0.0.1:0 sh -c "$OKIP"
 	fetch_ok "127.0.0.1:$tl_port,bind=127.0.0.2"
 	assert_equal "$got" 'ok 127.0.0.2'
-	# -x rules take their place among -A and -D
+	# -x rules take their place among -A and -X
 	printf 'allow 127.0.0.2\n' >"$T/rules"
-	start_tl c -D 127.0.0.0/8 -x "$T/rules" 127.0.0.1:0 sh -c "$OKIP"
+	start_tl c -X 127.0.0.0/8 -x "$T/rules" 127.0.0.1:0 sh -c "$OKIP"
 	fetch "127.0.0.1:$tl_port,bind=127.0.0.2"
 	[ ! -s "$T/got" ]
-	start_tl d -x "$T/rules" -D 127.0.0.0/8 127.0.0.1:0 sh -c "$OKIP"
+	start_tl d -x "$T/rules" -X 127.0.0.0/8 127.0.0.1:0 sh -c "$OKIP"
 	fetch_ok "127.0.0.1:$tl_port,bind=127.0.0.2"
 	assert_equal "$got" 'ok 127.0.0.2'
 }
@@ -768,7 +841,7 @@ denied() {
 @test "rules: an IPv4 client of a dual-stack socket is matched as IPv4" {
 	need socat
 	need_ipv6
-	start_tl tl -v -D 127.0.0.1/32 :0 sh -c "$OKIP"
+	start_tl tl -v -X 127.0.0.1/32 :0 sh -c "$OKIP"
 	denied "127.0.0.1:$tl_port"
 	wait_for "$T/tl.err" "^tcp-listen: deny 127\\.0\\.0\\.1:$cport\$"
 	fetch_ok "[::1]:$tl_port"

@@ -10,7 +10,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: tee-sink [-hnv] [-D DURATION] [-e N=REGEX] [-f N=EXPR] [-P POLICY] [-q SIZE] SINK...'
+USAGE='usage: tee-sink [-hnv] [-b SIZE] [-D DURATION] [-e N=REGEX] [-f N=EXPR] [-P POLICY] SINK...'
 TS=$FIXTURES/tee-sink
 # How long past -D a run whose consumer is wedged may take to end, in
 # seconds: process start, reading the input, a loaded machine.
@@ -220,7 +220,7 @@ records_plus_dropped() {
 }
 
 @test "usage: a missing option argument exits 100 with the usage line" {
-	run timeout 20 tee-sink "$T/f" -q </dev/null
+	run timeout 20 tee-sink "$T/f" -b </dev/null
 	assert_failure 100
 	assert_output --partial "$USAGE"
 }
@@ -264,9 +264,9 @@ bad() {
 	[ ! -e "$T/g" ]
 }
 
-@test "bad value: -q x" { bad "'x'" -q x; }
-@test "bad value: -q 10X" { bad "'10X'" -q 10X; }
-@test "bad value: -q -1" { bad "'-1'" -q -1; }
+@test "bad value: -b x" { bad "'x'" -b x; }
+@test "bad value: -b 10X" { bad "'10X'" -b 10X; }
+@test "bad value: -b -1" { bad "'-1'" -b -1; }
 @test "bad value: -D x" { bad "'x'" -D x; }
 @test "bad value: -D 5x" { bad "'5x'" -D 5x; }
 @test "bad value: -D -1" { bad "'-1'" -D -1; }
@@ -602,7 +602,7 @@ bad() {
 @test "a SIGSTOPped |cat consumer loses only its copy: drops counted, exit 1, ends within -D" {
 	gen -c 20000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
-	start_tee t -q 64k -D 1s "$T/f" "|cat > $T/c"
+	start_tee t -b 64k -D 1s "$T/f" "|cat > $T/c"
 	feed t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
@@ -624,7 +624,7 @@ bad() {
 	start_bg w python3 "$TS/listen.py" -n "$T/w.addr"
 	wait_for "$T/w.addr"
 	addr=$(cat "$T/w.addr")
-	IN=$T/in.pcap tee_run -v -q 64k -D 1s "$T/f" "tcp:$addr"
+	IN=$T/in.pcap tee_run -v -b 64k -D 1s "$T/f" "tcp:$addr"
 	expect_status 1
 	within $((1 + MARGIN))
 	wait_for "$T/w.out" '^accepted 1$'
@@ -711,14 +711,14 @@ bad() {
 	done
 }
 
-# stall POLICY: tee-sink -q 64k -P POLICY with one |cat sink whose processes
+# stall POLICY: tee-sink -b 64k -P POLICY with one |cat sink whose processes
 # are stopped after the first 10 records and resumed once tee-sink has read
 # the whole 4 MB input, so the queue overflows meanwhile; c is what the
 # sink got.
 stall() {
 	gen -c 4000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
-	start_tee t -v -q 64k -D 5s -P "$1" "|cat > $T/c"
+	start_tee t -v -b 64k -D 5s -P "$1" "|cat > $T/c"
 	feed t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
@@ -751,7 +751,7 @@ stall() {
 @test "-P block: a stopped consumer holds back the input, then gets everything; no drops" {
 	gen -c 8000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
-	start_tee t -v -q 64k -D 5s -P block "$T/f" "|cat > $T/c"
+	start_tee t -v -b 64k -D 5s -P block "$T/f" "|cat > $T/c"
 	feed t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
@@ -932,6 +932,30 @@ stall() {
 	assert_equal "$(grep -c "unix:$T/nosock: .*No such file or directory" "$T/err")" 1
 }
 
+# errors_ge NAME SINK N: after a USR1, tee-sink NAME counts N errors or
+# more for SINK.
+errors_ge() {
+	local n
+	kill -USR1 "$(bg_pid_of "$1")"
+	n=$(counter "$T/$1.err" "$2" errors 2>/dev/null) || return 1
+	[ "$n" -ge "$3" ]
+}
+
+@test "a failure that gives way to another cause: its unreported repeats are told first, '(and N more like it)'" {
+	local sink=unix:$T/sock
+	gen -c 10 >"$T/in.pcap"
+	start_tee t -n "$sink"
+	feed t "$T/in.pcap"
+	wait_until 20 errors_ge t "$sink" 4
+	: >"$T/sock"	# a file, not a socket: connect is refused now
+	wait_for "$T/t.err" "^tee-sink: $sink: unable to connect: Connection refused\$"
+	run grep "^tee-sink: $sink: unable to connect" "$T/t.err"
+	assert_line --index 0 "tee-sink: $sink: unable to connect: No such file or directory"
+	assert_line --index 1 --regexp "^tee-sink: $sink: unable to connect: No such file or directory \(and [1-9][0-9]* more like it\)\$"
+	assert_line --index 2 "tee-sink: $sink: unable to connect: Connection refused"
+	end_input t
+}
+
 @test "a file sink that cannot be opened is reported with its cause; stdout gets everything; exit 1" {
 	gen -c 10 >"$T/in.pcap"
 	IN=$T/in.pcap tee_run -D 1s "$T/nodir/f" "$T/f"
@@ -939,6 +963,29 @@ stall() {
 	cmp "$T/in.pcap" "$T/out"
 	cmp "$T/in.pcap" "$T/f"
 	assert_equal "$(grep -c "$T/nodir/f: .*No such file or directory" "$T/err")" 1
+}
+
+@test "malformed input: a record cut short: stdout and the sink get every record before it, exit 1" {
+	gen -c 5 -l 100 >"$T/full.pcap"
+	# 24-byte header, records of 16 + 128 bytes: cut inside the fourth
+	head -c 506 "$T/full.pcap" >"$T/in.pcap"
+	IN=$T/in.pcap tee_run "$T/f"
+	expect_status 1
+	[[ $err == *'tee-sink: unable to read stdin: truncated record at offset 456: 34 of 128 bytes'* ]] ||
+	    fail_msg "stderr: $err"
+	cmp <(head -c 456 "$T/full.pcap") "$T/out"
+	cmp <(head -c 456 "$T/full.pcap") "$T/f"
+}
+
+@test "stdin that cannot be read (a directory): exit 111, not the status of malformed input" {
+	IN=/ tee_run "$T/f"
+	expect_status 111
+	[[ $err == *'tee-sink: unable to read stdin: read error: Is a directory'* ]] ||
+	    fail_msg "stderr: $err"
+}
+
+@test "stdin shared with the shell: O_NONBLOCK only while tee-sink runs (end of input, TERM)" {
+	stdin_restored tee-sink "$T/f"
 }
 
 @test "stdout to /dev/full: exit 111, unable to write" {

@@ -111,5 +111,5 @@ setup() {
 	[[ $stderr == *"bound to 127.0.0.1:"*", not :0" ]]
 	run --separate-stderr udp-bind 127.0.0.1:0 udp-recv -d 3 -i lo
 	assert_failure 100
-	[[ $stderr == *"use one of ADDRESS (or -d), -i and -r"* ]]
+	[[ $stderr == *"use one of ADDRESS (or -d), -I and -i"* ]]
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # exit_status is set by helper.bash
 # shellcheck disable=SC2154
-# tests/udp-recv-captures.bats: udp-recv -r and -i on the made-up captures
+# tests/udp-recv-captures.bats: udp-recv -I and -i on the made-up captures
 # of tests/fixtures/mkreal.py, one for every decoder path, compared record
 # by record with tshark's view of the same file; VLAN tags and IPv6
 # extension headers through the default filter, times past 2038, files
@@ -24,7 +24,7 @@ tshark_view() {
 		print $1 "\t" $2 $3 "\t" $4 "\t" $5 $6 "\t" $7 "\t" $9 }'
 }
 
-# same_as_tshark FIXTURE RECEIVED WRITTEN SKIPPED TRUNCATED: udp-recv -r
+# same_as_tshark FIXTURE RECEIVED WRITTEN SKIPPED TRUNCATED: udp-recv -I
 # FIXTURE (no -f) writes exactly the datagrams tshark sees, in order, with
 # their times, and counts what it left out.
 same_as_tshark() {
@@ -33,7 +33,7 @@ same_as_tshark() {
 	tshark_view "$f" >"$T/expect"
 	[ "$(wc -l <"$T/expect")" -eq "$3" ] ||
 	    fail_msg "tshark sees $(wc -l <"$T/expect") datagrams, not $3"
-	timeout 20 udp-recv -v -r "$f" >"$T/out.pcap" 2>"$T/err" ||
+	timeout 20 udp-recv -v -I "$f" >"$T/out.pcap" 2>"$T/err" ||
 	    fail_msg "udp-recv failed: $(cat "$T/err")"
 	python3 "$FIXTURES/mkreal.py" dump "$T/out.pcap" >"$T/got"
 	diff -u "$T/expect" "$T/got"
@@ -41,39 +41,39 @@ same_as_tshark() {
 	assert_output "udp-recv: received=$2 written=$3 dropped=0 ifdropped=0 skipped=$4 truncated=$5"
 }
 
-@test "-r EN10MB: plain, 802.1Q, QinQ, IPv4 options, IPv6 extension headers, as tshark sees them" {
+@test "-I EN10MB: plain, 802.1Q, QinQ, IPv4 options, IPv6 extension headers, as tshark sees them" {
 	# 23 frames: 15 datagrams; 2 IPv6 and 1 IPv4 fragments, TCP, ARP,
 	# ICMP and a UDP length past the IP packet skipped; one datagram cut
 	# short by the snapshot length
 	same_as_tshark real-eth.pcap 23 15 7 1
 }
-@test "-r LINUX_SLL (ns): IPv4, IPv6 extension headers, a VLAN tag libpcap put back" {
+@test "-I LINUX_SLL (ns): IPv4, IPv6 extension headers, a VLAN tag libpcap put back" {
 	same_as_tshark real-sll.pcap 6 5 1 0
 }
-@test "-r LINUX_SLL2 (big-endian file)" { same_as_tshark real-sll2.pcap 6 5 1 0; }
-@test "-r RAW (101): IPv4, IPv4 options, IPv6 destination options" {
+@test "-I LINUX_SLL2 (big-endian file)" { same_as_tshark real-sll2.pcap 6 5 1 0; }
+@test "-I RAW (101): IPv4, IPv4 options, IPv6 destination options" {
 	same_as_tshark real-raw.pcap 5 4 1 0
 }
-@test "-r IPV4 (228)" { same_as_tshark real-ipv4.pcap 3 2 1 0; }
-@test "-r IPV6 (229): hop-by-hop and routing headers" { same_as_tshark real-ipv6.pcap 2 2 0 0; }
-@test "-r NULL, little-endian families 2, 30, 24" { same_as_tshark real-null.pcap 4 4 0 0; }
-@test "-r NULL from a big-endian host" { same_as_tshark real-null-be.pcap 4 4 0 0; }
-@test "-r LOOP" { same_as_tshark real-loop.pcap 2 2 0 0; }
-@test "-r pcapng: two interfaces of one link type" { same_as_tshark real-twoif.pcapng 2 2 0 0; }
+@test "-I IPV4 (228)" { same_as_tshark real-ipv4.pcap 3 2 1 0; }
+@test "-I IPV6 (229): hop-by-hop and routing headers" { same_as_tshark real-ipv6.pcap 2 2 0 0; }
+@test "-I NULL, little-endian families 2, 30, 24" { same_as_tshark real-null.pcap 4 4 0 0; }
+@test "-I NULL from a big-endian host" { same_as_tshark real-null-be.pcap 4 4 0 0; }
+@test "-I LOOP" { same_as_tshark real-loop.pcap 2 2 0 0; }
+@test "-I pcapng: two interfaces of one link type" { same_as_tshark real-twoif.pcapng 2 2 0 0; }
 
-@test "-r a link type libpcap cannot filter (DLT_RAW 14): decoded without a filter, not exit 100" {
+@test "-I a link type libpcap cannot filter (DLT_RAW 14): decoded without a filter, not exit 100" {
 	same_as_tshark real-dlt14.pcap 5 4 1 0
 }
 
-@test "-r with -f on a link type libpcap cannot filter: exit 100 naming the filter" {
-	run --separate-stderr timeout 20 udp-recv -f udp -r "$FIXTURES/real-dlt14.pcap"
+@test "-I with -f on a link type libpcap cannot filter: exit 100 naming the filter" {
+	run --separate-stderr timeout 20 udp-recv -f udp -I "$FIXTURES/real-dlt14.pcap"
 	assert_failure 100
 	assert_equal "$output" ""
 	[[ $stderr == "udp-recv: invalid filter 'udp': "* ]] || fail_msg "$stderr"
 }
 
-@test "-r times from 2038-01-19 to 2106: text prints them, pcap keeps them" {
-	run --separate-stderr timeout 20 udp-recv -F text -r "$FIXTURES/real-2038.pcap"
+@test "-I times from 2038-01-19 to 2106: text prints them, pcap keeps them" {
+	run --separate-stderr timeout 20 udp-recv -F text -I "$FIXTURES/real-2038.pcap"
 	assert_success
 	run cut -d ' ' -f 1 <<<"$output"
 	assert_output "2038-01-19T03:14:07.999999999Z
@@ -83,8 +83,8 @@ same_as_tshark() {
 	same_as_tshark real-2038.pcap 4 4 0 0
 }
 
-@test "-r a file cut inside its last record: the records before it, then exit 1 naming it" {
-	run --separate-stderr timeout 20 udp-recv -F text -r "$FIXTURES/real-trunc.pcap"
+@test "-I a file cut inside its last record: the records before it, then exit 1 naming it" {
+	run --separate-stderr timeout 20 udp-recv -F text -I "$FIXTURES/real-trunc.pcap"
 	assert_failure 1
 	assert_equal "$(printf '%s\n' "$output" | cut -d ' ' -f 2)" "192.0.2.1:40001
 192.0.2.1:40002
@@ -94,13 +94,13 @@ same_as_tshark() {
 	[[ $stderr == *"received=3 written=3 "* ]] || fail_msg "$stderr"
 }
 
-# cut_at N: udp-recv -r - of real-eth.pcap's first N bytes, -F line.
+# cut_at N: udp-recv -I - of real-eth.pcap's first N bytes, -F line.
 cut_at() {
 	head -c "$1" "$FIXTURES/real-eth.pcap" |
-	    timeout 20 udp-recv -F line -r - >"$T/cut.out" 2>"$T/cut.err"
+	    timeout 20 udp-recv -F line -I - >"$T/cut.out" 2>"$T/cut.err"
 }
 
-@test "-r - cut at every byte of its last record: every whole record before it is written" {
+@test "-I - cut at every byte of its last record: every whole record before it is written" {
 	# real-eth.pcap ends with a record of 16 + 57 bytes, its 15th datagram
 	local size n st
 	size=$(wc -c <"$FIXTURES/real-eth.pcap")
@@ -119,8 +119,8 @@ cut_at() {
 	done
 }
 
-@test "-r pcapng whose second interface has another link type: what came before, then a clear error" {
-	run --separate-stderr timeout 20 udp-recv -F text -r "$FIXTURES/real-mixed.pcapng"
+@test "-I pcapng whose second interface has another link type: what came before, then a clear error" {
+	run --separate-stderr timeout 20 udp-recv -F text -I "$FIXTURES/real-mixed.pcapng"
 	assert_failure 1
 	[[ $output == *" 192.0.2.1:40001 > 198.51.100.2:5001 14 rec1 "* ]] || fail_msg "$output"
 	assert_equal "$(printf '%s\n' "$output" | wc -l)" 1

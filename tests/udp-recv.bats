@@ -7,7 +7,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] [-d FD] [-F FORMAT] [-f EXPR] [-i IFACE] [-m IFACE] [-r FILE] [-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]'
+USAGE='usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] [-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-m IFACE] [-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 
 setup_file() {
@@ -105,14 +105,14 @@ check_seq() {
 	assert_output --partial "$USAGE"
 }
 
-@test "usage: ADDRESS and -r together are refused (one source)" {
-	run timeout 20 udp-recv -r "$FIXTURES/lo-en10mb.pcap" 127.0.0.1:0
+@test "usage: ADDRESS and -I together are refused (one source)" {
+	run timeout 20 udp-recv -I "$FIXTURES/lo-en10mb.pcap" 127.0.0.1:0
 	assert_failure 100
 	[ -n "$output" ]
 }
 
-@test "usage: -i and -r together are refused (one source)" {
-	run timeout 20 udp-recv -i lo -r "$FIXTURES/lo-en10mb.pcap"
+@test "usage: -i and -I together are refused (one source)" {
+	run timeout 20 udp-recv -i lo -I "$FIXTURES/lo-en10mb.pcap"
 	assert_failure 100
 	[ -n "$output" ]
 }
@@ -184,7 +184,7 @@ bad() {
 }
 
 @test "bad value: a bad filter exits 100 naming the filter" {
-	run timeout 20 udp-recv -r "$FIXTURES/lo-en10mb.pcap" -f 'udp and and'
+	run timeout 20 udp-recv -I "$FIXTURES/lo-en10mb.pcap" -f 'udp and and'
 	assert_failure 100
 	assert_output --partial 'udp and and'
 }
@@ -222,6 +222,17 @@ os.execvp("udp-recv", ["udp-recv", "-F", "line", "-d", str(s.fileno())])'
 	finish r
 	assert_equal "$exit_status" 0
 	cmp "$FIXTURES/socket-line.golden" "$T/r.out"
+}
+
+@test "line output: a payload that ends in a newline (socat) gets none added" {
+	need socat
+	start_recv r -F line -c 4 127.0.0.1:0
+	printf 'hello\n' | socat -u - "UDP-SENDTO:$recv_addr"
+	send "$recv_addr" str:world hex:610a0a zero:0
+	finish r
+	assert_equal "$exit_status" 0
+	# hello\n, world + \n, a\n\n (its own empty line), the empty one + \n
+	cmp <(printf 'hello\nworld\na\n\n\n') "$T/r.out"
 }
 
 @test "raw output is exactly the payloads concatenated" {
@@ -327,7 +338,7 @@ big() {
 	tshark_fields "$T/r.out" udp.length udp.payload >"$T/fields"
 	assert_equal "$(sed -n 1p "$T/fields")" "$(printf '8\t')"
 	assert_equal "$(sed -n 2p "$T/fields")" "$(printf '65515\t%s' "$(hexof "$T/big")")"
-	timeout 20 udp-recv -r "$T/r.out" -F raw >"$T/raw"
+	timeout 20 udp-recv -I "$T/r.out" -F raw >"$T/raw"
 	cmp "$T/big" "$T/raw"
 }
 
@@ -644,15 +655,15 @@ os.execvp("udp-recv", ["udp-recv", "-F", "text", "-c", "1"])
 
 # ------------------------------------------------------- capture files
 
-# from_fixture NAME: udp-recv -r FIXTURE writes the capture's UDP datagrams
+# from_fixture NAME: udp-recv -I FIXTURE writes the capture's UDP datagrams
 # (IPv4 fragments skipped) with the capture's timestamps: tcpdump reads the
 # same lines from both, tshark the same payloads.
 from_fixture() {
 	need tcpdump tshark
 	local f=$FIXTURES/$1
-	run timeout 20 udp-recv -v -r "$f"
+	run timeout 20 udp-recv -v -I "$f"
 	assert_success
-	timeout 20 udp-recv -r "$f" >"$T/out.pcap" 2>"$T/err"
+	timeout 20 udp-recv -I "$f" >"$T/out.pcap" 2>"$T/err"
 	filter='udp and not (ip and ip[6:2] & 0x3fff != 0)'
 	tcpdump --nano -tt -nn -r "$f" "$filter" 2>/dev/null |
 	    sed -E 's/^([0-9.]+) ([a-z]+ +(In|Out|M|B|P) +)?/\1 /' >"$T/expect"
@@ -666,41 +677,41 @@ from_fixture() {
 	diff -u "$T/p1" "$T/p2"
 }
 
-@test "-r a tcpdump -i lo capture (EN10MB, ns timestamps, ICMP in it)" { from_fixture lo-en10mb.pcap; }
-@test "-r a tcpdump -i any capture (LINUX_SLL)" { from_fixture any-sll.pcap; }
-@test "-r a tcpdump -i any capture (LINUX_SLL2)" { from_fixture any-sll2.pcap; }
-@test "-r a dumpcap capture (pcapng)" { from_fixture lo.pcapng; }
+@test "-I a tcpdump -i lo capture (EN10MB, ns timestamps, ICMP in it)" { from_fixture lo-en10mb.pcap; }
+@test "-I a tcpdump -i any capture (LINUX_SLL)" { from_fixture any-sll.pcap; }
+@test "-I a tcpdump -i any capture (LINUX_SLL2)" { from_fixture any-sll2.pcap; }
+@test "-I a dumpcap capture (pcapng)" { from_fixture lo.pcapng; }
 
-@test "-r: text output of a capture matches the golden file, timestamps included" {
-	run --separate-stderr timeout 20 udp-recv -F text -r "$FIXTURES/lo-en10mb.pcap"
+@test "-I: text output of a capture matches the golden file, timestamps included" {
+	run --separate-stderr timeout 20 udp-recv -F text -I "$FIXTURES/lo-en10mb.pcap"
 	assert_success
 	diff -u "$FIXTURES/lo-en10mb.txt" <(printf '%s\n' "$output")
 }
 
-@test "-r -: the capture comes from stdin" {
-	timeout 20 udp-recv -F text -r - <"$FIXTURES/any-sll2.pcap" >"$T/out"
-	timeout 20 udp-recv -F text -r "$FIXTURES/any-sll2.pcap" >"$T/expect"
+@test "-I -: the capture comes from stdin" {
+	timeout 20 udp-recv -F text -I - <"$FIXTURES/any-sll2.pcap" >"$T/out"
+	timeout 20 udp-recv -F text -I "$FIXTURES/any-sll2.pcap" >"$T/expect"
 	[ -s "$T/expect" ]
 	cmp "$T/expect" "$T/out"
 }
 
-@test "-r -v: IPv4 fragments are skipped and counted" {
-	run --separate-stderr timeout 20 udp-recv -v -F text -r "$FIXTURES/any-sll.pcap"
+@test "-I -v: IPv4 fragments are skipped and counted" {
+	run --separate-stderr timeout 20 udp-recv -v -F text -I "$FIXTURES/any-sll.pcap"
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | wc -l)" 5
 	[[ $stderr =~ written=5\ .*skipped=3 ]] || fail_msg "counters: $stderr"
 }
 
-@test "-r of udp-recv's own output (LINKTYPE_RAW) gives it back byte for byte" {
-	timeout 20 udp-recv -r "$FIXTURES/lo-en10mb.pcap" >"$T/a"
-	timeout 20 udp-recv -r "$T/a" >"$T/b"
+@test "-I of udp-recv's own output (LINKTYPE_RAW) gives it back byte for byte" {
+	timeout 20 udp-recv -I "$FIXTURES/lo-en10mb.pcap" >"$T/a"
+	timeout 20 udp-recv -I "$T/a" >"$T/b"
 	[ "$(wc -c <"$T/a")" -gt 24 ]
 	cmp "$T/a" "$T/b"
 }
 
 @test "-f EXPR selects records in capture mode" {
 	run --separate-stderr timeout 20 udp-recv -F line -f 'ip6 and udp port 5002' \
-	    -r "$FIXTURES/lo-en10mb.pcap"
+	    -I "$FIXTURES/lo-en10mb.pcap"
 	assert_success
 	assert_output six
 }
@@ -852,15 +863,15 @@ mcast_setup() {
 	assert_output --regexp 'udp-recv: unable to write output: (Broken pipe|its reader is gone; lost=[0-9]+ records it did not read)'
 }
 
-@test "-r a missing file: exit 111 naming it" {
-	run timeout 20 udp-recv -r "$T/no-such.pcap"
+@test "-I a missing file: exit 111 naming it" {
+	run timeout 20 udp-recv -I "$T/no-such.pcap"
 	assert_failure 111
 	assert_output --partial "$T/no-such.pcap"
 }
 
-@test "-r a file that is not a capture: exit 100 or 111 naming it, no output" {
+@test "-I a file that is not a capture: exit 100 or 111 naming it, no output" {
 	printf 'not a capture file at all\n' >"$T/junk"
-	run --separate-stderr timeout 20 udp-recv -F line -r "$T/junk"
+	run --separate-stderr timeout 20 udp-recv -F line -I "$T/junk"
 	[ "$status" -eq 100 ] || [ "$status" -eq 111 ] || fail_msg "exit $status"
 	[ -z "$output" ]
 	[[ $stderr == *"$T/junk"* ]] || fail_msg "message: $stderr"

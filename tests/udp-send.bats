@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: udp-send [-ehLRv] [-B BATCH] [-H TTL] [-m IFACE] [-n COUNT] [-r RATE] [-S SIZE] [-s SOURCE] [-x FACTOR] ADDRESS'
+USAGE='usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] ADDRESS'
 COUNTERS='^udp-send: read=[0-9]+ sent=[0-9]+ skipped=[0-9]+ refused=[0-9]+ retried=[0-9]+ late=[0-9]+ maxlate=[0-9]+us$'
 GAPS=$BATS_TEST_DIRNAME/fixtures/udp-send/gaps.pcap
 
@@ -98,7 +98,7 @@ gap_errors() {
 }
 
 @test "usage: an unknown option exits 100 with the usage line" {
-	run timeout 20 udp-send -z 127.0.0.1:9 </dev/null
+	run timeout 20 udp-send -j 127.0.0.1:9 </dev/null
 	assert_failure 100
 	assert_output --partial "$USAGE"
 }
@@ -126,15 +126,15 @@ refused() {
 	assert_output --partial "$USAGE"
 }
 
-@test "usage: -r and -R together are refused" { refused '-r and -R' -r 10 -R 127.0.0.1:9; }
-@test "usage: -x without -R is refused" { refused '-x needs -R' -x 2 127.0.0.1:9; }
-@test "usage: -S without -n is refused" { refused '-S needs -n' -S 100 127.0.0.1:9; }
-@test "usage: -n with -R is refused" { refused 'not with -n' -n 5 -R 127.0.0.1:9; }
+@test "usage: -r and -P together are refused" { refused '-r and -P' -r 10 -P 127.0.0.1:9; }
+@test "usage: -x without -P is refused" { refused '-x needs -P' -x 2 127.0.0.1:9; }
+@test "usage: -z without -c is refused" { refused '-z needs -c' -z 100 127.0.0.1:9; }
+@test "usage: -c with -P is refused" { refused 'not with -c' -c 5 -P 127.0.0.1:9; }
 @test "usage: -m on a unicast address is refused" { refused 'multicast' -m lo 127.0.0.1:9; }
 @test "usage: -L on a unicast address is refused" { refused 'multicast' -L 127.0.0.1:9; }
 
-@test "usage: -R with text input exits 100 (lines carry no time)" {
-	run timeout 20 udp-send -R 127.0.0.1:9 <<<'a line'
+@test "usage: -P with text input exits 100 (lines carry no time)" {
+	run timeout 20 udp-send -P 127.0.0.1:9 <<<'a line'
 	assert_failure 100
 	assert_output --partial 'text lines have no time'
 }
@@ -168,16 +168,16 @@ bad() {
 @test "bad value: -r 10x" { bad 10x -r 10x 127.0.0.1:9; }
 @test "bad value: -B 0" { bad 0 -B 0 127.0.0.1:9; }
 @test "bad value: -B 1025 (sendmmsg's limit)" { bad 1025 -B 1025 127.0.0.1:9; }
-@test "bad value: -n 0" { bad 0 -n 0 127.0.0.1:9; }
-@test "bad value: -n -1" { bad -1 -n -1 127.0.0.1:9; }
-@test "bad value: -S 31 (below the header)" { bad 31 -n 1 -S 31 127.0.0.1:9; }
-@test "bad value: -S 65508 (above a datagram)" { bad 65508 -n 1 -S 65508 127.0.0.1:9; }
+@test "bad value: -c 0" { bad 0 -c 0 127.0.0.1:9; }
+@test "bad value: -c -1" { bad -1 -c -1 127.0.0.1:9; }
+@test "bad value: -z 31 (below the header)" { bad 31 -c 1 -z 31 127.0.0.1:9; }
+@test "bad value: -z 65508 (above a datagram)" { bad 65508 -c 1 -z 65508 127.0.0.1:9; }
 @test "bad value: -H 256" { bad 256 -H 256 127.0.0.1:9; }
 @test "bad value: -H 0 on a unicast address" { bad 0 -H 0 127.0.0.1:9; }
-@test "bad value: -x 0" { bad 0 -R -x 0 127.0.0.1:9; }
-@test "bad value: -x 1001" { bad 1001 -R -x 1001 127.0.0.1:9; }
-@test "bad value: -x 2s (a factor has no unit)" { bad 2s -R -x 2s 127.0.0.1:9; }
-@test "bad value: -x 1.2.3" { bad 1.2.3 -R -x 1.2.3 127.0.0.1:9; }
+@test "bad value: -x 0" { bad 0 -P -x 0 127.0.0.1:9; }
+@test "bad value: -x 1001" { bad 1001 -P -x 1001 127.0.0.1:9; }
+@test "bad value: -x 2s (a factor has no unit)" { bad 2s -P -x 2s 127.0.0.1:9; }
+@test "bad value: -x 1.2.3" { bad 1.2.3 -P -x 1.2.3 127.0.0.1:9; }
 @test "bad value: -s x" { bad x -s x 127.0.0.1:9; }
 @test "bad value: -s of the other family" { bad '[::1]:0' -s '[::1]:0' 127.0.0.1:9; }
 
@@ -251,7 +251,7 @@ bad() {
 	finish a
 	timeout 20 udp-send "$baddr" <"$T/a.out"
 	finish b
-	timeout 20 udp-recv -r "$T/b.out" -F raw >"$T/raw"
+	timeout 20 udp-recv -I "$T/b.out" -F raw >"$T/raw"
 	cmp "$T/big" "$T/raw"
 	tshark_fields "$T/b.out" udp.length | tr '\n' ' ' >"$T/lens"
 	assert_equal "$(cat "$T/lens")" "8 65515 "
@@ -314,7 +314,7 @@ gap 2"
 @test "-r with synthetic records: the receiver's span is within 2 %" {
 	need tcpdump
 	start_recv r -c 200 127.0.0.1:0
-	timeout 20 udp-send -v -n 200 -S 1400 -r 2000 "$recv_addr" 2>"$T/s.err"
+	timeout 20 udp-send -v -c 200 -z 1400 -r 2000 "$recv_addr" 2>"$T/s.err"
 	finish r
 	stamps "$T/r.out" >"$T/st"
 	rate_ok "$T/st" 500000 99500000 s
@@ -327,7 +327,7 @@ gap 2"
 replay_check() {
 	local f=$1 late n over med max
 	start_recv r -c 40 127.0.0.1:0
-	timeout 20 udp-send -v -R -x "$f" "$recv_addr" <"$GAPS" 2>"$T/s.err"
+	timeout 20 udp-send -v -P -x "$f" "$recv_addr" <"$GAPS" 2>"$T/s.err"
 	finish r
 	assert_equal "$exit_status" 0
 	stamps "$GAPS" | awk -v f="$f" '{ printf "%d\n", $1 / f }' >"$T/want"
@@ -339,7 +339,7 @@ replay_check() {
 	over=$(awk '$1 > 1000' "$T/err" | wc -l)
 	med=$(sed -n "$(((n + 1) / 2))p" "$T/err")
 	max=$(tail -n 1 "$T/err")
-	echo "# -R -x $f: gap error median ${med} us, max ${max} us; $over of $n gaps over 1 ms; udp-send late=$late" >&3
+	echo "# -P -x $f: gap error median ${med} us, max ${max} us; $over of $n gaps over 1 ms; udp-send late=$late" >&3
 	[ "$n" -eq 39 ] || fail_msg "$n gaps"
 	[ "$med" -le 200 ] || fail_msg "median gap error $med us"
 	[ "$over" -le $((2 * late)) ] ||
@@ -356,22 +356,22 @@ replay_check() {
 # runs, 1.6-2 ms in 2, and each gap over 1 ms was next to a datagram
 # udp-send counted late (its sleep woke 2-5 ms late: the VM's scheduling,
 # which a bare clock_nanosleep loop shows too: 1-3 % of 5 ms sleeps).
-@test "-R replays a tcpdump capture: gaps within 1 ms of the capture's" {
+@test "-P replays a tcpdump capture: gaps within 1 ms of the capture's" {
 	need tcpdump
 	replay_check 1
 }
 
-@test "-R -x 2 replays twice as fast: gaps halved within 1 ms" {
+@test "-P -x 2 replays twice as fast: gaps halved within 1 ms" {
 	need tcpdump
 	replay_check 2
 }
 
-@test "-R -x 0.25 of a capture: 4 times slower" {
+@test "-P -x 0.25 of a capture: 4 times slower" {
 	need tcpdump
 	start_recv r -c 3 127.0.0.1:0
 	# the first three records of the capture, 11.4 and 59.8 ms apart
-	timeout 20 udp-recv -r "$GAPS" -c 3 >"$T/three.pcap"
-	timeout 20 udp-send -R -x 0.25 "$recv_addr" <"$T/three.pcap"
+	timeout 20 udp-recv -I "$GAPS" -c 3 >"$T/three.pcap"
+	timeout 20 udp-send -P -x 0.25 "$recv_addr" <"$T/three.pcap"
 	finish r
 	stamps "$T/three.pcap" | awk '{ printf "%d\n", $1 * 4 }' >"$T/want"
 	stamps "$T/r.out" >"$T/got"
@@ -385,7 +385,7 @@ replay_check() {
 	need python3
 	t0=$(date +%s%N)
 	start_recv r -c 100 127.0.0.1:0
-	timeout 20 udp-send -v -n 100 -S 100 "$recv_addr" 2>"$T/s.err"
+	timeout 20 udp-send -v -c 100 -z 100 "$recv_addr" 2>"$T/s.err"
 	finish r
 	t1=$(date +%s%N)
 	assert_equal "$(counters s)" \
@@ -420,11 +420,11 @@ replay_check() {
 	assert_output 'ok 100'
 }
 
-@test "synthetic mode: -S 32 is the header alone, -S 65507 the largest" {
+@test "synthetic mode: -z 32 is the header alone, -z 65507 the largest" {
 	need tshark
 	start_recv r -c 2 127.0.0.1:0
-	timeout 20 udp-send -n 1 -S 32 "$recv_addr"
-	timeout 20 udp-send -n 1 -S 65507 "$recv_addr"
+	timeout 20 udp-send -c 1 -z 32 "$recv_addr"
+	timeout 20 udp-send -c 1 -z 65507 "$recv_addr"
 	finish r
 	tshark_fields "$T/r.out" udp.length | tr '\n' ' ' >"$T/lens"
 	assert_equal "$(cat "$T/lens")" "40 65515 "
@@ -550,7 +550,7 @@ replay_check() {
 	        bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
 	    out.write(struct.pack("<IIII", sec, 0, len(ip + udp), len(ip + udp)) + ip + udp)
 	EOF
-	BG_STDIN=$T/far.pcap start_bg s udp-send -v -R "$recv_addr"
+	BG_STDIN=$T/far.pcap start_bg s udp-send -v -P "$recv_addr"
 	wait_for "$T/r.out" '^now$'
 	stop_bg s INT 5
 	assert_equal "$exit_status" 0
@@ -673,6 +673,17 @@ mcast_setup() {
 	run in_ns timeout 20 udp-send 192.0.2.1:9 </dev/null
 	assert_failure 111
 	assert_output --partial 'udp-send: unable to connect to 192.0.2.1:9: '
+}
+
+@test "stdin that cannot be read (a directory): exit 111, not the status of malformed input" {
+	run timeout 20 udp-send 127.0.0.1:9 </
+	assert_failure 111
+	assert_output --partial 'udp-send: unable to read stdin: read error: Is a directory'
+}
+
+@test "stdin shared with the shell: O_NONBLOCK only while udp-send runs (end of input, TERM)" {
+	start_recv r -F line 127.0.0.1:0
+	stdin_restored udp-send "$recv_addr"
 }
 
 @test "stdin closed: exit 111" {

@@ -50,7 +50,7 @@ healthy() {
 pids=""
 stop_all() {
 	for h in $hosts; do
-		chanrelay -H "$h" -f "$conf" -d "$data/run-$h" stop \
+		chanrelay -H "$h" -f "$conf" -C "$data/run-$h" stop \
 		    >/dev/null 2>&1
 	done
 	for p in $pids; do
@@ -78,12 +78,12 @@ say "cluster up: $NATS_URL"
 
 # one stream, 3 replicas, for every channel's subject
 for s in chanrelay.gps chanrelay.imu; do
-	wait_until 20 nats-send -C FLEET -r 3 "$s" </dev/null ||
+	wait_until 20 nats-send -C FLEET -y 3 "$s" </dev/null ||
 	    { say "unable to create the stream"; stop_all; exit 111; }
 done
 
 for h in $hosts; do
-	chanrelay -H "$h" -f "$conf" -d "$data/run-$h" start ||
+	chanrelay -H "$h" -f "$conf" -C "$data/run-$h" start ||
 	    { stop_all; exit 111; }
 done
 say "hosts up: rx1 (gps), rx2 (imu), archive (gps-archive, imu-archive)"
@@ -95,8 +95,8 @@ if ! wait_until 10 bound 5101 || ! wait_until 10 bound 5102; then
 	stop_all
 	exit 111
 fi
-udp-send -n "$count" -r 100 -S 64 127.0.0.1:5101 2>/dev/null
-udp-send -n "$count" -r 100 -S 64 127.0.0.1:5102 2>/dev/null
+udp-send -c "$count" -r 100 -z 64 127.0.0.1:5101 2>/dev/null
+udp-send -c "$count" -r 100 -z 64 127.0.0.1:5102 2>/dev/null
 say "sent $count datagrams to each of 127.0.0.1:5101 and :5102"
 
 # archived: the archive's channel NAME holds N records (chanlog's current
@@ -111,7 +111,7 @@ ok=1
 wait_until 30 archived gps "$count" || ok=0
 wait_until 30 archived imu "$count" || ok=0
 for h in $hosts; do
-	chanrelay -H "$h" -f "$conf" -d "$data/run-$h" status
+	chanrelay -H "$h" -f "$conf" -C "$data/run-$h" status
 done
 if [ "$test_mode" -eq 1 ]; then
 	stop_all
@@ -120,6 +120,6 @@ if [ "$test_mode" -eq 1 ]; then
 	exit 1
 fi
 say "look: tcpdump -nn -r $data/archive/gps/current"
-say "      nats-recv -s all -F text chanrelay.gps   (NATS_URL=$NATS_URL)"
+say "      nats-recv -p all -F text chanrelay.gps   (NATS_URL=$NATS_URL)"
 say "Ctrl-C stops the hosts and the cluster."
 while :; do sleep 3600; done

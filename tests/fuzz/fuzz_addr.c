@@ -50,8 +50,8 @@ same(const struct addr *a, const struct addr *b)
 
 	if (addr_port(sa) != addr_port(sb))
 		return 0;
-	fa = sa_ip(sa, x);
-	fb = sa_ip(sb, y);
+	fa = addr_ip(sa, x);
+	fb = addr_ip(sb, y);
 	return fa == fb && memcmp(x, y, 16) == 0;
 }
 

@@ -7,10 +7,7 @@
  * checked against the frame's bounds. The same bytes are also cut into
  * lines, which must give the input back.
  *
- * clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
- *     -o fuzz_pcapr tests/fuzz/fuzz_pcapr.c lib/pcapr.c lib/decode.c \
- *     lib/frame.c
- * ./fuzz_pcapr -max_total_time=60 NEWDIR tests/fuzz/corpus/pcapr
+ * Built by `make build/fuzz/fuzz_pcapr`; run by tests/fuzz/run.sh pcapr.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* memfd_create */
@@ -24,6 +21,7 @@
 
 #include "decode.h"
 #include "frame.h"
+#include "liner.h"
 #include "pcapr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cidr.h"
+#include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -11,7 +11,7 @@ set -eu
 dir=${1:-$(dirname "$0")/corpus}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for n in pcapr decode frame num addr esc rules tfmt; do
+for n in pcapr decode liner num addr esc rules timefmt; do
 	rm -rf "${dir:?}/$n"
 	mkdir -p "$dir/$n"
 done
@@ -204,13 +204,13 @@ seed() {
 	{ bytes "$3"; printf '%s' "$4"; } >"$dir/$1/$2"
 }
 
-# frame: the longest whole line minus 1, the piece-size seed, the stream
-{ bytes 9 3; cat "$dir/pcapr/text-lines"; } >"$dir/frame/lines-max10"
-seed frame short-max1 0 200 "a
+# liner: the longest whole line minus 1, the piece-size seed, the stream
+{ bytes 9 3; cat "$dir/pcapr/text-lines"; } >"$dir/liner/lines-max10"
+seed liner short-max1 0 200 "a
 bc
 
 d"
-{ bytes 255 7; head -c 64 "$dir/pcapr/raw-ns-le-pcapw"; } >"$dir/frame/pcap"
+{ bytes 255 7; head -c 64 "$dir/pcapr/raw-ns-le-pcapw"; } >"$dir/liner/pcap"
 
 # num: selector % 3 is num_parse, size_parse, dur_parse (the bounds too)
 seed num num-min 0 -9223372036854775808
@@ -254,9 +254,9 @@ seed rules bad 12 "allow 10.0.0.0/8
 permit 1.2.3.4
 "
 
-# tfmt: an even selector is a text, an odd one a time's 12 bytes
-seed tfmt ns 0 2026-11-21T10:00:00.123456789Z
-seed tfmt zone 0 '2026-11-21 12:00:00+02:00'
-seed tfmt neg 0 2024-02-29T09:30:00.5-00:30
-seed tfmt leap 0 2016-12-31T23:59:60Z
-{ bytes 1 0 0 0 14 107 1 107 170 7 91 205 21; } >"$dir/tfmt/time"
+# timefmt: an even selector is a text, an odd one a time's 12 bytes
+seed timefmt ns 0 2026-11-21T10:00:00.123456789Z
+seed timefmt zone 0 '2026-11-21 12:00:00+02:00'
+seed timefmt neg 0 2024-02-29T09:30:00.5-00:30
+seed timefmt leap 0 2016-12-31T23:59:60Z
+{ bytes 1 0 0 0 14 107 1 107 170 7 91 205 21; } >"$dir/timefmt/time"

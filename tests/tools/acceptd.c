@@ -41,6 +41,7 @@
 
 #include "addr.h"
 #include "addrfile.h"
+#include "arg.h"
 #include "num.h"
 #include "sig.h"
 #include "tcpsock.h"

@@ -1,10 +1,13 @@
-/* test_addr.c: addr_parse, addr_format, addr_format_ip and addr_list_parse. */
+/* test_addr.c: addr_parse, addr_format, addr_format_ip, addr_list_parse,
+ * addr_ip and addr_islocal. */
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,9 +362,94 @@ test_list(void)
 	list_bad("1.2.3.4,10.0.0.0-10.0.255.255", "more than 65536 addresses");
 }
 
+/* ip_is: addr_ip of the numeric address s gives family af and bytes want */
+static void
+ip_is(const char *s, int af, const char *want)
+{
+	struct addr a;
+	unsigned char ip[16], w[16] = { 0 };
+
+	if (addr_parse_host(s, &a) != NULL) {
+		ok(0, "parse %s", s);
+		return;
+	}
+	inet_pton(af, want, w);
+	is_int(addr_ip((struct sockaddr *)&a.ss, ip), af, "addr_ip %s: family", s);
+	ok(memcmp(ip, w, 16) == 0, "  the bytes of %s", want);
+}
+
+static void
+test_ip(void)
+{
+	struct sockaddr_un un;
+	unsigned char ip[16];
+
+	ip_is("192.0.2.7", AF_INET, "192.0.2.7");
+	ip_is("2001:db8::7", AF_INET6, "2001:db8::7");
+	ip_is("::ffff:192.0.2.7", AF_INET, "192.0.2.7");
+	memset(&un, 0, sizeof un);
+	un.sun_family = AF_UNIX;
+	is_int(addr_ip((struct sockaddr *)&un, ip), -1, "addr_ip AF_UNIX: -1");
+}
+
+/* local: addr_islocal of the numeric address s. */
+static int
+local(const char *s)
+{
+	struct sockaddr_in s4;
+	struct sockaddr_in6 s6;
+
+	memset(&s4, 0, sizeof s4);
+	memset(&s6, 0, sizeof s6);
+	if (inet_pton(AF_INET, s, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		return addr_islocal((struct sockaddr *)&s4);
+	}
+	if (inet_pton(AF_INET6, s, &s6.sin6_addr) == 1) {
+		s6.sin6_family = AF_INET6;
+		return addr_islocal((struct sockaddr *)&s6);
+	}
+	return -1;
+}
+
+static void
+test_islocal(void)
+{
+	struct ifaddrs *ifa, *p;
+	struct sockaddr_un un;
+	int n = 0, good = 1;
+
+	is_int(local("127.0.0.1"), 1, "127.0.0.1 is local");
+	is_int(local("127.200.0.9"), 1, "127.200.0.9 is local");
+	is_int(local("0.0.0.0"), 1, "0.0.0.0 is local");
+	is_int(local("::1"), 1, "::1 is local");
+	is_int(local("::"), 1, ":: is local");
+	is_int(local("::ffff:127.0.0.1"), 1, "::ffff:127.0.0.1 is local");
+	is_int(local("192.0.2.1"), 0, "192.0.2.1 (TEST-NET-1) is not");
+	is_int(local("2001:db8::1"), 0, "2001:db8::1 (documentation) is not");
+	is_int(local("::2"), 0, "::2 is not");
+	memset(&un, 0, sizeof un);
+	un.sun_family = AF_UNIX;
+	is_int(addr_islocal((struct sockaddr *)&un), 0, "AF_UNIX is not");
+	if (getifaddrs(&ifa) == -1) {
+		ok(1, "# SKIP getifaddrs failed");
+		return;
+	}
+	for (p = ifa; p != NULL; p = p->ifa_next)
+		if (p->ifa_addr != NULL && (p->ifa_addr->sa_family ==
+		    AF_INET || p->ifa_addr->sa_family == AF_INET6)) {
+			n++;
+			good &= addr_islocal(p->ifa_addr) == 1;
+		}
+	freeifaddrs(ifa);
+	ok(good, "each of the %d interface addresses is local", n);
+}
+
 int
 main(void)
 {
+	test_ip();
+	test_islocal();
 	test_parse();
 	test_format();
 	test_arg();

@@ -119,6 +119,13 @@ main(void)
 	n = out(RECOUT_LINE, &m, "a\0b", 3, buf, sizeof buf);
 	is_int(n, 5, "line: payload, newline, then an empty line");
 	ok(memcmp(buf, "a\0b\n\n", 5) == 0, "line: bytes kept");
+	n = out(RECOUT_LINE, &m, "hello\n", 6, buf, sizeof buf);
+	is_str(buf, "hello\n\n", "line: a payload ending in a newline gets "
+	    "none added; the empty one gets one");
+	out(RECOUT_LINE, &m, "a\n\n", 3, buf, sizeof buf);
+	is_str(buf, "a\n\n\n", "line: only one newline is the line's end");
+	out(RECOUT_LINE, &m, "a\r\n", 3, buf, sizeof buf);
+	is_str(buf, "a\r\n\n", "line: CR LF ends in a newline too");
 	n = out(RECOUT_RAW, &m, "a\0b", 3, buf, sizeof buf);
 	is_int(n, 3, "raw: the payload bytes only");
 

@@ -14,8 +14,8 @@
 
 #include "chandir.h"
 #include "frame.h"
+#include "put.h"
 #include "salvage.h"
-#include "store.h"
 #include "tap.h"
 
 #define MAXB	(1 << 20)
@@ -34,20 +34,20 @@ mkpcap(int n, const unsigned *lens, int nl)
 	int i;
 	unsigned j, len;
 
-	store_le32(buf, 0xa1b23c4du);
-	store_le16(buf + 4, 2);
-	store_le16(buf + 6, 4);
+	put_le32(buf, 0xa1b23c4du);
+	put_le16(buf + 4, 2);
+	put_le16(buf + 6, 4);
 	memset(buf + 8, 0, 8);
-	store_le32(buf + 16, 262144);
-	store_le32(buf + 20, 147);
+	put_le32(buf + 16, 262144);
+	put_le32(buf + 20, 147);
 	nb = 0;
 	bounds[nb++] = o;
 	for (i = 0; i < n; i++) {
 		len = lens[i % nl];
-		store_le32(buf + o, 1893456000u + (unsigned)i / 1000);
-		store_le32(buf + o + 4, (unsigned)(i % 1000) * 1000000u);
-		store_le32(buf + o + 8, len);
-		store_le32(buf + o + 12, len);
+		put_le32(buf + o, 1893456000u + (unsigned)i / 1000);
+		put_le32(buf + o + 4, (unsigned)(i % 1000) * 1000000u);
+		put_le32(buf + o + 8, len);
+		put_le32(buf + o + 12, len);
 		for (j = 0; j < len; j++)	/* never 512 zeros in a row */
 			buf[o + 16 + j] = (unsigned char)((i + j) % 251 + 1);
 		o += 16 + len;
@@ -311,26 +311,26 @@ pcap_rules(void)
 	size_t n = mkpcap(10, lens, 1), r5 = pcap_at(5);
 
 	memcpy(work, buf, n);
-	store_le32(work + r5, 1893456000u - 7200);	/* 2 h back */
+	put_le32(work + r5, 1893456000u - 7200);	/* 2 h back */
 	is_int(run(work, n, NULL, r5, buf, &s), 0,
 	    "pcap: a record 2 h before the one before it is cut");
 	memcpy(work, buf, n);
-	store_le32(work + r5, 1893456000u - 1800);	/* 30 min back */
+	put_le32(work + r5, 1893456000u - 1800);	/* 30 min back */
 	ok(run(work, n, NULL, n, work, &s) == 0,
 	    "pcap: 30 min back is within reason: kept");
 	memcpy(work, buf, n);
-	store_le32(work + r5, 1893456000u + 2 * 86400);
+	put_le32(work + r5, 1893456000u + 2 * 86400);
 	is_int(run(work, n, NULL, r5, buf, &s), 0,
 	    "pcap: a jump of 2 days forward is cut");
 	memcpy(work, buf, n);
-	store_le32(work + r5 + 8, 300);			/* caplen > len */
+	put_le32(work + r5 + 8, 300);			/* caplen > len */
 	is_int(run(work, n, NULL, r5, buf, &s), 0, "pcap: caplen > len cut");
 	memcpy(work, buf, n);
-	store_le32(work + r5 + 4, 1000000000u);
+	put_le32(work + r5 + 4, 1000000000u);
 	is_int(run(work, n, NULL, r5, buf, &s), 0,
 	    "pcap: a fraction of 1e9 ns is cut");
 	memcpy(work, buf, n);
-	store_le32(work + 16, 100);			/* snaplen 100 */
+	put_le32(work + 16, 100);			/* snaplen 100 */
 	is_int(run(work, n, NULL, 0, buf, &s), 0,
 	    "pcap: every record above the snaplen: nothing kept");
 	ok(s.cutrecs == -1, "  records cut not countable");
@@ -366,7 +366,7 @@ pcap_headers(void)
 	is_int(s.fixhdr, 2, "  reported as repaired");
 	/* a mark of this file: its synced part is not read */
 	memcpy(work, buf, n);
-	store_le32(work + pcap_at(3) + 8, 99999);
+	put_le32(work + pcap_at(3) + 8, 99999);
 	m.ino = ino();
 	m.synced = pcap_at(5);
 	m.first_sec = 1234;

@@ -1,18 +1,18 @@
 /*
- * fuzz_tfmt.c: libFuzzer harness for the time parser, tfmt_iso_parse. A
+ * fuzz_timefmt.c: libFuzzer harness for the time parser, timefmt_iso_parse. A
  * text it accepts must name the time it says: that time, written back
- * with tfmt_iso in the text's own zone, has the same date, clock and
+ * with timefmt_iso in the text's own zone, has the same date, clock and
  * fraction (a leap second, :60, is the second after :59). And a time
- * written by tfmt_iso must parse back to itself. The first input byte
+ * written by timefmt_iso must parse back to itself. The first input byte
  * picks the test; the rest is the text up to a NUL, or the time's bytes.
  *
- * Built by `make build/fuzz/fuzz_tfmt`; run by tests/fuzz/run.sh tfmt.
+ * Built by `make build/fuzz/fuzz_timefmt`; run by tests/fuzz/run.sh timefmt.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tfmt.h"
+#include "timefmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -32,14 +32,14 @@ num(const char *s, int n)
 static void
 check_text(const char *s)
 {
-	char buf[TFMT_ISO_LEN], want[TFMT_ISO_LEN];
+	char buf[TIMEFMT_ISO_LEN], want[TIMEFMT_ISO_LEN];
 	const char *z;
 	int64_t sec, local;
 	uint32_t nsec;
 	size_t nf;
 	int leap;
 
-	if (tfmt_iso_parse(s, &sec, &nsec) != 0)
+	if (timefmt_iso_parse(s, &sec, &nsec) != 0)
 		return;
 	if (nsec > 999999999 || strlen(s) < 20)
 		abort();
@@ -52,8 +52,8 @@ check_text(const char *s)
 	leap = num(s + 17, 2) == 60;
 	if (local - leap < SEC_MIN || local - leap > SEC_MAX)
 		abort();
-	tfmt_iso(buf, local - leap, nsec);
-	/* what the text says, in tfmt_iso's form */
+	timefmt_iso(buf, local - leap, nsec);
+	/* what the text says, in timefmt_iso's form */
 	memcpy(want, s, 19);
 	want[10] = 'T';
 	if (leap)
@@ -72,7 +72,7 @@ check_text(const char *s)
 static void
 check_time(const uint8_t *p, size_t n)
 {
-	char buf[TFMT_ISO_LEN];
+	char buf[TIMEFMT_ISO_LEN];
 	uint64_t u = 0;
 	int64_t sec, back;
 	uint32_t nsec = 0, nback;
@@ -84,8 +84,8 @@ check_time(const uint8_t *p, size_t n)
 		nsec = nsec << 8 | p[i];
 	sec = SEC_MIN + (int64_t)(u % (uint64_t)(SEC_MAX - SEC_MIN + 1));
 	nsec %= 1000000000;
-	if (tfmt_iso(buf, sec, nsec) != 30 ||
-	    tfmt_iso_parse(buf, &back, &nback) != 0 || back != sec ||
+	if (timefmt_iso(buf, sec, nsec) != 30 ||
+	    timefmt_iso_parse(buf, &back, &nback) != 0 || back != sec ||
 	    nback != nsec)
 		abort();
 }

@@ -1,13 +1,12 @@
 /*
- * fuzz_frame.c: libFuzzer harness for the text framing: the line reader
- * fed through a non-blocking pipe in small pieces, as it reads a slow
- * peer, so every LINER_AGAIN and partial read is exercised; and
- * frame_sniff over a pipe written a byte at a time. The first input byte
+ * fuzz_liner.c: libFuzzer harness for the line reader, fed through a
+ * non-blocking pipe in small pieces, as it reads a slow peer, so every
+ * LINER_AGAIN and partial read is exercised. The first input byte
  * sets the longest whole line (1..256), the second the piece sizes; the
  * rest is the stream. The lines and pieces handed out, put back
  * together, must give the stream back.
  *
- * Built by `make build/fuzz/fuzz_frame`; run by tests/fuzz/run.sh frame.
+ * Built by `make build/fuzz/fuzz_liner`; run by tests/fuzz/run.sh liner.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -15,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "frame.h"
+#include "liner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -88,33 +87,11 @@ fuzz_liner(const uint8_t *data, size_t size, size_t max, unsigned seed)
 		close(p[1]);
 }
 
-/* fuzz_sniff: at most four bytes, fewer only when the stream is shorter */
-static void
-fuzz_sniff(const uint8_t *data, size_t size)
-{
-	unsigned char buf[4];
-	size_t i, want = size < 4 ? size : 4;
-	int p[2];
-
-	if (pipe(p) == -1)
-		abort();
-	for (i = 0; i < want; i++)
-		if (write(p[1], data + i, 1) != 1)
-			abort();
-	close(p[1]);
-	if (frame_sniff(p[0], buf) != (long)want ||
-	    memcmp(buf, data, want) != 0 ||
-	    frame_detect(buf, want) != frame_detect(data, size))
-		abort();
-	close(p[0]);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
 	fuzz_liner(data + 2, size - 2, 1 + data[0], data[1]);
-	fuzz_sniff(data + 2, size - 2);
 	return 0;
 }

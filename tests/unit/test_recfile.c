@@ -1,4 +1,4 @@
-/* test_heldw.c: a write that fails part way leaves whole records only,
+/* test_recfile.c: a write that fails part way leaves whole records only,
  * and what was not written is held for the next try. */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "heldw.h"
+#include "recfile.h"
 #include "tap.h"
 
 static off_t
@@ -36,10 +36,10 @@ rec(unsigned char *b, uint32_t n)
 int
 main(void)
 {
-	char path[] = "/tmp/test_heldw.XXXXXX";
+	char path[] = "/tmp/test_recfile.XXXXXX";
 	unsigned char hdr[24], r[200];
 	struct rlimit rl;
-	struct heldw w;
+	struct recfile w;
 	int fd, i;
 	size_t n;
 
@@ -49,71 +49,71 @@ main(void)
 	unlink(path);
 
 	/* text: a limit of 100 bytes cuts the file after the last line */
-	heldw_init(&w, 0, 0, 1 << 20);
-	heldw_reset(&w, fd, 0, 0);
+	recfile_init(&w, 0, 0, 1 << 20);
+	recfile_reset(&w, fd, 0, 0);
 	for (i = 0; i < 10; i++)
-		heldw_add(&w, "0123456789abcdefghijklmnopqrstu\n", 32);
+		recfile_add(&w, "0123456789abcdefghijklmnopqrstu\n", 32);
 	getrlimit(RLIMIT_FSIZE, &rl);
 	rl.rlim_cur = 100;
 	setrlimit(RLIMIT_FSIZE, &rl);
 	errno = 0;
-	is_int(heldw_flush(&w), -1, "text: a write past the limit fails");
+	is_int(recfile_flush(&w), -1, "text: a write past the limit fails");
 	is_int(errno, EFBIG, "  with EFBIG");
 	is_int(fsize(fd), 96, "  the file holds 3 whole lines, not 100 bytes");
 	is_int(w.size, 96, "  and says so");
 	is_int(w.len, 320 - 96, "  the other 7 lines are held");
-	is_int(heldw_records(&w), 7, "  7 records held");
+	is_int(recfile_records(&w), 7, "  7 records held");
 	rl.rlim_cur = RLIM_INFINITY;
 	setrlimit(RLIMIT_FSIZE, &rl);
-	is_int(heldw_flush(&w), 0, "space again: everything written");
+	is_int(recfile_flush(&w), 0, "space again: everything written");
 	is_int(fsize(fd), 320, "  320 bytes");
 	is_int(w.len, 0, "  nothing held");
-	heldw_free(&w);
+	free(w.p);
 
 	/* pcap: the file header first, then records of 16 + 100 bytes */
 	ok(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0, "reset");
 	memset(hdr, 'h', sizeof hdr);
-	heldw_init(&w, 1, 0, 1 << 20);
-	heldw_reset(&w, fd, 0, 1);
-	heldw_add(&w, hdr, sizeof hdr);
+	recfile_init(&w, 1, 0, 1 << 20);
+	recfile_reset(&w, fd, 0, 1);
+	recfile_add(&w, hdr, sizeof hdr);
 	for (i = 0; i < 5; i++) {
 		n = rec(r, 100);
-		heldw_add(&w, r, n);
+		recfile_add(&w, r, n);
 	}
-	is_int(heldw_records(&w), 5, "pcap: 5 records held, header apart");
+	is_int(recfile_records(&w), 5, "pcap: 5 records held, header apart");
 	rl.rlim_cur = 24 + 116 * 2 + 50;
 	setrlimit(RLIMIT_FSIZE, &rl);
-	is_int(heldw_flush(&w), -1, "pcap: a write past the limit fails");
+	is_int(recfile_flush(&w), -1, "pcap: a write past the limit fails");
 	is_int(fsize(fd), 24 + 116 * 2, "  header and 2 whole records kept");
-	is_int(heldw_records(&w), 3, "  3 held");
+	is_int(recfile_records(&w), 3, "  3 held");
 	rl.rlim_cur = 10;
 	setrlimit(RLIMIT_FSIZE, &rl);
 	rl.rlim_cur = RLIM_INFINITY;
 	setrlimit(RLIMIT_FSIZE, &rl);
-	is_int(heldw_flush(&w), 0, "then all of it");
+	is_int(recfile_flush(&w), 0, "then all of it");
 	is_int(fsize(fd), 24 + 116 * 5, "  every record");
-	heldw_free(&w);
+	free(w.p);
 
 	/* a header that did not fit at all leaves an empty file */
 	ok(ftruncate(fd, 0) == 0, "reset");
-	heldw_init(&w, 1, 0, 1 << 20);
-	heldw_reset(&w, fd, 0, 1);
-	heldw_add(&w, hdr, sizeof hdr);
+	recfile_init(&w, 1, 0, 1 << 20);
+	recfile_reset(&w, fd, 0, 1);
+	recfile_add(&w, hdr, sizeof hdr);
 	n = rec(r, 100);
-	heldw_add(&w, r, n);
+	recfile_add(&w, r, n);
 	rl.rlim_cur = 20;
 	setrlimit(RLIMIT_FSIZE, &rl);
-	is_int(heldw_flush(&w), -1, "a header cut short fails");
+	is_int(recfile_flush(&w), -1, "a header cut short fails");
 	is_int(fsize(fd), 0, "  and is cut back to nothing");
 	is_int(w.len, 24 + 116, "  all of it still held");
 	rl.rlim_cur = RLIM_INFINITY;
 	setrlimit(RLIMIT_FSIZE, &rl);
-	heldw_free(&w);
+	free(w.p);
 
-	heldw_init(&w, 0, 0, 64);
-	ok(heldw_add(&w, r, 64) == 0, "max: 64 bytes fit");
-	is_int(heldw_add(&w, r, 1), -1, "  one more does not");
-	heldw_free(&w);
+	recfile_init(&w, 0, 0, 64);
+	ok(recfile_add(&w, r, 64) == 0, "max: 64 bytes fit");
+	is_int(recfile_add(&w, r, 1), -1, "  one more does not");
+	free(w.p);
 	close(fd);
 	return tap_done();
 }

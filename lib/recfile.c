@@ -1,18 +1,18 @@
-/* heldw.c: records held in memory and written to a file whole, or not. */
+/* recfile.c: records held in memory and written to a file whole, or not. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "heldw.h"
+#include "recfile.h"
 
 #define FILEHDR 24
 #define RECHDR 16
 #define CAP0 (512u * 1024)
 
 void
-heldw_init(struct heldw *w, int pcap, int swap, size_t max)
+recfile_init(struct recfile *w, int pcap, int swap, size_t max)
 {
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
@@ -22,7 +22,7 @@ heldw_init(struct heldw *w, int pcap, int swap, size_t max)
 }
 
 void
-heldw_reset(struct heldw *w, int fd, uint64_t size, int hdr)
+recfile_reset(struct recfile *w, int fd, uint64_t size, int hdr)
 {
 	w->fd = fd;
 	w->size = size;
@@ -30,7 +30,7 @@ heldw_reset(struct heldw *w, int fd, uint64_t size, int hdr)
 }
 
 int
-heldw_add(struct heldw *w, const void *s, size_t n)
+recfile_add(struct recfile *w, const void *s, size_t n)
 {
 	unsigned char *np;
 	size_t cap;
@@ -53,7 +53,7 @@ heldw_add(struct heldw *w, const void *s, size_t n)
 }
 
 static size_t
-caplen(const struct heldw *w, size_t off)
+caplen(const struct recfile *w, size_t off)
 {
 	uint32_t v;
 
@@ -63,14 +63,14 @@ caplen(const struct heldw *w, size_t off)
 
 /* first: where the records start (after a held file header). */
 static size_t
-first(const struct heldw *w)
+first(const struct recfile *w)
 {
 	return w->pcap && w->hdr ? FILEHDR : 0;
 }
 
 /* boundary: the bytes of the whole records among the first n held. */
 static size_t
-boundary(const struct heldw *w, size_t n)
+boundary(const struct recfile *w, size_t n)
 {
 	const unsigned char *nl;
 	size_t off = first(w), next;
@@ -90,7 +90,7 @@ boundary(const struct heldw *w, size_t n)
 }
 
 int
-heldw_flush(struct heldw *w)
+recfile_flush(struct recfile *w)
 {
 	size_t done = 0, keep;
 	ssize_t n;
@@ -132,7 +132,7 @@ heldw_flush(struct heldw *w)
 }
 
 uint64_t
-heldw_records(const struct heldw *w)
+recfile_records(const struct recfile *w)
 {
 	const unsigned char *nl;
 	size_t off = first(w), next;
@@ -145,12 +145,4 @@ heldw_records(const struct heldw *w)
 		} else
 			next = off + RECHDR + caplen(w, off);
 	return n;
-}
-
-void
-heldw_free(struct heldw *w)
-{
-	free(w->p);
-	w->p = NULL;
-	w->len = w->cap = 0;
 }

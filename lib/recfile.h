@@ -1,6 +1,6 @@
-/* heldw.h: records held in memory and written to a file whole, or not. */
-#ifndef HELDW_H
-#define HELDW_H
+/* recfile.h: records held in memory and written to a file whole, or not. */
+#ifndef RECFILE_H
+#define RECFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@
  * their header (in the stream's byte order: swap), and a file's first
  * bytes are its 24-byte header when hdr is set.
  */
-struct heldw {
+struct recfile {
 	int fd;
 	uint64_t size;		/* bytes in the file */
 	unsigned char *p;
@@ -23,25 +23,23 @@ struct heldw {
 	int hdr;		/* p starts with the file header */
 };
 
-/* heldw_init: for a file of pcap records (swap: not in host order) or
+/* recfile_init: for a file of pcap records (swap: not in host order) or
  * text lines, holding at most max bytes. */
-void heldw_init(struct heldw *w, int pcap, int swap, size_t max);
+void recfile_init(struct recfile *w, int pcap, int swap, size_t max);
 
-/* heldw_reset: a new file fd of size bytes; hdr when the pcap file
+/* recfile_reset: a new file fd of size bytes; hdr when the pcap file
  * header is the first thing added. */
-void heldw_reset(struct heldw *w, int fd, uint64_t size, int hdr);
+void recfile_reset(struct recfile *w, int fd, uint64_t size, int hdr);
 
-/* heldw_add: hold n more bytes (part of a record). Returns 0, -1 when
+/* recfile_add: hold n more bytes (part of a record). Returns 0, -1 when
  * they do not fit in max (or memory is short). */
-int heldw_add(struct heldw *w, const void *s, size_t n);
+int recfile_add(struct recfile *w, const void *s, size_t n);
 
-/* heldw_flush: write what is held. Returns 0; or -1 with errno set, the
+/* recfile_flush: write what is held. Returns 0; or -1 with errno set, the
  * file cut back to its last whole record and the rest still held. */
-int heldw_flush(struct heldw *w);
+int recfile_flush(struct recfile *w);
 
-/* heldw_records: the whole records held (the file header not counted). */
-uint64_t heldw_records(const struct heldw *w);
-
-void heldw_free(struct heldw *w);
+/* recfile_records: the whole records held (the file header not counted). */
+uint64_t recfile_records(const struct recfile *w);
 
 #endif

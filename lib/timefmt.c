@@ -1,11 +1,11 @@
-/* tfmt.c: timestamps as text. */
+/* timefmt.c: timestamps as text. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include <string.h>
 #include <time.h>
 
-#include "tfmt.h"
+#include "timefmt.h"
 
 /* The first and last second that fit in four year digits. */
 #define SEC_MIN (-62167219200LL)	/* 0000-01-01T00:00:00Z */
@@ -43,14 +43,14 @@ civil(int64_t z, int *y, unsigned *m, unsigned *d)
 }
 
 /*
- * tfmt_iso: no gmtime(3) (it takes a lock and consults the zone on some
+ * timefmt_iso: no gmtime(3) (it takes a lock and consults the zone on some
  * libcs, and this runs once per record). Times outside years 0000..9999
  * are clamped to the first or last nanosecond of that range so the text
- * keeps its fixed width and fits TFMT_ISO_LEN; nsec past 999999999 is
+ * keeps its fixed width and fits TIMEFMT_ISO_LEN; nsec past 999999999 is
  * clamped to it.
  */
 size_t
-tfmt_iso(char *buf, int64_t sec, uint32_t nsec)
+timefmt_iso(char *buf, int64_t sec, uint32_t nsec)
 {
 	int64_t days, sod;
 	unsigned m, d, i;
@@ -97,7 +97,7 @@ tfmt_iso(char *buf, int64_t sec, uint32_t nsec)
 /* TAI64N as daemontools writes it: the label 2^62 + 10 + Unix seconds
  * (tai64n(8) counts no leap seconds past the 1970 offset either). */
 size_t
-tfmt_tai64n(char *buf, int64_t sec, uint32_t nsec)
+timefmt_tai64n(char *buf, int64_t sec, uint32_t nsec)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t s = (uint64_t)(4611686018427387914LL + sec);
@@ -141,7 +141,7 @@ mdays(int y, int mo)
 }
 
 int
-tfmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
+timefmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
 {
 	struct tm tm;
 	int y, mo, d, h, mi, se, zh, zm, sign, nd = 0;

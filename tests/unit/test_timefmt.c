@@ -1,10 +1,10 @@
-/* test_tfmt.c: tfmt_iso against gmtime(3) and strftime(3). */
+/* test_timefmt.c: timefmt_iso against gmtime(3) and strftime(3). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "tfmt.h"
+#include "timefmt.h"
 #include "tap.h"
 
 /* ref: the same text the slow, trusted way. */
@@ -26,13 +26,13 @@ ref(char *buf, int64_t sec, uint32_t nsec)
 static int
 check(int64_t sec, uint32_t nsec)
 {
-	char got[TFMT_ISO_LEN + 8], want[64];
+	char got[TIMEFMT_ISO_LEN + 8], want[64];
 	size_t n;
 
 	memset(got, 'X', sizeof(got));
-	n = tfmt_iso(got, sec, nsec);
+	n = timefmt_iso(got, sec, nsec);
 	ref(want, sec, nsec);
-	if (n != 30 || strcmp(got, want) != 0 || got[TFMT_ISO_LEN] != 'X') {
+	if (n != 30 || strcmp(got, want) != 0 || got[TIMEFMT_ISO_LEN] != 'X') {
 		printf("#   %lld.%09lu: got \"%s\" (%zu), want \"%s\"\n",
 		    (long long)sec, (unsigned long)nsec, got, n, want);
 		return 0;
@@ -77,20 +77,20 @@ main(void)
 		253402214400LL,		/* 9999-12-31 */
 		-12219292800LL,		/* 1582-10-15 */
 	};
-	char buf[TFMT_ISO_LEN];
+	char buf[TIMEFMT_ISO_LEN];
 	int64_t s, d;
 	size_t i;
 	int n, good;
 
-	is_int(tfmt_iso(buf, 1795255200, 123456789), 30, "length 30");
+	is_int(timefmt_iso(buf, 1795255200, 123456789), 30, "length 30");
 	is_str(buf, "2026-11-21T10:00:00.123456789Z", "the header's example");
-	tfmt_iso(buf, 0, 0);
+	timefmt_iso(buf, 0, 0);
 	is_str(buf, "1970-01-01T00:00:00.000000000Z", "the epoch");
-	tfmt_iso(buf, -1, 999999999);
+	timefmt_iso(buf, -1, 999999999);
 	is_str(buf, "1969-12-31T23:59:59.999999999Z", "-1");
-	tfmt_iso(buf, 951782400, 1);
+	timefmt_iso(buf, 951782400, 1);
 	is_str(buf, "2000-02-29T00:00:00.000000001Z", "2000-02-29");
-	tfmt_iso(buf, -2208988800LL, 0);
+	timefmt_iso(buf, -2208988800LL, 0);
 	is_str(buf, "1900-01-01T00:00:00.000000000Z", "1900-01-01");
 
 	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
@@ -126,53 +126,53 @@ main(void)
 
 	/* Out of range: clamped, fixed width, never past the buffer. */
 	memset(buf, 'X', sizeof(buf));
-	is_int(tfmt_iso(buf, 253402300800LL, 0), 30, "year 10000 length");
+	is_int(timefmt_iso(buf, 253402300800LL, 0), 30, "year 10000 length");
 	is_str(buf, "9999-12-31T23:59:59.999999999Z", "year 10000 clamps");
-	tfmt_iso(buf, INT64_MAX, 999999999);
+	timefmt_iso(buf, INT64_MAX, 999999999);
 	is_str(buf, "9999-12-31T23:59:59.999999999Z", "INT64_MAX clamps");
-	is_int(tfmt_iso(buf, -62167219201LL, 5), 30, "year -1 length");
+	is_int(timefmt_iso(buf, -62167219201LL, 5), 30, "year -1 length");
 	is_str(buf, "0000-01-01T00:00:00.000000000Z", "year -1 clamps");
-	tfmt_iso(buf, INT64_MIN, 0);
+	timefmt_iso(buf, INT64_MIN, 0);
 	is_str(buf, "0000-01-01T00:00:00.000000000Z", "INT64_MIN clamps");
-	tfmt_iso(buf, 0, 1000000000);
+	timefmt_iso(buf, 0, 1000000000);
 	is_str(buf, "1970-01-01T00:00:00.999999999Z", "nsec 1e9 clamps");
-	tfmt_iso(buf, 0, UINT32_MAX);
+	timefmt_iso(buf, 0, UINT32_MAX);
 	is_str(buf, "1970-01-01T00:00:00.999999999Z", "nsec UINT32_MAX clamps");
 	{
-		char t[TFMT_TAI64N_LEN];
+		char t[TIMEFMT_TAI64N_LEN];
 
-		is_int(tfmt_tai64n(t, 0, 0), 25, "tai64n: 25 characters");
+		is_int(timefmt_tai64n(t, 0, 0), 25, "tai64n: 25 characters");
 		is_str(t, "@400000000000000a00000000", "tai64n of the epoch");
-		tfmt_tai64n(t, 1795255200, 123456789);
+		timefmt_tai64n(t, 1795255200, 123456789);
 		is_str(t, "@400000006b016baa075bcd15", "tai64n of 2026-11-21T10:00:00.123456789Z");
 	}
 	{
 		int64_t s;
 		uint32_t ns;
 
-		ok(tfmt_iso_parse("2026-11-21T10:00:00.123456789Z", &s, &ns) ==
+		ok(timefmt_iso_parse("2026-11-21T10:00:00.123456789Z", &s, &ns) ==
 		    0 && s == 1795255200 && ns == 123456789, "iso parsed back");
-		ok(tfmt_iso_parse("2026-11-21 12:00:00+02:00", &s, &ns) == 0 &&
+		ok(timefmt_iso_parse("2026-11-21 12:00:00+02:00", &s, &ns) == 0 &&
 		    s == 1795255200 && ns == 0, "a zone and a space for T");
-		ok(tfmt_iso_parse("2026-11-21T09:30:00.5-00:30", &s, &ns) == 0 &&
+		ok(timefmt_iso_parse("2026-11-21T09:30:00.5-00:30", &s, &ns) == 0 &&
 		    s == 1795255200 && ns == 500000000, "a negative zone");
-		ok(tfmt_iso_parse("2026-11-21T10:00:00", &s, &ns) == -1 &&
-		    tfmt_iso_parse("2026-13-21T10:00:00Z", &s, &ns) == -1 &&
-		    tfmt_iso_parse("2026-11-21T10:00:00Zx", &s, &ns) == -1 &&
-		    tfmt_iso_parse("1h", &s, &ns) == -1,
+		ok(timefmt_iso_parse("2026-11-21T10:00:00", &s, &ns) == -1 &&
+		    timefmt_iso_parse("2026-13-21T10:00:00Z", &s, &ns) == -1 &&
+		    timefmt_iso_parse("2026-11-21T10:00:00Zx", &s, &ns) == -1 &&
+		    timefmt_iso_parse("1h", &s, &ns) == -1,
 		    "no zone, a bad month, trailing bytes, a duration: refused");
-		/* found by tests/fuzz/fuzz_tfmt: timegm moved these on */
-		ok(tfmt_iso_parse("2026-11-31T10:00:49Z", &s, &ns) == -1 &&
-		    tfmt_iso_parse("2026-02-29T00:00:00Z", &s, &ns) == -1 &&
-		    tfmt_iso_parse("2100-02-29T00:00:00Z", &s, &ns) == -1 &&
-		    tfmt_iso_parse("2026-04-31T00:00:00Z", &s, &ns) == -1,
+		/* found by tests/fuzz/fuzz_timefmt: timegm moved these on */
+		ok(timefmt_iso_parse("2026-11-31T10:00:49Z", &s, &ns) == -1 &&
+		    timefmt_iso_parse("2026-02-29T00:00:00Z", &s, &ns) == -1 &&
+		    timefmt_iso_parse("2100-02-29T00:00:00Z", &s, &ns) == -1 &&
+		    timefmt_iso_parse("2026-04-31T00:00:00Z", &s, &ns) == -1,
 		    "a day the month does not have: refused");
-		ok(tfmt_iso_parse("2024-02-29T00:00:00Z", &s, &ns) == 0 &&
-		    s == 1709164800 && tfmt_iso_parse("2000-02-29T00:00:00Z",
+		ok(timefmt_iso_parse("2024-02-29T00:00:00Z", &s, &ns) == 0 &&
+		    s == 1709164800 && timefmt_iso_parse("2000-02-29T00:00:00Z",
 		    &s, &ns) == 0 && s == 951782400 &&
-		    tfmt_iso_parse("2026-12-31T00:00:00Z", &s, &ns) == 0 &&
+		    timefmt_iso_parse("2026-12-31T00:00:00Z", &s, &ns) == 0 &&
 		    s == 1798675200, "Feb 29 of leap years, Dec 31: taken");
-		ok(tfmt_iso_parse("2016-12-31T23:59:60Z", &s, &ns) == 0 &&
+		ok(timefmt_iso_parse("2016-12-31T23:59:60Z", &s, &ns) == 0 &&
 		    s == 1483228800, "a leap second is the second after :59");
 	}
 	return tap_done();

@@ -1,15 +1,12 @@
-/* kstat.c: the kernel's TCP counters of this network namespace, and
- * whether an address is one of this host's. */
+/* tcpstat.c: the kernel's TCP counters of this network namespace. */
 #include <sys/socket.h>
 
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cidr.h"
-#include "kstat.h"
+#include "tcpstat.h"
 
 /* readfile: up to n - 1 bytes of path, NUL-terminated. Returns the
  * length, -1 when it cannot be read. */
@@ -70,10 +67,10 @@ word_index(const char *line, const char *word)
 	return -1;
 }
 
-struct kstat
-kstat_parse_netstat(const char *text)
+struct tcpstat
+tcpstat_parse_netstat(const char *text)
 {
-	struct kstat k = { 0, 0, 0 };
+	struct tcpstat k = { 0, 0, 0 };
 	const char *names, *vals;
 	int io, id;
 
@@ -90,7 +87,7 @@ kstat_parse_netstat(const char *text)
 }
 
 uint64_t
-kstat_parse_tw(const char *text)
+tcpstat_parse_tw(const char *text)
 {
 	const char *p;
 	uint64_t v;
@@ -99,50 +96,27 @@ kstat_parse_tw(const char *text)
 	if ((p = strstr(text, "\nTCP: ")) == NULL ||
 	    (i = word_index(p + 1, "tw")) < 0 ||
 	    word_num(p + 1, i + 1, &v) == -1)
-		return KSTAT_NONE;
+		return TCPSTAT_NONE;
 	return v;
 }
 
-struct kstat
-kstat_read(void)
+struct tcpstat
+tcpstat_read(void)
 {
 	static char buf[16384];
-	struct kstat k = { 0, 0, 0 };
+	struct tcpstat k = { 0, 0, 0 };
 
 	if (readfile("/proc/net/netstat", buf, sizeof buf) <= 0)
 		return k;
-	return kstat_parse_netstat(buf);
+	return tcpstat_parse_netstat(buf);
 }
 
 uint64_t
-kstat_timewait(void)
+tcpstat_timewait(void)
 {
 	char buf[4096];
 
 	if (readfile("/proc/net/sockstat", buf, sizeof buf) <= 0)
-		return KSTAT_NONE;
-	return kstat_parse_tw(buf);
-}
-
-int
-kstat_islocal(const struct sockaddr *sa)
-{
-	unsigned char ip[16], ip2[16];
-	static const unsigned char zero[16];
-	struct ifaddrs *ifa, *p;
-	int af, found = 0;
-
-	if ((af = sa_ip(sa, ip)) == -1)
-		return 0;
-	if ((af == AF_INET && (ip[0] == 127 || memcmp(ip, zero, 4) == 0)) ||
-	    (af == AF_INET6 && (memcmp(ip, zero, 15) == 0 && ip[15] <= 1)))
-		return 1;
-	if (getifaddrs(&ifa) == -1)
-		return 0;
-	for (p = ifa; p != NULL && !found; p = p->ifa_next)
-		if (p->ifa_addr != NULL && sa_ip(p->ifa_addr, ip2) == af &&
-		    memcmp(ip, ip2, af == AF_INET ? 4 : 16) == 0)
-			found = 1;
-	freeifaddrs(ifa);
-	return found;
+		return TCPSTAT_NONE;
+	return tcpstat_parse_tw(buf);
 }

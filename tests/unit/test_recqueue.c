@@ -1,20 +1,29 @@
-/* test_rq.c: the record queue keeps whole records, in order, through
+/* test_recqueue.c: the record queue keeps whole records, in order, through
  * wrap-around, partial writes and drops. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "rq.h"
+#include "recqueue.h"
 #include "tap.h"
 
+/* release: the queue's memory (a program keeps its queues to the end). */
+static void
+release(struct recqueue *q)
+{
+	free(q->buf);
+	free(q->lens);
+}
+
 static int
-push(struct rq *q, const char *s)
+push(struct recqueue *q, const char *s)
 {
 	struct iovec v = { (void *)s, strlen(s) };
 
-	return rq_push(q, &v, 1);
+	return recqueue_push(q, &v, 1);
 }
 
 static void
@@ -31,34 +40,34 @@ drain(int fd, char *out, size_t cap)
 int
 main(void)
 {
-	struct rq q;
+	struct recqueue q;
 	struct iovec v[2];
 	char out[65536], big[3000];
 	int pfd[2], e, i;
 	long n;
 
 	signal(SIGPIPE, SIG_IGN);
-	rq_init(&q, 16);
+	recqueue_init(&q, 16);
 	ok(push(&q, "abcde") == 0 && push(&q, "fghij") == 0, "two records");
-	ok(!rq_room(&q, 7), "no room for 7 more in 16");
+	ok(!recqueue_room(&q, 7), "no room for 7 more in 16");
 	is_int(push(&q, "1234567"), -1, "a record that does not fit is refused");
 	is_int(q.count, 2, "still two");
 	ok(push(&q, "klmnop") == 0, "a 6-byte one fills it exactly");
 	is_int(q.used, 16, "16 bytes used");
-	is_int(rq_head(&q, v), 1, "head in one piece");
+	is_int(recqueue_head(&q, v), 1, "head in one piece");
 	ok(v[0].iov_len == 5 && memcmp(v[0].iov_base, "abcde", 5) == 0,
 	    "head is abcde");
-	rq_clear(&q);
+	recqueue_clear(&q);
 	push(&q, "abcdefghij");
 	push(&q, "kl");
-	rq_pop(&q);
+	recqueue_pop(&q);
 	ok(push(&q, "mnopqrst") == 0, "a record that wraps around");
-	rq_pop(&q);
-	is_int(rq_head(&q, v), 2, "the wrapped record comes in two pieces");
+	recqueue_pop(&q);
+	is_int(recqueue_head(&q, v), 2, "the wrapped record comes in two pieces");
 	ok(v[0].iov_len == 4 && memcmp(v[0].iov_base, "mnop", 4) == 0 &&
 	    v[1].iov_len == 4 && memcmp(v[1].iov_base, "qrst", 4) == 0,
 	    "mnop then qrst");
-	rq_clear(&q);
+	recqueue_clear(&q);
 	is_int(q.count, 0, "cleared");
 
 	/* a stream written through a pipe that takes only part of it */
@@ -66,26 +75,26 @@ main(void)
 	fcntl(pfd[1], F_SETFL, O_NONBLOCK);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	fcntl(pfd[1], F_SETPIPE_SZ, 4096);
-	rq_free(&q);
-	rq_init(&q, 16384);
+	release(&q);
+	recqueue_init(&q, 16384);
 	memset(big, 'x', sizeof big);
 	for (i = 0; i < 4; i++) {
 		struct iovec b = { big, sizeof big };
 
 		big[0] = (char)('0' + i);
-		rq_push(&q, &b, 1);
+		recqueue_push(&q, &b, 1);
 	}
-	n = rq_write(&q, pfd[1], &e);
+	n = recqueue_write(&q, pfd[1], &e);
 	ok(n >= 1 && n < 4 && e == 0, "a full pipe: %ld whole records, no "
 	    "error", n);
 	ok(q.headoff > 0, "the next record is half written");
-	is_int(rq_drop_oldest(&q), 1, "drop-oldest drops one");
+	is_int(recqueue_drop_oldest(&q), 1, "drop-oldest drops one");
 	is_int(q.count, 4 - n - 1, "the started record stays");
 	drain(pfd[0], out, sizeof out);
-	n = rq_write(&q, pfd[1], &e);
+	n = recqueue_write(&q, pfd[1], &e);
 	is_int(n, 1, "the started record is finished");
 	drain(pfd[0], out, sizeof out);
-	n = rq_write(&q, pfd[1], &e);
+	n = recqueue_write(&q, pfd[1], &e);
 	is_int(n, 1, "then the last one");
 	drain(pfd[0], out, sizeof out);
 	is_int(q.count, 0, "nothing left");
@@ -95,7 +104,7 @@ main(void)
 	{
 		struct iovec b = { big, sizeof big };
 
-		rq_push(&q, &b, 1);
+		recqueue_push(&q, &b, 1);
 	}
 	close(pfd[0]);
 	close(pfd[1]);
@@ -106,17 +115,17 @@ main(void)
 	for (i = 0; i < 2; i++) {
 		struct iovec b = { big, sizeof big };
 
-		rq_push(&q, &b, 1);
+		recqueue_push(&q, &b, 1);
 	}
-	n = rq_write(&q, pfd[1], &e);
+	n = recqueue_write(&q, pfd[1], &e);
 	ok(q.headoff > 0, "a record cut by a full pipe");
-	is_int(rq_restart(&q), 1, "restart drops it");
+	is_int(recqueue_restart(&q), 1, "restart drops it");
 	is_int(q.headoff, 0, "the queue starts at a record again");
 	close(pfd[0]);
-	n = rq_write(&q, pfd[1], &e);
+	n = recqueue_write(&q, pfd[1], &e);
 	is_int(n, -1, "a closed reader: an error");
 	is_int(e, EPIPE, "EPIPE");
 	close(pfd[1]);
-	rq_free(&q);
+	release(&q);
 	return tap_done();
 }

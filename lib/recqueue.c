@@ -1,21 +1,20 @@
-/* rq.c: a bounded queue of whole records, written without blocking. */
+/* recqueue.c: a bounded queue of whole records, written without blocking. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "rq.h"
+#include "recqueue.h"
 
-int
-rq_init(struct rq *q, size_t cap)
+void
+recqueue_init(struct recqueue *q, size_t cap)
 {
 	memset(q, 0, sizeof *q);
 	q->cap = cap;
-	return 0;
 }
 
 int
-rq_room(const struct rq *q, size_t n)
+recqueue_room(const struct recqueue *q, size_t n)
 {
 	return n <= q->cap - q->used;
 }
@@ -23,7 +22,7 @@ rq_room(const struct rq *q, size_t n)
 /* grow_lens: room for one more length, the ring unrolled into the new
  * array. Returns 0, -1 when out of memory. */
 static int
-grow_lens(struct rq *q)
+grow_lens(struct recqueue *q)
 {
 	size_t ncap = q->lcap ? q->lcap * 2 : 256, i;
 	uint32_t *n;
@@ -40,7 +39,7 @@ grow_lens(struct rq *q)
 }
 
 int
-rq_push(struct rq *q, const struct iovec *v, int cnt)
+recqueue_push(struct recqueue *q, const struct iovec *v, int cnt)
 {
 	size_t n = 0, tail, k, first;
 	const unsigned char *s;
@@ -48,7 +47,7 @@ rq_push(struct rq *q, const struct iovec *v, int cnt)
 
 	for (i = 0; i < cnt; i++)
 		n += v[i].iov_len;
-	if (!rq_room(q, n) || n > UINT32_MAX)
+	if (!recqueue_room(q, n) || n > UINT32_MAX)
 		return -1;
 	/* the ring is allocated whole on first use: cap is the bound */
 	if (q->buf == NULL && (q->buf = malloc(q->cap)) == NULL)
@@ -72,7 +71,7 @@ rq_push(struct rq *q, const struct iovec *v, int cnt)
 
 /* pop_len: forget the head record's length (its bytes are gone). */
 static void
-pop_len(struct rq *q)
+pop_len(struct recqueue *q)
 {
 	q->lhead = (q->lhead + 1) % q->lcap;
 	q->count--;
@@ -83,14 +82,14 @@ pop_len(struct rq *q)
 
 /* skip: n unwritten bytes at the head are gone. */
 static void
-skip(struct rq *q, size_t n)
+skip(struct recqueue *q, size_t n)
 {
 	q->head = (q->head + n) % q->cap;
 	q->used -= n;
 }
 
 void
-rq_pop(struct rq *q)
+recqueue_pop(struct recqueue *q)
 {
 	if (q->count == 0)
 		return;
@@ -99,14 +98,14 @@ rq_pop(struct rq *q)
 }
 
 int
-rq_drop_oldest(struct rq *q)
+recqueue_drop_oldest(struct recqueue *q)
 {
 	size_t n, i, rest;
 
 	if (q->count == 0)
 		return 0;
 	if (q->headoff == 0) {
-		rq_pop(q);
+		recqueue_pop(q);
 		return 1;
 	}
 	if (q->count < 2)
@@ -126,7 +125,7 @@ rq_drop_oldest(struct rq *q)
 }
 
 long
-rq_write(struct rq *q, int fd, int *err)
+recqueue_write(struct recqueue *q, int fd, int *err)
 {
 	struct iovec v[2];
 	size_t first, left, rem;
@@ -165,7 +164,7 @@ rq_write(struct rq *q, int fd, int *err)
 }
 
 int
-rq_head(const struct rq *q, struct iovec v[2])
+recqueue_head(const struct recqueue *q, struct iovec v[2])
 {
 	size_t n, first;
 
@@ -181,27 +180,19 @@ rq_head(const struct rq *q, struct iovec v[2])
 }
 
 int
-rq_restart(struct rq *q)
+recqueue_restart(struct recqueue *q)
 {
 	if (q->headoff == 0)
 		return 0;
-	rq_pop(q);	/* what is left of the started record goes */
+	recqueue_pop(q);	/* what is left of the started record goes */
 	return 1;
 }
 
 size_t
-rq_clear(struct rq *q)
+recqueue_clear(struct recqueue *q)
 {
 	size_t n = q->count;
 
 	q->head = q->used = q->lhead = q->count = q->headoff = 0;
 	return n;
-}
-
-void
-rq_free(struct rq *q)
-{
-	free(q->buf);
-	free(q->lens);
-	memset(q, 0, sizeof *q);
 }

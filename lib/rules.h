@@ -1,0 +1,39 @@
+/* rules.h: allow/deny rules on address prefixes, the first match decides. */
+#ifndef RULES_H
+#define RULES_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+
+#include "cidr.h"
+
+struct rules {
+	struct cidr *r;
+	size_t n, cap;
+	int anyallow;		/* an allow rule exists: default is deny */
+};
+
+/* rules_add: append a rule. Returns 0, -1 when out of memory. */
+int rules_add(struct rules *rs, const struct cidr *c);
+
+/*
+ * rules_load: append the rules of a file: "allow PREFIX" or "deny PREFIX"
+ * per line, blank lines and '#' comments skipped. Returns 0; -1 with
+ * errno set when the file cannot be read; 1 when line *lineno is bad
+ * (then *why says how, and text holds the line, comment and blanks cut).
+ */
+int rules_load(struct rules *rs, const char *path, unsigned long *lineno,
+    const char **why, char *text, size_t textlen);
+
+/* rules_free: forget every rule. */
+void rules_free(struct rules *rs);
+
+/*
+ * rules_allow: whether sa may connect: the first matching rule decides;
+ * with none, allowed unless an allow rule exists. An IPv4-mapped IPv6
+ * address is matched as IPv4.
+ */
+int rules_allow(const struct rules *rs, const struct sockaddr *sa);
+
+#endif

@@ -1,0 +1,124 @@
+/* test_rules.c: allow/deny rules: the first-match decision and rule files. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cidr.h"
+#include "rules.h"
+#include "tap.h"
+
+static struct sockaddr_storage ss;
+
+static const struct sockaddr *
+sa(const char *ip)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1)
+		s4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1)
+		s6->sin6_family = AF_INET6;
+	return (struct sockaddr *)&ss;
+}
+
+static void
+add(struct rules *rs, const char *p, int allow)
+{
+	struct cidr c;
+
+	ok(cidr_parse(p, &c) == NULL, "parse %s", p);
+	c.allow = allow;
+	rules_add(rs, &c);
+}
+
+static void
+deciding(void)
+{
+	struct rules rs;
+
+	memset(&rs, 0, sizeof rs);
+	ok(rules_allow(&rs, sa("1.2.3.4")), "no rules: allowed");
+	add(&rs, "127.0.0.1", 0);
+	ok(!rules_allow(&rs, sa("127.0.0.1")), "denied by a /32");
+	ok(rules_allow(&rs, sa("127.0.0.2")), "deny rules only: others pass");
+	ok(!rules_allow(&rs, sa("::ffff:127.0.0.1")),
+	    "an IPv4-mapped address matches as IPv4");
+	add(&rs, "127.0.0.0/8", 1);
+	ok(rules_allow(&rs, sa("127.9.9.9")), "allowed by the /8");
+	ok(!rules_allow(&rs, sa("127.0.0.1")), "the first match decides");
+	ok(!rules_allow(&rs, sa("10.0.0.1")),
+	    "an allow rule exists: no match is a deny");
+	ok(!rules_allow(&rs, sa("::1")), "IPv6 matches no IPv4 rule");
+	add(&rs, "::/0", 1);
+	ok(rules_allow(&rs, sa("2001:db8::5")), "::/0 allows every IPv6");
+	rules_free(&rs);
+	ok(rs.n == 0 && rules_allow(&rs, sa("127.0.0.1")), "freed");
+}
+
+static void
+files(void)
+{
+	char path[] = "/tmp/test_rules.XXXXXX";
+	const char *why = NULL;
+	unsigned long line = 0;
+	char text[80];
+	struct rules rs;
+	FILE *f;
+	int fd;
+
+	memset(&rs, 0, sizeof rs);
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs("# office\n\nallow 192.0.2.0/24  # lab\ndeny ::1\n", f);
+	fclose(f);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 0, "a good file loads");
+	is_int(rs.n, 2, "two rules");
+	ok(rules_allow(&rs, sa("192.0.2.7")), "allowed from the file");
+	ok(!rules_allow(&rs, sa("::1")), "denied from the file");
+	f = fopen(path, "w");
+	fputs("allow 10.0.0.0/8\npermit 1.2.3.4\n", f);
+	fclose(f);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1, "a bad line fails");
+	is_int(line, 2, "on line 2");
+	is_str(why, "expected allow or deny", "saying why");
+	is_str(text, "permit 1.2.3.4", "with the line's text");
+	f = fopen(path, "w");
+	fputs("deny 10.0.0.0/40\n", f);
+	fclose(f);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1, "a bad prefix fails");
+	is_str(why, "invalid prefix length", "saying why");
+	/* found by tests/fuzz/fuzz_rules: the NUL cut the line short */
+	f = fopen(path, "w");
+	fwrite("allow ::1\ndeny 10.0.0.1\0junk\n", 1, 30, f);
+	fclose(f);
+	rules_free(&rs);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1,
+	    "a NUL byte in a rule fails");
+	is_int(line, 2, "on line 2");
+	is_str(why, "a NUL byte", "saying why");
+	is_str(text, "deny 10.0.0.1", "with the line's text up to the NUL");
+	f = fopen(path, "w");
+	fwrite("# a \0 in a comment\n", 1, 20, f);
+	fclose(f);
+	rules_free(&rs);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), 1,
+	    "a NUL byte in a comment fails too");
+	unlink(path);
+	is_int(rules_load(&rs, path, &line, &why, text, sizeof text), -1, "a missing file");
+	rules_free(&rs);
+}
+
+int
+main(void)
+{
+	deciding();
+	files();
+	return tap_done();
+}

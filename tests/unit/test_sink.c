@@ -1,0 +1,265 @@
+/* test_sink.c: the sinks tee-sink copies to: every spec parsed or refused
+ * with its reason; files (the header only on a new one), commands, TCP
+ * and UDP peers, each read back at the other end; a refused connect and
+ * a reader gone, each an error with its errno and the sink closed. */
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sink.h"
+#include "tap.h"
+#include "tcpsock.h"
+#include "udpsock.h"
+
+static const unsigned char hdr[4] = { 'H', 'D', 'R', '\n' };
+static char dir[] = "/tmp/test_sink.XXXXXX";
+
+static void
+push(struct sink *s, const char *rec)
+{
+	struct iovec v = { (void *)rec, strlen(rec) };
+
+	if (recqueue_push(&s->q, &v, 1) == -1)
+		abort();
+}
+
+/* slurp: what fd gives until EOF (or n - 1 bytes) */
+static char *
+slurp(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n - 1 && (r = read(fd, buf + got, n - 1 - got)) > 0)
+		got += (size_t)r;
+	buf[got] = '\0';
+	return buf;
+}
+
+static void
+release(struct sink *s)
+{
+	free(s->q.buf);
+	free(s->q.lens);
+}
+
+static void
+test_parse(void)
+{
+	struct sink s;
+
+	is_str(sink_parse("out.pcap", &s, 64), NULL, "a path");
+	ok(s.kind == SINK_FILE && strcmp(s.arg, "out.pcap") == 0 &&
+	    s.fd == -1 && sink_stream(&s), "  a file, closed, a stream");
+	is_str(sink_parse("|gzip > x.gz", &s, 64), NULL, "a command");
+	ok(s.kind == SINK_PIPE && strcmp(s.arg, "gzip > x.gz") == 0,
+	    "  its text after the |");
+	is_str(sink_parse("| \t", &s, 64), "empty command", "| alone: refused");
+	is_str(sink_parse("udp:127.0.0.1:9", &s, 64), NULL, "udp:");
+	ok(s.kind == SINK_UDP && !sink_stream(&s), "  a datagram sink");
+	is_str(sink_parse("tcp:[::1]:9", &s, 64), NULL, "tcp: IPv6");
+	ok(s.kind == SINK_TCP && sink_stream(&s), "  a stream");
+	is_str(sink_parse("tcp::9", &s, 64), "missing host",
+	    "tcp: without a host: refused");
+	ok(sink_parse("tcp:127.0.0.1", &s, 64) != NULL,
+	    "tcp: without a port: refused (%s)", sink_parse("tcp:127.0.0.1",
+	    &s, 64));
+	is_str(sink_parse("unix:/run/x.sock", &s, 64), NULL, "unix:");
+	ok(s.kind == SINK_UNIX && strcmp(s.un.sun_path, "/run/x.sock") == 0,
+	    "  its path");
+	is_str(sink_parse("unix:", &s, 64), "missing path", "unix: alone");
+	{
+		char long_[200] = "unix:";
+
+		memset(long_ + 5, 'x', 150);
+		is_str(sink_parse(long_, &s, 64), "path too long",
+		    "unix: a path past sun_path");
+	}
+	is_str(sink_parse("", &s, 64), "missing path", "an empty spec");
+}
+
+static void
+test_file(void)
+{
+	char path[256], buf[256];
+	struct sink s;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/out", dir);
+	sink_parse(path, &s, 64);
+	is_int(sink_open(&s, hdr, sizeof hdr), 0, "file: open");
+	push(&s, "one\n");
+	push(&s, "two\n");
+	is_int(sink_flush(&s), 0, "  flush");
+	ok(s.records == 2 && s.bytes == 8 && s.q.count == 0,
+	    "  2 records, 8 bytes counted");
+	sink_close(&s);
+	is_int(sink_open(&s, hdr, sizeof hdr), 0, "  opened again");
+	push(&s, "three\n");
+	sink_flush(&s);
+	sink_close(&s);
+	is_int(s.reconnects, 1, "  a reopening counted");
+	fd = open(path, O_RDONLY);
+	is_str(slurp(fd, buf, sizeof buf), "HDR\none\ntwo\nthree\n",
+	    "  the header once: not again on a file with data");
+	close(fd);
+	release(&s);
+
+	snprintf(path, sizeof path, "%s/no/such/dir/out", dir);
+	sink_parse(path, &s, 64);
+	errno = 0;
+	is_int(sink_open(&s, hdr, sizeof hdr), -1, "a file in no directory");
+	is_int(errno, ENOENT, "  ENOENT");
+	is_int(s.fd, -1, "  closed");
+	release(&s);
+}
+
+static void
+test_pipe(void)
+{
+	char path[256], spec[300], buf[256];
+	struct sink s;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/piped", dir);
+	snprintf(spec, sizeof spec, "|tr a-z A-Z > %s", path);
+	sink_parse(spec, &s, 64);
+	is_int(sink_open(&s, hdr, sizeof hdr), 0, "command: started");
+	ok(s.pid > 0, "  a child");
+	push(&s, "hello\n");
+	is_int(sink_flush(&s), 0, "  flush");
+	close(s.fd);		/* its EOF: the command ends */
+	s.fd = -1;
+	waitpid(s.pid, NULL, 0);
+	fd = open(path, O_RDONLY);
+	is_str(slurp(fd, buf, sizeof buf), "HDR\nHELLO\n",
+	    "  the command got the header and the record");
+	close(fd);
+	sink_close(&s);
+	release(&s);
+
+	sink_parse("|exec true", &s, 64);
+	sink_open(&s, NULL, 0);
+	waitpid(s.pid, NULL, 0);	/* the reader is gone */
+	push(&s, "lost\n");
+	errno = 0;
+	is_int(sink_flush(&s), -1, "a command gone: flush fails");
+	is_int(errno, EPIPE, "  EPIPE");
+	is_int(s.fd, -1, "  the sink closed, to be reopened later");
+	release(&s);
+}
+
+static void
+test_tcp(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	struct pollfd pfd;
+	struct addr a;
+	struct sink s;
+	const char *step;
+	char spec[80], text[ADDR_STRLEN], buf[256];
+	int l, c;
+
+	addr_parse("127.0.0.1:0", &a);
+	l = tcpsock_listen(&a, 4, 0, &step);
+	getsockname(l, (struct sockaddr *)&ss, &len);
+	snprintf(spec, sizeof spec, "tcp:%s",
+	    addr_format((struct sockaddr *)&ss, text));
+	sink_parse(spec, &s, 64);
+	is_int(sink_open(&s, hdr, sizeof hdr), 0, "tcp: open");
+	push(&s, "rec\n");
+	if (s.connecting) {
+		is_int(sink_flush(&s), 0, "  nothing written while connecting");
+		pfd.fd = s.fd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 5000);
+		is_int(sink_connected(&s), 0, "  connected");
+	} else {
+		ok(1, "  connected at once");
+		ok(1, "  connected");
+	}
+	is_int(sink_flush(&s), 0, "  flush");
+	sink_close(&s);
+	c = accept(l, NULL, NULL);
+	is_str(slurp(c, buf, sizeof buf), "HDR\nrec\n",
+	    "  the peer got the header and the record");
+	close(c);
+	close(l);		/* now nobody listens there */
+	release(&s);
+
+	sink_parse(spec, &s, 64);
+	if (sink_open(&s, hdr, sizeof hdr) == 0 && s.connecting) {
+		pfd.fd = s.fd;
+		pfd.events = POLLOUT;
+		poll(&pfd, 1, 5000);
+		errno = 0;
+		is_int(sink_connected(&s), -1, "tcp: refused");
+	} else
+		is_int(-1, -1, "tcp: refused");
+	is_int(errno, ECONNREFUSED, "  ECONNREFUSED");
+	is_int(s.fd, -1, "  closed");
+	release(&s);
+}
+
+static void
+test_udp(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	struct sink s;
+	char spec[80], text[ADDR_STRLEN], buf[64];
+	int u;
+	ssize_t n;
+
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(0x7f000001);
+	((struct sockaddr_in *)&ss)->sin_port = 0;
+	bind(u, (struct sockaddr *)&ss, sizeof(struct sockaddr_in));
+	getsockname(u, (struct sockaddr *)&ss, &len);
+	snprintf(spec, sizeof spec, "udp:%s",
+	    addr_format((struct sockaddr *)&ss, text));
+	sink_parse(spec, &s, 64);
+	is_int(sink_open(&s, hdr, sizeof hdr), 0, "udp: open");
+	push(&s, "d1");
+	push(&s, "d22");
+	is_int(sink_flush(&s), 0, "  flush");
+	n = recv(u, buf, sizeof buf, 0);
+	ok(n == 2 && memcmp(buf, "d1", 2) == 0, "  one datagram per record, "
+	    "no header");
+	n = recv(u, buf, sizeof buf, 0);
+	ok(n == 3 && memcmp(buf, "d22", 3) == 0, "  and the next");
+	is_int(s.records, 2, "  2 records counted");
+	sink_close(&s);
+	close(u);
+	release(&s);
+}
+
+int
+main(void)
+{
+	char rm[64];
+
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(dir) == NULL)
+		abort();
+	test_parse();
+	test_file();
+	test_pipe();
+	test_tcp();
+	test_udp();
+	snprintf(rm, sizeof rm, "rm -rf %s", dir);
+	if (system(rm) != 0)
+		ok(0, "clean up %s", dir);
+	return tap_done();
+}
