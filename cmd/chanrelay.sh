@@ -8,7 +8,8 @@ set -u
 
 usage="usage: chanrelay [-h] [-C DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]"
 prog=chanrelay
-GRACE=10		# seconds a stopping channel gets before KILL
+GRACE=10		# seconds a stopping channel's pipeline gets to drain
+LATE=5			# then seconds after TERM to all its programs, before KILL
 BACKOFF_MAX=60		# seconds between restarts, at most
 STABLE=60		# a channel that ran this long starts over at 1 s
 TICK=0.2		# how often the supervisor looks at its channels
@@ -521,27 +522,80 @@ go() {
 	state "$1"
 }
 
-# wait_run I: wait up to GRACE seconds for channel I's pipeline to end
-# (its runner then waits) or its runner to be gone. 0 when it did.
-wait_run() {
+# over I: channel I's pipeline has ended (its runner then waits) or its
+# runner is gone: 0 when so.
+over() {
 	eval "n=\$name_$1 p=\$pid_$1"
+	! alive "$p" || [ -e "$dir/$n.ended" ]
+}
+
+# wait_run I SECONDS: wait up to SECONDS for channel I to be over. 0 when
+# it is.
+wait_run() {
 	w=0
-	while alive "$p" && [ ! -e "$dir/$n.ended" ]; do
-		[ "$w" -lt $((GRACE * 10)) ] || return 1
+	until over "$1"; do
+		[ "$w" -lt $(($2 * 10)) ] || return 1
 		sleep 0.1
 		w=$((w + 1))
 	done
 }
 
-# stop_run I: TERM to channel I's first program: it drains, and the end of
-# its output travels down the pipeline, each program draining in turn.
-stop_run() {
-	eval "n=\$name_$1 p=\$pid_$1"
+# term_first I: TERM to channel I's first program: it drains, and the end
+# of its output travels down the pipeline, each program draining in turn.
+term_first() {
+	eval "n=\$name_$1"
 	first=$(cat "$dir/$n.first" 2>/dev/null)
-	if [ ! -e "$dir/$n.ended" ] && [ -n "$first" ] && alive "$first"; then
+	if ! over "$1" && [ -n "$first" ] && alive "$first"; then
 		kill -TERM "$first" 2>/dev/null
 	fi
-	wait_run "$1"
+	return 0
+}
+
+# programs P: the programs of the pipeline that runner P runs. Each stage
+# is a subshell of the runner that waits for its program and writes down
+# how it ended: the programs are the runner's grandchildren, in its group.
+programs() {
+	kids=' ' all=''
+	for f in /proc/[0-9]*/stat; do
+		{ read -r s <"$f"; } 2>/dev/null || continue
+		q=${s%% *} s=${s##*) }
+		s=${s#* }
+		pp=${s%% *} s=${s#* }
+		[ "${s%% *}" = "$1" ] || continue
+		[ "$pp" != "$1" ] || kids="$kids$q "
+		all="$all $q:$pp"
+	done
+	for x in $all; do
+		case $kids in
+		*" ${x#*:} "*) echo "${x%%:*}" ;;
+		esac
+	done
+}
+
+# term_all I: channel I did not end in the grace period (a program holds
+# what it cannot write, such as chanlog on a full disk): TERM to every one
+# of its programs, which then write what they can, count the rest as lost
+# and exit. The runner lives on and records how each ended.
+term_all() {
+	eval "n=\$name_$1 p=\$pid_$1"
+	over "$1" && return 0
+	log "$n: still running after ${GRACE}s: TERM to all its programs"
+	for q in $(programs "$p"); do
+		kill -TERM "$q" 2>/dev/null
+	done
+	return 0
+}
+
+# stop_run I: channel I's pipeline stopped: TERM to its first program, the
+# grace period, then TERM to all its programs and LATE seconds more. 0 when
+# it ended. With waited=1 (stop_all did all that), only whether it ended.
+waited=0
+stop_run() {
+	[ "$waited" -eq 0 ] || { over "$1"; return; }
+	term_first "$1"
+	wait_run "$1" "$GRACE" && return 0
+	term_all "$1"
+	wait_run "$1" "$LATE"
 }
 
 # waiting I: channel I's pipeline is over and its runner waits for the
@@ -552,8 +606,8 @@ waiting() {
 }
 
 # stop_channel I: the pipeline stopped as in stop_run, then the runner
-# (and the socket it holds); after GRACE seconds what is left of the
-# process group is killed.
+# (and the socket it holds); then what is left of the process group is
+# killed.
 stop_channel() {
 	i=$1
 	eval "n=\$name_$i p=\$pid_$i"
@@ -566,7 +620,7 @@ stop_channel() {
 			w=$((w + 1))
 		done
 	elif ! stop_run "$i"; then
-		log "$n: still running after ${GRACE}s: killed"
+		log "$n: still running ${LATE}s after TERM to all its programs: killed"
 	elif alive "$p"; then
 		printf 'stop\n' 1<>"$dir/$n.ctl"
 		w=0
@@ -699,14 +753,39 @@ selected() {	# selected NAME: run this channel (all when none named)
 	return 1
 }
 
+# stop_all: every channel stopped as in stop_run, all together: the
+# whole stop takes at most GRACE + LATE seconds, not that for each.
 stop_all() {
 	log "stopping"
-	i=1
-	while [ "$i" -le "$nch" ]; do
-		eval "p=\$pid_$i"
-		[ "$p" -gt 0 ] && stop_channel "$i"
-		i=$((i + 1))
+	each term_first
+	w=0
+	while ! each over && [ "$w" -lt $((GRACE * 10)) ]; do
+		sleep 0.1
+		w=$((w + 1))
 	done
+	each term_all
+	w=0
+	while ! each over && [ "$w" -lt $((LATE * 10)) ]; do
+		sleep 0.1
+		w=$((w + 1))
+	done
+	waited=1
+	each stop_channel
+	waited=0
+}
+
+# each FUNCTION: FUNCTION I for every channel I with a runner; 0 when it
+# returned 0 for each.
+each() {
+	each_r=0 each_j=1
+	while [ "$each_j" -le "$nch" ]; do
+		eval "p=\$pid_$each_j"
+		if [ "$p" -gt 0 ]; then
+			"$1" "$each_j" || each_r=1
+		fi
+		each_j=$((each_j + 1))
+	done
+	return "$each_r"
 }
 
 cleanup() {
@@ -873,7 +952,7 @@ cmd_stop() {
 	p=$(running_pid) || { printf '%s: not running\n' "$prog" >&2; exit 0; }
 	kill -TERM "$p"
 	t=0
-	while alive "$p" && [ "$t" -lt $(((GRACE + 5) * 10)) ]; do
+	while alive "$p" && [ "$t" -lt $(((GRACE + LATE + 5) * 10)) ]; do
 		sleep 0.1
 		t=$((t + 1))
 	done

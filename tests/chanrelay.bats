@@ -710,6 +710,34 @@ sockets() {
 	grep -q 'b: stopped$' "$T/relay.err"
 }
 
+@test "behaviour: a stage that holds on after the grace gets TERM, one that ignores it KILL; the channels stop together" {
+	# a's last stage exits on TERM only (as chanlog on a full disk does);
+	# b's ignores TERM
+	conf "a udp-recv -a $T/a.addr 127.0.0.1:0 | sh -c 'trap \"echo a got TERM >&2; exit 3\" TERM; cat >/dev/null; while :; do sleep 0.1; done'" \
+	    "b udp-recv -a $T/b.addr 127.0.0.1:0 | sh -c 'trap \"\" TERM; cat >/dev/null; while :; do sleep 0.1; done'"
+	start_relay
+	wait_addrs a b
+	local ga gb t0 t1
+	ga=$(field a 3)
+	gb=$(field b 3)
+	stop_bg relay TERM 40
+	[ "$exit_status" -eq 0 ]
+	grep -q 'chanrelay: a: still running after 10s: TERM to all its programs$' "$T/relay.err" ||
+	    fail_msg "$(cat "$T/relay.err")"
+	grep -q 'chanrelay: a: a got TERM$' "$T/relay.err"
+	! grep -q 'a: .*killed$' "$T/relay.err" || fail_msg "$(cat "$T/relay.err")"
+	grep -q 'chanrelay: b: still running after 10s: TERM to all its programs$' "$T/relay.err"
+	grep -q 'chanrelay: b: still running 5s after TERM to all its programs: killed$' "$T/relay.err"
+	grep -q 'a: stopped$' "$T/relay.err"
+	grep -q 'b: stopped$' "$T/relay.err"
+	wait_until 5 group_gone "$ga"
+	wait_until 5 group_gone "$gb"
+	# together: the whole stop is one grace and one late wait, not two
+	t0=$(date -d "$(awk '/chanrelay: stopping$/ { print $1; exit }' "$T/relay.err")" +%s)
+	t1=$(date -d "$(awk '/chanrelay: stopped$/ { print $1; exit }' "$T/relay.err")" +%s)
+	[ $((t1 - t0)) -le 18 ] || fail_msg "stop took $((t1 - t0)) s: $(cat "$T/relay.err")"
+}
+
 @test "behaviour: kill -9 of a channel's runner: the log and LAST-EXIT name the signal, the channel starts again" {
 	conf "$(chan a)"
 	start_relay
