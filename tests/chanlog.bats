@@ -105,23 +105,6 @@ now() {
 	date +%s.%N
 }
 
-# start_fifo NAME CMD...: start CMD (chanlog, maybe behind a prefix) in the
-# background with its stdin a FIFO, $T/NAME.in, that a background sleep
-# holds open: input stays open but silent until the test feeds it (feed,
-# feed_file) or ends it (stop_bg NAME-hold). Sets cl_pid.
-start_fifo() {
-	local name=$1
-	shift
-	mkfifo "$T/$name.in"
-	# the holder first, opened read-write (which never waits on a FIFO):
-	# a feed can then never be the only writer, whose close would be EOF
-	sleep 600 <>"$T/$name.in" >/dev/null 2>&1 3>&- &
-	echo $! >"$T/$name-hold.pid"
-	# and only once it holds it: until then a feed could still be alone
-	wait_until 5 holds_fifo $! "$T/$name.in"
-	BG_STDIN=$T/$name.in start_bg "$name" "$@"
-	cl_pid=$bg_pid
-}
 
 # feed NAME FORMAT [ARG...]: printf into the FIFO of start_fifo NAME.
 feed() {
@@ -131,19 +114,12 @@ feed() {
 	printf "$@" >"$T/$name.in"
 }
 
-# feed_file NAME FILE: FILE into the FIFO of start_fifo NAME (bounded).
-feed_file() {
-	timeout 20 dd if="$2" of="$T/$1.in" bs=64k status=none
-}
 
-# end_input NAME: close the input of start_fifo NAME (the holder dies); wait
-# for chanlog to end and set exit_status.
+# end_input NAME [SECONDS]: close the input of start_fifo NAME; wait for
+# chanlog to end and set exit_status.
 end_input() {
-	stop_bg "$1-hold" KILL
-	wait_exit "$(bg_pid_of "$1")" "${2:-10}" || {
-		cat "$T/$1.err" >&2
-		return 1
-	}
+	close_input "$1"
+	finish "$@"
 }
 
 # only_finished DIR: after a clean exit DIR holds finished files and lock.
@@ -205,10 +181,7 @@ only_finished() {
 bad() {
 	local val=$1
 	shift
-	run timeout 20 chanlog "$@" "$D" </dev/null
-	assert_failure 100
-	assert_output --partial "'$val'"
-	assert_output --partial "$USAGE"
+	bad_usage chanlog "$val" "$@" "$D"
 	[ ! -e "$D" ] || fail_msg "$D was created before the values were checked"
 }
 
@@ -462,7 +435,7 @@ bad() {
 	assert_equal "$(nfinished "$D")" 1
 	feed c 'two\n'
 	wait_until 5 has_finished "$D" 2
-	running "$cl_pid"
+	running "$fifo_pid"
 	mapfile -t names < <(finished "$D")
 	assert_equal "$(cat "$D/${names[0]}")" one
 	assert_equal "$(cat "$D/${names[1]}")" two
@@ -502,15 +475,15 @@ phase_in() {
 	start_fifo c chanlog "$D"
 	feed c 'aaa\n'
 	wait_until 5 size_ge "$D/current" 4
-	kill -HUP "$cl_pid"
+	kill -HUP "$fifo_pid"
 	wait_until 5 has_finished "$D" 1
-	kill -HUP "$cl_pid"
+	kill -HUP "$fifo_pid"
 	feed c 'b\n'
 	wait_until 5 size_ge "$D/current" 2
-	kill -HUP "$cl_pid"
+	kill -HUP "$fifo_pid"
 	wait_until 5 has_finished "$D" 2
-	kill -HUP "$cl_pid"
-	kill -USR1 "$cl_pid"
+	kill -HUP "$fifo_pid"
+	kill -USR1 "$fifo_pid"
 	wait_for "$T/c.err" 'files=2'
 	mapfile -t names < <(finished "$D")
 	assert_equal "${#names[@]}" 2
@@ -525,7 +498,7 @@ phase_in() {
 	start_fifo c chanlog "$D"
 	feed_file c "$T/in.pcap"
 	wait_until 5 size_ge "$D/current" "$(stat -c %s "$T/in.pcap")"
-	kill -HUP "$cl_pid"
+	kill -HUP "$fifo_pid"
 	wait_until 5 has_finished "$D" 1
 	cmp "$T/in.pcap" "$D/$(finished "$D")"
 	wait_until 5 size_ge "$D/current" 24
@@ -650,13 +623,13 @@ check_foreign() {
 	start_fifo c chanlog "$D"
 	feed c 'abc\nde\n'
 	wait_until 5 size_ge "$D/current" 7
-	kill -USR1 "$cl_pid"
+	kill -USR1 "$fifo_pid"
 	wait_for "$T/c.err" 'records='
 	assert_equal "$(cat "$T/c.err")" \
 	    'chanlog: records=2 bytes=7 files=0 dropped=0 cut=0 split=0'
-	kill -HUP "$cl_pid"
+	kill -HUP "$fifo_pid"
 	wait_until 5 has_finished "$D" 1
-	kill -USR1 "$cl_pid"
+	kill -USR1 "$fifo_pid"
 	wait_for "$T/c.err" 'files=1'
 	assert_equal "$(tail -n 1 "$T/c.err")" \
 	    'chanlog: records=2 bytes=7 files=1 dropped=0 cut=0 split=0'
@@ -744,7 +717,7 @@ modes() {
 	feed c 'line\n'
 	wait_until 5 size_ge "$T/a/b/d/current" 5
 	assert_equal "$(stat -c %a "$T/a/b/d/current")" "$2"
-	kill -HUP "$cl_pid"
+	kill -HUP "$fifo_pid"
 	wait_until 5 has_finished "$T/a/b/d" 1
 	assert_equal "$(stat -c %a "$T/a/b/d/$(finished "$T/a/b/d")")" "$2"
 	assert_equal "$(stat -c %a "$T/a" "$T/a/b" "$T/a/b/d" | xargs)" "$3 $3 $3"
@@ -834,15 +807,15 @@ line2"
 
 @test "lock held: a second chanlog exits 111 at once naming the first one's pid" {
 	start_fifo c chanlog "$D"
-	wait_for "$D/lock" "^$cl_pid\$"
+	wait_for "$D/lock" "^$fifo_pid\$"
 	t0=$(now)
 	run timeout 5 chanlog "$D" <<<intruder
 	t1=$(now)
 	assert_failure 111
-	assert_output --partial "chanlog: unable to lock $D: held by pid $cl_pid"
+	assert_output --partial "chanlog: unable to lock $D: held by pid $fifo_pid"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 2) }' ||
 	    fail_msg "took $t0 .. $t1"
-	running "$cl_pid"
+	running "$fifo_pid"
 	feed c 'mine\n'
 	end_input c
 	assert_equal "$exit_status" 0

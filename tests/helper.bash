@@ -469,3 +469,79 @@ stdin_restored() {
 	fi
 	exec 8<&-
 }
+
+# --- shared by several test files ---------------------------------------
+
+# re_quote STRING: STRING with the characters special in an extended
+# regular expression escaped.
+re_quote() {
+	printf '%s' "$1" | sed 's/[][\.*^$/+?(){}|]/\\&/g'
+}
+
+# bad_usage PROG VALUE ARGS...: PROG ARGS, stdin /dev/null, exits 100 at
+# once; the first line of its output is PROG's and names 'VALUE'; the usage
+# line $USAGE follows, and nothing else. With USAGE_OPTIONAL=1 the message
+# may stand alone (a program that gives no usage line for a bad ADDRESS).
+# shellcheck disable=SC2154 # lines and output are set by bats' run
+bad_usage() {
+	local prog=$1 val=$2
+	shift 2
+	run timeout 20 "$prog" "$@" </dev/null
+	assert_failure 100
+	assert_line --index 0 --regexp "^$prog: .*'$(re_quote "$val")'"
+	[ "${#lines[@]}" -le 2 ] || fail_msg "more than two lines: $output"
+	if [ "${#lines[@]}" -eq 2 ] || [ "${USAGE_OPTIONAL:-0}" != 1 ]; then
+		assert_line --index 1 "$USAGE"
+	fi
+}
+
+# finish NAME [SECONDS]: wait for start_bg NAME to end by itself (default
+# 10 s); fail, showing its stderr, if it does not.
+finish() {
+	wait_exit "$(bg_pid_of "$1")" "${2:-10}" || {
+		cat "$T/$1.err" >&2
+		return 1
+	}
+}
+
+# mcast_setup: lo in a new network namespace (netns_start) carries
+# multicast: IPv4 239/8 and IPv6 ff1e::/16 (a "local" route: the kernel
+# turns an ordinary IPv6 route via lo into a reject route).
+mcast_setup() {
+	netns_start
+	in_ns ip link set lo multicast on
+	in_ns ip route add 239.0.0.0/8 dev lo src 127.0.0.1
+	in_ns ip -6 route add local ff1e::/16 dev lo table local
+}
+
+# start_fifo NAME CMD...: start_bg NAME CMD with its stdin a FIFO,
+# $T/NAME.in, that a background sleep holds open: the input stays open but
+# silent until the test feeds it (feed_file) or ends it (close_input).
+# Sets fifo_pid (and bg_pid).
+start_fifo() {
+	local name=$1
+	shift
+	mkfifo "$T/$name.in"
+	# the holder first, opened read-write (which never waits on a FIFO):
+	# a feed can then never be the only writer, whose close would be EOF
+	sleep 600 <>"$T/$name.in" >/dev/null 2>&1 3>&- &
+	echo $! >"$T/$name-hold.pid"
+	# and only once it holds it: until then a feed could still be alone
+	wait_until 5 holds_fifo $! "$T/$name.in"
+	BG_STDIN=$T/$name.in start_bg "$name" "$@"
+	fifo_pid=$bg_pid
+}
+
+# feed_file NAME FILE: FILE into the FIFO of start_fifo NAME; fails if NAME
+# does not read it all within 20 s (it stalled).
+feed_file() {
+	timeout 20 dd if="$2" of="$T/$1.in" bs=64k status=none ||
+	    fail_msg "$1 did not read its input within 20 s"
+}
+
+# close_input NAME: end the input of start_fifo NAME (its holder dies);
+# sets t_closed.
+close_input() {
+	stop_bg "$1-hold" KILL
+	t_closed=$(date +%s.%N)
+}

@@ -122,35 +122,16 @@ has_tail() {
 	ptool check -t "$3" "$1" "$2" >/dev/null 2>&1
 }
 
-# start_tee NAME ARGS...: tee-sink ARGS in the background, its stdin the
-# FIFO $T/NAME.in held open by a background sleep (so the input stays open
-# until close_input), stdout $T/NAME.out, stderr $T/NAME.err; sets tee_pid.
+# start_tee NAME ARGS...: start_fifo NAME tee-sink ARGS: stdout
+# $T/NAME.out, stderr $T/NAME.err; sets tee_pid.
 start_tee() {
 	local name=$1
 	shift
-	mkfifo "$T/$name.in"
-	# the holder first, opened read-write (which never waits on a FIFO):
-	# a feed can then never be the only writer, whose close would be EOF
-	sleep 600 <>"$T/$name.in" >/dev/null 2>&1 3>&- &
-	echo $! >"$T/$name-hold.pid"
-	# and only once it holds it: until then a feed could still be alone
-	wait_until 5 holds_fifo $! "$T/$name.in"
-	BG_STDIN=$T/$name.in start_bg "$name" tee-sink "$@"
+	start_fifo "$name" tee-sink "$@"
 	tee_pid=$bg_pid
 }
 
-# feed NAME FILE: FILE into the input of start_tee NAME; fails if tee-sink
-# does not read it all within 20 s (it stalled).
-feed() {
-	timeout 20 dd if="$2" of="$T/$1.in" bs=64k status=none ||
-	    fail_msg "tee-sink $1 did not read its input within 20 s"
-}
 
-# close_input NAME: end the input of start_tee NAME; sets t_closed.
-close_input() {
-	stop_bg "$1-hold" KILL
-	t_closed=$(now)
-}
 
 # wait_tee NAME [SECONDS]: wait (default 15 s) for tee-sink NAME to end;
 # set exit_status, err, and elapsed since close_input.
@@ -603,10 +584,10 @@ bad() {
 	gen -c 20000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
 	start_tee t -b 64k -D 1s "$T/f" "|cat > $T/c"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
-	feed t "$T/b"
+	feed_file t "$T/b"
 	end_input t
 	expect_status 1
 	awk -v e="$elapsed" -v m="$((1 + MARGIN))" 'BEGIN { exit !(e < m) }' ||
@@ -647,13 +628,13 @@ bad() {
 	start_listener l1 socat -u TCP-LISTEN:0,bind=127.0.0.1,reuseaddr "OPEN:$T/l1.pcap,creat"
 	port=$listen_port
 	start_tee t -v -D 5s "$T/f" "tcp:127.0.0.1:$port"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/l1.pcap" "$(size "$T/a")"
 	stop_bg l1 KILL
-	feed t "$T/b"
+	feed_file t "$T/b"
 	# tee-sink may connect as soon as it listens: do not wait for that
 	start_bg l2 socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" "OPEN:$T/l2.pcap,creat"
-	feed t "$T/c"
+	feed_file t "$T/c"
 	# the last record arrives once the backoff (at most 5 s) reconnects
 	wait_until 20 size_gt "$T/l2.pcap" "$(size "$T/c")"
 	wait_until 10 has_tail "$T/in.pcap" "$T/l2.pcap" 100
@@ -679,12 +660,12 @@ bad() {
 	start_listener l1 socat -u TCP-LISTEN:0,bind=127.0.0.1,reuseaddr "OPEN:$T/l1.pcap,creat"
 	port=$listen_port
 	start_tee t -v -D 5s "tcp:127.0.0.1:$port"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/l1.pcap" "$(size "$T/a")"
 	stop_bg l1 KILL
 	# the FIN is seen without a write: a reconnection is tried
 	wait_for "$T/t.err" "tcp:127.0.0.1:$port: unable to connect: Connection refused"
-	feed t "$T/bc"
+	feed_file t "$T/bc"
 	start_bg l2 socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" "OPEN:$T/l2.pcap,creat"
 	wait_until 20 has_tail "$T/in.pcap" "$T/l2.pcap" 200
 	end_input t
@@ -719,10 +700,10 @@ stall() {
 	gen -c 4000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
 	start_tee t -v -b 64k -D 5s -P "$1" "|cat > $T/c"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
-	feed t "$T/b"
+	feed_file t "$T/b"
 	wait_until 10 size_is "$T/t.out" "$(size "$T/in.pcap")"
 	signal_tree CONT
 	end_input t
@@ -752,7 +733,7 @@ stall() {
 	gen -c 8000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
 	start_tee t -v -b 64k -D 5s -P block "$T/f" "|cat > $T/c"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
 	start_bg feeder timeout 60 dd if="$T/b" of="$T/t.in" bs=64k status=none
@@ -778,10 +759,10 @@ stall() {
 	gen -c 3000 -l 1000 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 10 "$T/a" "$T/b"
 	start_tee t -D 20s "|cat > $T/c"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/c" "$(size "$T/a")"
 	signal_tree STOP
-	feed t "$T/b"
+	feed_file t "$T/b"
 	wait_until 10 size_is "$T/t.out" "$(size "$T/in.pcap")"
 	close_input t
 	running "$tee_pid" || fail_msg "tee-sink did not wait for its sink to drain"
@@ -808,11 +789,11 @@ stall() {
 	ptool split "$T/in.pcap" 100 "$T/a" "$T/b"
 	mkfifo "$T/p"
 	start_tee t "$T/p"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/t.out" "$(size "$T/a")"
 	BG_STDOUT=$T/r.pcap start_bg r cat "$T/p"
 	wait_until 10 size_is "$T/r.pcap" "$(size "$T/a")"
-	feed t "$T/b"
+	feed_file t "$T/b"
 	end_input t
 	expect_status 0
 	wait_exit "$(bg_pid_of r)"
@@ -830,15 +811,15 @@ stall() {
 	mkfifo "$T/p"
 	BG_STDOUT=$T/r1.pcap start_bg r1 cat "$T/p"
 	start_tee t -D 10s "$T/p"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/r1.pcap" "$(size "$T/a")"
 	stop_bg r1 KILL
-	feed t "$T/b"
+	feed_file t "$T/b"
 	# a reader that came before tee-sink saw the first one go would read
 	# on from the same open, header-less: wait for the failure first
 	wait_for "$T/t.err" "$T/p: unable to"
 	BG_STDOUT=$T/r2.pcap start_bg r2 cat "$T/p"
-	feed t "$T/c"
+	feed_file t "$T/c"
 	wait_until 20 has_tail "$T/in.pcap" "$T/r2.pcap" 100
 	end_input t
 	expect_status 0 1
@@ -856,12 +837,12 @@ stall() {
 	gen -c 50 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 20 "$T/a" "$T/b"
 	start_tee t "$T/f"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/f" "$(size "$T/a")"
 	mv "$T/f" "$T/f.1"
 	kill -HUP "$tee_pid"
 	wait_until 10 size_is "$T/f" 24
-	feed t "$T/b"
+	feed_file t "$T/b"
 	end_input t
 	expect_status 0
 	cmp "$T/a" "$T/f.1"
@@ -873,7 +854,7 @@ stall() {
 @test "TERM: what was read reaches every sink, exit 0" {
 	gen -c 50 >"$T/in.pcap"
 	start_tee t "$T/f" "|cat > $T/c"
-	feed t "$T/in.pcap"
+	feed_file t "$T/in.pcap"
 	wait_until 10 size_is "$T/f" "$(size "$T/in.pcap")"
 	kill -TERM "$tee_pid"
 	t_closed=$(now)
@@ -888,13 +869,13 @@ stall() {
 	gen -c 30 >"$T/in.pcap"
 	ptool split "$T/in.pcap" 12 "$T/a" "$T/b"
 	start_tee t "$T/f"
-	feed t "$T/a"
+	feed_file t "$T/a"
 	wait_until 10 size_is "$T/f" "$(size "$T/a")"
 	kill -USR1 "$tee_pid"
 	wait_for "$T/t.err" '^tee-sink: stdout records=12 bytes=[0-9]+$'
 	wait_for "$T/t.err" "^tee-sink: $T/f records=12 bytes=[0-9]+ dropped=0 reconnects=0 skipped=0 errors=0\$"
 	running "$tee_pid"
-	feed t "$T/b"
+	feed_file t "$T/b"
 	end_input t
 	expect_status 0
 	cmp "$T/in.pcap" "$T/f"
@@ -945,7 +926,7 @@ errors_ge() {
 	local sink=unix:$T/sock
 	gen -c 10 >"$T/in.pcap"
 	start_tee t -n "$sink"
-	feed t "$T/in.pcap"
+	feed_file t "$T/in.pcap"
 	wait_until 20 errors_ge t "$sink" 4
 	: >"$T/sock"	# a file, not a socket: connect is refused now
 	wait_for "$T/t.err" "^tee-sink: $sink: unable to connect: Connection refused\$"

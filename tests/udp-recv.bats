@@ -29,14 +29,6 @@ send() {
 	sport=$(sed -n 's/^from .*://p' "$T/send.err")
 }
 
-# finish NAME [SECONDS]: wait for a udp-recv started with start_recv to end
-# by itself (-c, -t, -T); fail, showing its stderr, if it does not.
-finish() {
-	wait_exit "$(bg_pid_of "$1")" "${2:-10}" || {
-		cat "$T/$1.err" >&2
-		return 1
-	}
-}
 
 # normalize_text FILE SPORT DPORT: the text records with the timestamp and
 # the two known ports replaced, as in the golden files.
@@ -137,15 +129,12 @@ check_seq() {
 
 # ----------------------------------------------------------- bad values
 
-# bad VALUE ARGS...: udp-recv ARGS exits 100 naming 'VALUE'; with USAGE set
-# in the environment also the usage line.
+# bad VALUE ARGS...: udp-recv ARGS exits 100 naming 'VALUE', with the
+# usage line (bad_usage).
 bad() {
 	local val=$1
 	shift
-	run timeout 20 udp-recv "$@"
-	assert_failure 100
-	assert_output --partial "'$val'"
-	assert_output --partial "$USAGE"
+	bad_usage udp-recv "$val" "$@"
 }
 
 @test "bad value: -c 0" { bad 0 -c 0 127.0.0.1:0; }
@@ -739,15 +728,6 @@ from_fixture() {
 127.0.0.1:$sport > $addr 6 th ree"
 }
 
-# mcast_setup: lo in the namespace carries multicast: IPv4 239/8 and IPv6
-# ff1e::/16 routed to lo ("local" type: the kernel turns an ordinary IPv6
-# route via lo into a reject route).
-mcast_setup() {
-	netns_start
-	in_ns ip link set lo multicast on
-	in_ns ip route add 239.0.0.0/8 dev lo src 127.0.0.1
-	in_ns ip -6 route add local ff1e::/16 dev lo table local
-}
 
 @test "IPv4 multicast on lo: the group is joined, records carry the group (root, netns)" {
 	need tshark

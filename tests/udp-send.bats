@@ -25,14 +25,6 @@ send() {
 	    fail_msg "udpsend $* failed: $(cat "$T/send.err")"
 }
 
-# finish NAME [SECONDS]: wait for a background process to end by itself;
-# fail, showing its stderr, if it does not.
-finish() {
-	wait_exit "$(bg_pid_of "$1")" "${2:-10}" || {
-		cat "$T/$1.err" >&2
-		return 1
-	}
-}
 
 # counters NAME: the counters line NAME wrote to stderr (fails if none).
 counters() {
@@ -142,14 +134,11 @@ refused() {
 # ----------------------------------------------------------- bad values
 
 # bad VALUE ARGS...: udp-send ARGS exits 100 naming 'VALUE', with the
-# usage line.
+# usage line (bad_usage).
 bad() {
 	local val=$1
 	shift
-	run timeout 20 udp-send "$@" </dev/null
-	assert_failure 100
-	assert_output --partial "'$val'"
-	assert_output --partial "$USAGE"
+	bad_usage udp-send "$val" "$@"
 }
 
 @test "bad value: address x (the message)" {
@@ -588,15 +577,6 @@ replay_check() {
 	assert_equal "$(tshark_fields "$T/cap.pcap" ip.ttl)" 7
 }
 
-# mcast_setup: lo in the namespace carries multicast: IPv4 239/8 and IPv6
-# ff1e::/16 (a "local" route: the kernel turns an ordinary IPv6 route via
-# lo into a reject route).
-mcast_setup() {
-	netns_start
-	in_ns ip link set lo multicast on
-	in_ns ip route add 239.0.0.0/8 dev lo src 127.0.0.1
-	in_ns ip -6 route add local ff1e::/16 dev lo table local
-}
 
 @test "IPv4 multicast: -m lo -H 3 reaches a member on lo with TTL 3 (root, netns)" {
 	need tcpdump tshark
