@@ -223,7 +223,7 @@ sock_open(struct run *r)
 	fd = udpsock_connect(&o->dst, o->source ? &o->src : NULL,
 	    o->mcif ? udpsock_ifindex(o->mcif) : 0, o->ttl, !o->noloop,
 	    &step);
-	if (fd == -1 && strcmp(step, "bind the source of") == 0)
+	if (fd == -1 && step == udpsock_bind_step)
 		err(111, "unable to bind %s", o->source);
 	if (fd == -1)
 		err(111, "unable to %s %s", step, r->peer);

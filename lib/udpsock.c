@@ -204,6 +204,8 @@ mcast_out(int fd, int v6, unsigned ifindex, int ttl, int loop,
 	return 0;
 }
 
+const char udpsock_bind_step[] = "bind the source of";
+
 int
 udpsock_connect(const struct addr *dst, const struct addr *src,
     unsigned ifindex, int ttl, int loop, const char **step)
@@ -217,7 +219,7 @@ udpsock_connect(const struct addr *dst, const struct addr *src,
 		return fail(fd, step, "create a socket for");
 	if (src != NULL && bind(fd, (const struct sockaddr *)&src->ss,
 	    src->len) == -1)
-		return fail(fd, step, "bind the source of");
+		return fail(fd, step, udpsock_bind_step);
 	if (udpsock_ismcast(sa)) {
 		if (mcast_out(fd, v6, ifindex, ttl, loop, step) == -1)
 			return fail(fd, step, *step);

@@ -26,8 +26,10 @@ int udpsock_bind(const struct addr *a, int reuseport, unsigned ifindex,
  * ttl (-1: the kernel's) is the unicast TTL or, for a multicast dst, the
  * multicast hop limit, with ifindex (0: the kernel's choice) and loop
  * (IP_MULTICAST_LOOP). Returns the socket, or -1 with errno set and
- * *step naming what failed ("bind the source of", "connect to", ...).
+ * *step naming what failed ("connect to", ...): udpsock_bind_step when
+ * it was the bind of src, which a caller names by src, not dst.
  */
+extern const char udpsock_bind_step[];
 int udpsock_connect(const struct addr *dst, const struct addr *src,
     unsigned ifindex, int ttl, int loop, const char **step);
 
