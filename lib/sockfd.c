@@ -118,3 +118,15 @@ sockfd_bound(int fd, const struct addr *a)
 	snprintf(why, sizeof why, "bound to %s", addr_format(sa, text));
 	return why;
 }
+
+int
+sockfd_fail(int fd, const char **step, const char *what)
+{
+	int e = errno;
+
+	*step = what;
+	if (fd != -1)
+		close(fd);
+	errno = e;
+	return -1;
+}

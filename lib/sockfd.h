@@ -30,4 +30,8 @@ const char *sockfd_bound(int fd, const struct addr *a);
  * 0 when there is none; errno when it cannot be read. */
 int sockfd_error(int fd);
 
+/* sockfd_fail: a step of opening a socket failed: close fd (unless -1),
+ * set *step to what, keep errno; returns -1. For tcpsock and udpsock. */
+int sockfd_fail(int fd, const char **step, const char *what);
+
 #endif

@@ -37,18 +37,6 @@ tcpsock_somaxconn(void)
 	return e ? SOMAXCONN_GUESS : v;
 }
 
-static int
-fail(int fd, const char **step, const char *what)
-{
-	int e = errno;
-
-	*step = what;
-	if (fd != -1)
-		close(fd);
-	errno = e;
-	return -1;
-}
-
 int
 tcpsock_listen(const struct addr *addr, int backlog, int reuseport,
     const char **step)
@@ -64,20 +52,20 @@ tcpsock_listen(const struct addr *addr, int backlog, int reuseport,
 		    SOCK_NONBLOCK, 0);
 	}
 	if (fd == -1)
-		return fail(fd, step, "create");
+		return sockfd_fail(fd, step, "create");
 	if (a.ss.ss_family == AF_INET6 && a.wildcard &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == -1)
-		return fail(fd, step, "accept IPv4 on");
+		return sockfd_fail(fd, step, "accept IPv4 on");
 	/* a restart must not wait for the last run's TIME_WAIT to expire */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1)
-		return fail(fd, step, "set SO_REUSEADDR on");
+		return sockfd_fail(fd, step, "set SO_REUSEADDR on");
 	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
 	    sizeof on) == -1)
-		return fail(fd, step, "set SO_REUSEPORT on");
+		return sockfd_fail(fd, step, "set SO_REUSEPORT on");
 	if (bind(fd, (struct sockaddr *)&a.ss, a.len) == -1)
-		return fail(fd, step, "bind");
+		return sockfd_fail(fd, step, "bind");
 	if (listen(fd, backlog) == -1)
-		return fail(fd, step, "listen on");
+		return sockfd_fail(fd, step, "listen on");
 	return fd;
 }
 
@@ -127,14 +115,14 @@ tcpsock_connect(const struct addr *a, const struct addr *src,
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0);
 	if (fd == -1)
-		return fail(fd, step, "create");
+		return sockfd_fail(fd, step, "create");
 	if (src && tcpsock_bindsrc(fd, src) == -1)
-		return fail(fd, step, "bind the source of");
+		return sockfd_fail(fd, step, "bind the source of");
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == -1 &&
 	    (errno != EINPROGRESS || waitconnect(fd, deadline) == -1))
-		return fail(fd, step, "connect to");
+		return sockfd_fail(fd, step, "connect to");
 	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
-		return fail(fd, step, "set blocking mode on");
+		return sockfd_fail(fd, step, "set blocking mode on");
 	return fd;
 }

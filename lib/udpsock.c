@@ -11,6 +11,7 @@
 
 #include "arg.h"
 #include "num.h"
+#include "sockfd.h"
 #include "udpsock.h"
 
 long
@@ -111,18 +112,6 @@ udpsock_drops(int fd)
 	return mem[SK_MEMINFO_DROPS];
 }
 
-static int
-fail(int fd, const char **step, const char *what)
-{
-	int e = errno;
-
-	*step = what;
-	if (fd != -1)
-		close(fd);
-	errno = e;
-	return -1;
-}
-
 int
 udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
     const struct sockaddr *source, size_t rcvbuf, const char **step)
@@ -138,28 +127,28 @@ udpsock_bind(const struct addr *addr, int reuseport, unsigned ifindex,
 		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	}
 	if (fd == -1)
-		return fail(fd, step, "create");
+		return sockfd_fail(fd, step, "create");
 	mc = udpsock_ismcast(sa);
 	if (a.ss.ss_family == AF_INET6 && a.wildcard &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == -1)
-		return fail(fd, step, "accept IPv4 on");
+		return sockfd_fail(fd, step, "accept IPv4 on");
 	/* several receivers of one group on one host is the normal case */
 	if (mc && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
 	    sizeof on) == -1)
-		return fail(fd, step, "set SO_REUSEADDR on");
+		return sockfd_fail(fd, step, "set SO_REUSEADDR on");
 	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
 	    sizeof on) == -1)
-		return fail(fd, step, "set SO_REUSEPORT on");
+		return sockfd_fail(fd, step, "set SO_REUSEPORT on");
 	/* before bind: a datagram may arrive the moment it is bound, and
 	 * one dropped then must be counted and carry its metadata */
 	if (udpsock_meta(fd, a.ss.ss_family) == -1)
-		return fail(fd, step, "ask for metadata on");
+		return sockfd_fail(fd, step, "ask for metadata on");
 	if (rcvbuf > 0 && udpsock_rcvbuf(fd, rcvbuf) == -1)
-		return fail(fd, step, "size the receive buffer of");
+		return sockfd_fail(fd, step, "size the receive buffer of");
 	if (bind(fd, sa, a.len) == -1)
-		return fail(fd, step, "bind");
+		return sockfd_fail(fd, step, "bind");
 	if (mc && udpsock_join(fd, sa, ifindex, source) == -1)
-		return fail(fd, step, "join");
+		return sockfd_fail(fd, step, "join");
 	return fd;
 }
 
@@ -191,16 +180,16 @@ mcast_out(int fd, int v6, unsigned ifindex, int ttl, int loop,
 		if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF,
 		    &idx, sizeof idx) : setsockopt(fd, IPPROTO_IP,
 		    IP_MULTICAST_IF, &mr, sizeof mr)) == -1)
-			return fail(-1, step, "choose the interface of");
+			return sockfd_fail(-1, step, "choose the interface of");
 	}
 	if (ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_MULTICAST_HOPS, &ttl, sizeof ttl) : setsockopt(fd,
 	    IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl)) == -1)
-		return fail(-1, step, "set the TTL of");
+		return sockfd_fail(-1, step, "set the TTL of");
 	if ((v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on,
 	    sizeof on) : setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &on,
 	    sizeof on)) == -1)
-		return fail(-1, step, "set multicast loopback of");
+		return sockfd_fail(-1, step, "set multicast loopback of");
 	return 0;
 }
 
@@ -216,19 +205,19 @@ udpsock_connect(const struct addr *dst, const struct addr *src,
 	fd = socket(dst->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return fail(fd, step, "create a socket for");
+		return sockfd_fail(fd, step, "create a socket for");
 	if (src != NULL && bind(fd, (const struct sockaddr *)&src->ss,
 	    src->len) == -1)
-		return fail(fd, step, udpsock_bind_step);
+		return sockfd_fail(fd, step, udpsock_bind_step);
 	if (udpsock_ismcast(sa)) {
 		if (mcast_out(fd, v6, ifindex, ttl, loop, step) == -1)
-			return fail(fd, step, *step);
+			return sockfd_fail(fd, step, *step);
 	} else if (ttl != -1 && (v6 ? setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_UNICAST_HOPS, &ttl, sizeof ttl) : setsockopt(fd, IPPROTO_IP,
 	    IP_TTL, &ttl, sizeof ttl)) == -1)
-		return fail(fd, step, "set the TTL of");
+		return sockfd_fail(fd, step, "set the TTL of");
 	if (connect(fd, sa, dst->len) == -1)
-		return fail(fd, step, "connect to");
+		return sockfd_fail(fd, step, "connect to");
 	return fd;
 }
 
