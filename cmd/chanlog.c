@@ -20,9 +20,12 @@
 #include <unistd.h>
 
 #include "arg.h"
+#include "backoff.h"
 #include "chandir.h"
+#include "children.h"
 #include "clock.h"
 #include "frame.h"
+#include "launch.h"
 #include "nonblock.h"
 #include "num.h"
 #include "pcapw.h"
@@ -30,7 +33,6 @@
 #include "recin.h"
 #include "salvage.h"
 #include "sig.h"
-#include "spawnsh.h"
 #include "timefmt.h"
 
 #define USAGE "usage: chanlog [-fhvW] [-A AGE] [-b SIZE] [-e STAMP] " \
@@ -77,10 +79,10 @@ struct log {
 	size_t hold;			/* the most hw may hold */
 	int full;			/* the last write failed */
 	int want_rotate;		/* HUP or timer while the disk was full */
-	uint64_t retry_at, backoff, rot_due;
+	uint64_t retry_at, rot_due;
+	struct backoff backoff;		/* the retries while the disk is full */
 	char *script;			/* -p CMD "$1" */
-	pid_t proc[PROC_MAX];
-	char procname[PROC_MAX][CHANDIR_NAMELEN];
+	struct children procs;		/* what each runs for: its file name */
 	uint64_t records, bytes, files, dropped, cut, split;
 	int refused;	/* the input failed: its exit status (recin_fail) */
 };
@@ -154,25 +156,30 @@ counters(const struct log *l)
 
 /* Processors: one asynchronous run per finished file. */
 
+/* ended: a processor ended: say so when it failed. */
 static void
-reap(struct log *l, int block)
+ended(const struct log *l, struct child *k, int st)
 {
-	pid_t pid;
-	int st, i;
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		warnx("processor for %s/%s exited %d", l->o.dir,
+		    (char *)k->what, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		warnx("processor for %s/%s killed by signal %d", l->o.dir,
+		    (char *)k->what, WTERMSIG(st));
+	free(k->what);
+}
 
-	while ((pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
-		for (i = 0; i < PROC_MAX && l->proc[i] != pid; i++)
-			;
-		if (i == PROC_MAX)
-			continue;
-		l->proc[i] = 0;
-		if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-			warnx("processor for %s/%s exited %d", l->o.dir,
-			    l->procname[i], WEXITSTATUS(st));
-		else if (WIFSIGNALED(st))
-			warnx("processor for %s/%s killed by signal %d",
-			    l->o.dir, l->procname[i], WTERMSIG(st));
-		if (block)
+/* reap: the processors that ended; with until, the first one to end
+ * before that deadline. */
+static void
+reap(struct log *l, uint64_t until)
+{
+	struct child k;
+	int st;
+
+	while (children_reap(&l->procs, &k, &st, until) == 1) {
+		ended(l, &k, st);
+		if (until)
 			return;
 	}
 }
@@ -180,46 +187,36 @@ reap(struct log *l, int block)
 static void
 process(struct log *l, const char *name)
 {
-	char path[PATH_MAX];
-	int i;
+	char path[PATH_MAX], *what;
+	pid_t pid;
 
 	if (l->script == NULL)
 		return;
-	for (;;) {
-		for (i = 0; i < PROC_MAX && l->proc[i] != 0; i++)
-			;
-		if (i < PROC_MAX)
-			break;
-		reap(l, 1);	/* PROC_MAX at once: something is stuck */
-	}
+	/* PROC_MAX at once: something is stuck */
+	while (l->procs.n == PROC_MAX)
+		reap(l, UINT64_MAX);
 	snprintf(path, sizeof path, "%s/%s", l->o.dir, name);
-	if ((l->proc[i] = spawn_sh(l->script, "chanlog", path, -1, 2)) == -1) {
+	if ((what = strdup(name)) == NULL ||
+	    (pid = launch_sh(l->script, "chanlog", path, -1, 2)) == -1) {
 		warn("unable to run the processor for %s", path);
-		l->proc[i] = 0;
+		free(what);
 		return;
 	}
-	memcpy(l->procname[i], name, CHANDIR_NAMELEN);
+	children_add(&l->procs, pid, what);
 }
 
 static void
 reap_all(struct log *l)
 {
-	time_t end = time(NULL) + PROC_WAIT;
-	struct timespec pause = { 0, 10000000 };
-	int i, left;
+	uint64_t end = clock_mono() + PROC_WAIT * NS;
+	struct child k;
+	int st;
 
-	for (;;) {
-		reap(l, 0);
-		for (i = left = 0; i < PROC_MAX; i++)
-			left += l->proc[i] != 0;
-		if (left == 0)
-			return;
-		if (time(NULL) >= end) {
-			warnx("%d processor(s) still running; not waiting", left);
-			return;
-		}
-		nanosleep(&pause, NULL);
-	}
+	while (children_reap(&l->procs, &k, &st, end) == 1)
+		ended(l, &k, st);
+	if (l->procs.n > 0)
+		warnx("%d processor(s) still running; not waiting",
+		    l->procs.n);
 }
 
 /* Finishing files. */
@@ -379,10 +376,7 @@ retry_later(struct log *l, int e)
 		warnx("unable to write %s/current: %s; holding %zu bytes, "
 		    "retrying", l->o.dir, strerror(e), l->hw.len);
 	l->full = 1;
-	l->backoff = l->backoff ? l->backoff * 2 : RETRY_MIN;
-	if (l->backoff > RETRY_MAX)
-		l->backoff = RETRY_MAX;
-	l->retry_at = clock_mono() + l->backoff;
+	l->retry_at = clock_mono() + backoff_next(&l->backoff);
 }
 
 /*
@@ -400,7 +394,7 @@ flush(struct log *l)
 	if (l->full)
 		warnx("writing %s/current again", l->o.dir);
 	l->full = 0;
-	l->backoff = 0;
+	backoff_reset(&l->backoff);
 	return 0;
 }
 
@@ -891,6 +885,9 @@ setup(struct log *l)
 	if (chandir_retain(l->dirfd, l->o.count, l->o.keepbytes,
 	    (int64_t)(l->o.age / NS), time(NULL)) == -1)
 		warn("unable to apply retention in %s", l->o.dir);
+	backoff_init(&l->backoff, RETRY_MIN, RETRY_MAX);
+	if (children_init(&l->procs, PROC_MAX) == -1)
+		err(111, "unable to allocate");
 	l->hold = l->o.hold;
 	if (l->hold < BATCH + l->o.maxline + 64)
 		l->hold = BATCH + l->o.maxline + 64;

@@ -12,7 +12,6 @@
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +21,17 @@
 
 #include "addr.h"
 #include "arg.h"
+#include "ceiling.h"
 #include "clock.h"
+#include "connpool.h"
 #include "esc.h"
 #include "fdlim.h"
 #include "hist.h"
 #include "num.h"
 #include "ramp.h"
 #include "sig.h"
-#include "sockfd.h"
+#include "storm.h"
+#include "stormlog.h"
 #include "tcpsock.h"
 #include "tcpstat.h"
 
@@ -47,19 +49,10 @@
 #define BATCH		64		/* connections started per loop pass */
 #define EVENTS		256		/* events taken per epoll_wait */
 #define GRACE		(NS / 2)	/* for connections in flight at the end */
-#define NIL		UINT32_MAX
 #define SIGSLOT		UINT64_MAX	/* epoll data of the self-pipe */
-#define NONE		TCPSTAT_NONE	/* a latency or counter not known */
+#define NONE		STORM_NONE	/* a latency or counter not known */
 
 enum { FMT_TEXT, FMT_JSON, FMT_CSV };
-
-/* failure causes, in the order they are printed */
-enum { C_REFUSED, C_TIMEOUT, C_RESET, C_NOPORT, C_UNREACH, C_MISMATCH,
-	C_EOF, C_NOFD, C_OTHER, NCAUSE };
-static const char *const causename[NCAUSE] = { "refused", "timeout",
-	"reset", "noport", "unreachable", "mismatch", "eof", "nofd", "other" };
-
-enum { S_FREE, S_CONNECT, S_SEND, S_READ, S_HOLD };
 
 struct opts {
 	const char *address;
@@ -77,53 +70,31 @@ struct opts {
 	int eset, gset, pset;
 };
 
-struct conn {
-	int fd;
-	int state;
-	uint32_t prev, next;		/* in a timer list, or the free list */
-	uint64_t t0;			/* connect() called */
-	uint64_t t1;			/* payload sent: the reply clock starts */
-	uint64_t due;			/* timeout or end of the hold */
-	uint64_t off;			/* payload bytes sent, reply bytes read */
-};
-
-/* A timer list: every member has the same delay, so appending in time
- * order keeps it sorted and the head is always the first to expire. */
-struct list {
-	uint32_t head, tail;
-};
-
-struct count {
-	uint64_t attempted, established, completed, failed;
-	uint64_t cause[NCAUSE];
-};
-
-/* One per-second line, kept for the JSON summary. */
-struct second {
-	uint64_t tms, rate, open, p50, p99;
-	uint64_t overflows, syndrops, timewait;	/* NONE: not shown */
-	struct count c;
-};
-
+/* One run of the schedule, and what it has counted so far. */
 struct run {
 	const struct opts *o;
-	int ep, sigfd, local, tty, live, stopped, interrupted;
+	int ep, sigfd, local, stopped, interrupted;
 	struct ramp sc;		/* the schedule */
-	struct conn *c;
-	uint32_t freel;
-	struct list wait, held;
+	struct connpool p;	/* the connections */
 	uint64_t t0, end, graceend, tick, lasttick, offset;
-	uint64_t started, open, peak, srcnext, holddone, stopat, finished;
-	uint64_t aborted, unfinished;	/* unfinished: aborted before holding */
-	struct count sec, tot;
-	struct hist hsec, hconn, hreply;
-	struct second *secs;
-	size_t nsecs, capsecs;
+	uint64_t started, stopat, finished;
+	struct stormcount tot;
+	struct hist hconn;	/* connect latency: the seconds reported */
+	struct stormlog log;	/* the lines written as it runs */
 	struct tcpstat kprev, kfirst;
-	uint64_t vlast[NCAUSE], vheld[NCAUSE];	/* -v: see tell */
 };
 
-static unsigned char rbuf[65536];
+static unsigned long long
+ull(uint64_t v)
+{
+	return (unsigned long long)v;
+}
+
+static uint64_t
+min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
 /* ---- options ---- */
 
@@ -339,501 +310,6 @@ srcprobe(const struct opts *o)
 	}
 }
 
-/* ---- connections ---- */
-
-static void
-list_push(struct run *r, struct list *l, uint32_t i)
-{
-	r->c[i].next = NIL;
-	r->c[i].prev = l->tail;
-	if (l->tail != NIL)
-		r->c[l->tail].next = i;
-	else
-		l->head = i;
-	l->tail = i;
-}
-
-static void
-list_del(struct run *r, struct list *l, uint32_t i)
-{
-	struct conn *c = &r->c[i];
-
-	if (c->prev != NIL)
-		r->c[c->prev].next = c->next;
-	else
-		l->head = c->next;
-	if (c->next != NIL)
-		r->c[c->next].prev = c->prev;
-	else
-		l->tail = c->prev;
-}
-
-static int
-cause_of(int e)
-{
-	switch (e) {
-	case ECONNREFUSED: return C_REFUSED;
-	case ETIMEDOUT: return C_TIMEOUT;
-	case ECONNRESET: case EPIPE: case ECONNABORTED: return C_RESET;
-	case EADDRNOTAVAIL: case EADDRINUSE: case EAGAIN: return C_NOPORT;
-	case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: case EHOSTDOWN:
-		return C_UNREACH;
-	case EMFILE: case ENFILE: return C_NOFD;
-	default: return C_OTHER;
-	}
-}
-
-/* release: close connection i and free its slot. */
-static void
-release(struct run *r, uint32_t i)
-{
-	struct conn *c = &r->c[i];
-
-	list_del(r, c->state == S_HOLD ? &r->held : &r->wait, i);
-	(void)close(c->fd);	/* a socket's, after all it had to do */
-	c->state = S_FREE;
-	c->next = r->freel;
-	r->freel = i;
-	r->open--;
-}
-
-static void tell(struct run *, int, int);
-
-/* failed: a failure of cause k counted (e: its errno, or 0), and told
- * with -v. */
-static void
-failed(struct run *r, int k, int e)
-{
-	r->sec.failed++;
-	r->sec.cause[k]++;
-	if (r->o->verbose)
-		tell(r, k, e);
-}
-
-static void
-fail(struct run *r, uint32_t i, int cause, int e)
-{
-	failed(r, cause, e);
-	release(r, i);
-}
-
-/* finish: the connection did all it was asked to: close it (a reset
- * unless -N, as SO_LINGER was set when it opened). The sustained rate
- * counts the connections started in the hold phase that completed, so a
- * hold (-k) or a slow reply does not shift them out of the window. */
-static void
-finish(struct run *r, uint32_t i)
-{
-	uint64_t t = r->c[i].t0;
-
-	r->sec.completed++;
-	if (t >= r->t0 + r->sc.ramp && t < r->end)
-		r->holddone++;
-	release(r, i);
-}
-
-static void
-interest(struct run *r, uint32_t i, uint32_t events)
-{
-	struct epoll_event ev;
-
-	ev.events = events;
-	ev.data.u64 = i;
-	if (epoll_ctl(r->ep, EPOLL_CTL_MOD, r->c[i].fd, &ev) == -1)
-		err(111, "unable to change the events of a connection");
-}
-
-/* replied: the reply (if any) is in: hold the connection, or finish. */
-static void
-replied(struct run *r, uint32_t i, uint64_t now)
-{
-	struct conn *c = &r->c[i];
-
-	if (r->o->hold == 0) {
-		finish(r, i);
-		return;
-	}
-	list_del(r, &r->wait, i);
-	c->state = S_HOLD;
-	c->due = now + r->o->hold;
-	list_push(r, &r->held, i);
-	/* only the peer's close or reset matters while holding */
-	interest(r, i, EPOLLRDHUP);
-}
-
-/* sent: the payload (if any) is out: wait for the reply, if one is
- * expected. */
-static void
-sent(struct run *r, uint32_t i, uint64_t now)
-{
-	struct conn *c = &r->c[i];
-
-	c->t1 = now;
-	if (r->o->expect == 0) {
-		replied(r, i, now);
-		return;
-	}
-	c->state = S_READ;
-	c->off = 0;
-	interest(r, i, EPOLLIN);
-}
-
-static void
-sendmore(struct run *r, uint32_t i, uint64_t now)
-{
-	struct conn *c = &r->c[i];
-	const struct opts *o = r->o;
-	ssize_t n;
-
-	while (c->off < o->npayload) {
-		n = send(c->fd, o->payload + c->off, o->npayload - c->off,
-		    MSG_NOSIGNAL);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;	/* EPOLLOUT is still asked for */
-		if (n == -1) {
-			fail(r, i, cause_of(errno), errno);
-			return;
-		}
-		c->off += (uint64_t)n;
-	}
-	sent(r, i, now);
-}
-
-/* check: n bytes of reply arrived; returns the cause of a failure, or
- * -1 while all is well. */
-static int
-check(struct run *r, struct conn *c, size_t n)
-{
-	const struct opts *o = r->o;
-
-	if (o->reply != NULL && (c->off + n > o->expect ||
-	    memcmp(o->reply + c->off, rbuf, n) != 0))
-		return C_MISMATCH;
-	c->off += n;
-	return -1;
-}
-
-static void
-readmore(struct run *r, uint32_t i, uint64_t now)
-{
-	struct conn *c = &r->c[i];
-	ssize_t n;
-	int cause;
-
-	while (c->off < r->o->expect) {
-		n = read(c->fd, rbuf, sizeof rbuf);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {
-			fail(r, i, n == 0 ? C_EOF : cause_of(errno),
-			    n == 0 ? 0 : errno);
-			return;
-		}
-		if ((cause = check(r, c, (size_t)n)) >= 0) {
-			fail(r, i, cause, 0);
-			return;
-		}
-	}
-	hist_add(&r->hreply, (now - c->t1) / 1000);
-	replied(r, i, now);
-}
-
-static void
-event(struct run *r, uint32_t i, uint32_t ev, uint64_t now)
-{
-	struct conn *c = &r->c[i];
-	int e;
-
-	switch (c->state) {
-	case S_CONNECT:
-		/* EPOLLOUT alone: connected; an error comes with EPOLLERR */
-		if ((ev & (EPOLLERR | EPOLLHUP)) && (e = sockfd_error(c->fd)) != 0) {
-			fail(r, i, cause_of(e), e);
-			return;
-		}
-		r->sec.established++;
-		hist_add(&r->hsec, (now - c->t0) / 1000);
-		c->state = S_SEND;
-		c->off = 0;
-		sendmore(r, i, now);
-		break;
-	case S_SEND:
-		sendmore(r, i, now);
-		break;
-	case S_READ:
-		readmore(r, i, now);
-		break;
-	case S_HOLD:
-		e = (ev & EPOLLERR) ? sockfd_error(c->fd) : 0;
-		fail(r, i, e ? cause_of(e) : C_EOF, e);
-		break;
-	}
-}
-
-/* start: open one connection. A failure to start is counted, never
- * fatal: the next may succeed. */
-static void
-start(struct run *r)
-{
-	const struct opts *o = r->o;
-	static const struct linger rst = { 1, 0 };
-	struct epoll_event ev;
-	struct conn *c;
-	uint32_t i;
-	int fd;
-
-	r->sec.attempted++;
-	fd = socket(o->dst.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		failed(r, cause_of(errno), errno);
-		return;
-	}
-	/* SO_LINGER {1, 0}: close sends RST and leaves no TIME_WAIT */
-	if ((!o->normal && setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst,
-	    sizeof rst) == -1) || (o->nsrc && tcpsock_bindsrc(fd,
-	    &o->src[r->srcnext++ % o->nsrc]) == -1))
-		goto bad;
-	i = r->freel;
-	c = &r->c[i];
-	c->t0 = clock_mono();
-	if (connect(fd, (const struct sockaddr *)&o->dst.ss, o->dst.len)
-	    == -1 && errno != EINPROGRESS)
-		goto bad;
-	ev.events = EPOLLOUT;
-	ev.data.u64 = i;
-	if (epoll_ctl(r->ep, EPOLL_CTL_ADD, fd, &ev) == -1)
-		err(111, "unable to add a connection to the epoll set");
-	r->freel = c->next;
-	c->fd = fd;
-	c->state = S_CONNECT;
-	c->due = c->t0 + o->timeout;
-	list_push(r, &r->wait, i);
-	if (++r->open > r->peak)
-		r->peak = r->open;
-	return;
-bad:
-	failed(r, cause_of(errno), errno);
-	close(fd);
-}
-
-/* start_due: start the connections due by now: at most BATCH in one
- * pass; a schedule behind by more than that drops the rest (they show
- * as attempted below the target), and none start above the cap. */
-static void
-start_due(struct run *r, uint64_t now)
-{
-	uint64_t due = ramp_due_by(&r->sc, now - r->t0), n;
-
-	if (due <= r->started)
-		return;
-	n = due - r->started;
-	if (n > BATCH) {
-		r->started += n - BATCH;
-		n = BATCH;
-	}
-	while (n-- > 0 && r->open < r->o->cap) {
-		r->started++;
-		start(r);
-		/* slow system calls must not carry the run past its end */
-		if ((n & 15) == 0 && clock_mono() >= r->end)
-			break;
-	}
-}
-
-/* expire: connections past their timeout fail; held ones are done. */
-static void
-expire(struct run *r, uint64_t now)
-{
-	while (r->wait.head != NIL && r->c[r->wait.head].due <= now)
-		fail(r, r->wait.head, C_TIMEOUT, 0);
-	while (r->held.head != NIL && r->c[r->held.head].due <= now)
-		finish(r, r->held.head);
-}
-
-/* abort_all: the end of the grace time: close what is left. */
-static void
-abort_all(struct run *r)
-{
-	while (r->wait.head != NIL) {
-		r->aborted++;
-		r->unfinished++;
-		release(r, r->wait.head);
-	}
-	/* a held connection did its exchange: the end only cuts its hold */
-	while (r->held.head != NIL)
-		finish(r, r->held.head);
-}
-
-/* ---- the per-second lines ---- */
-
-/* appendf: printf at the end of the string in buf (n bytes). */
-static void __attribute__((format(printf, 3, 4)))
-appendf(char *buf, size_t n, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-
-	if (len + 1 >= n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, n - len, fmt, ap);
-	va_end(ap);
-}
-
-static unsigned long long
-ull(uint64_t v)
-{
-	return (unsigned long long)v;
-}
-
-/* others: the failures of the causes a line does not name one by one. */
-static uint64_t
-others(const struct count *c)
-{
-	return c->failed - c->cause[C_REFUSED] - c->cause[C_TIMEOUT] -
-	    c->cause[C_RESET] - c->cause[C_NOPORT];
-}
-
-/* tsec: ms as seconds: "3.0" on a whole second, else
- * "3.412" (the last, partial interval). Returns buf (32 bytes). */
-static const char *
-tsec(uint64_t ms, char *buf)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, 32, "%llu.0", ull(ms / 1000));
-	else
-		snprintf(buf, 32, "%llu.%03llu", ull(ms / 1000), ull(ms % 1000));
-	return buf;
-}
-
-static void
-line_ms(char *buf, size_t n, const char *name, uint64_t us)
-{
-	if (us == NONE)
-		appendf(buf, n, " %s=-", name);
-	else
-		appendf(buf, n, " %s=%llu.%03llums", name, ull(us / 1000),
-		    ull(us % 1000));
-}
-
-static void
-line_text(const struct second *s, char *buf, size_t n)
-{
-	const struct count *c = &s->c;
-	char tb[32];
-
-	buf[0] = '\0';
-	appendf(buf, n, "t=%ss rate=%llu attempted=%llu "
-	    "established=%llu completed=%llu failed=%llu refused=%llu "
-	    "timeout=%llu reset=%llu noport=%llu other=%llu open=%llu",
-	    tsec(s->tms, tb), ull(s->rate),
-	    ull(c->attempted), ull(c->established), ull(c->completed),
-	    ull(c->failed), ull(c->cause[C_REFUSED]), ull(c->cause[C_TIMEOUT]),
-	    ull(c->cause[C_RESET]), ull(c->cause[C_NOPORT]), ull(others(c)),
-	    ull(s->open));
-	line_ms(buf, n, "connect_p50", s->p50);
-	line_ms(buf, n, "connect_p99", s->p99);
-	if (s->overflows != NONE)
-		appendf(buf, n, " overflows=%llu syndrops=%llu",
-		    ull(s->overflows), ull(s->syndrops));
-	if (s->timewait != NONE)
-		appendf(buf, n, " timewait=%llu", ull(s->timewait));
-}
-
-static void
-csv_num(FILE *f, uint64_t v, const char *sep)
-{
-	if (v != NONE)
-		fprintf(f, "%llu", ull(v));
-	fputs(sep, f);
-}
-
-static void
-line_csv(const struct second *s, FILE *f)
-{
-	const struct count *c = &s->c;
-	char tb[32];
-
-	fprintf(f, "%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-	    "%llu,%llu,", tsec(s->tms, tb), ull(s->rate), ull(c->attempted),
-	    ull(c->established), ull(c->completed), ull(c->failed),
-	    ull(c->cause[C_REFUSED]), ull(c->cause[C_TIMEOUT]),
-	    ull(c->cause[C_RESET]), ull(c->cause[C_NOPORT]), ull(others(c)),
-	    ull(s->open));
-	csv_num(f, s->p50, ",");
-	csv_num(f, s->p99, ",");
-	csv_num(f, s->overflows, ",");
-	csv_num(f, s->syndrops, ",");
-	csv_num(f, s->timewait, "\n");
-	fflush(f);
-}
-
-static void
-count_add(struct count *to, const struct count *c)
-{
-	int k;
-
-	to->attempted += c->attempted;
-	to->established += c->established;
-	to->completed += c->completed;
-	to->failed += c->failed;
-	for (k = 0; k < NCAUSE; k++)
-		to->cause[k] += c->cause[k];
-}
-
-static void
-keep(struct run *r, const struct second *s)
-{
-	struct second *p;
-
-	if (r->nsecs == r->capsecs) {
-		p = reallocarray(r->secs, r->capsecs + 64, sizeof *p);
-		if (p == NULL)
-			err(111, "unable to allocate the per-second lines");
-		r->secs = p;
-		r->capsecs += 64;
-	}
-	r->secs[r->nsecs++] = *s;
-}
-
-/* show: the line on stderr (rewritten in place on a terminal) and as CSV
- * on stdout for -F csv. */
-static void
-show(struct run *r, const struct second *s)
-{
-	char buf[512];
-
-	if (r->o->fmt == FMT_CSV)
-		line_csv(s, stdout);
-	if (r->o->quiet)
-		return;
-	line_text(s, buf, sizeof buf);
-	if (r->tty) {
-		fprintf(stderr, "\r%s\033[K", buf);
-		r->live = 1;
-	} else
-		fprintf(stderr, "%s\n", buf);
-}
-
-/* endlive: end the live line before anything else is written. */
-static void
-endlive(struct run *r)
-{
-	if (r->live)
-		fputc('\n', stderr);
-	r->live = 0;
-}
-
-/* ---- -v: the settings, and the failures as they happen ---- */
-
-/* since: the time of at in seconds, as the per-second lines count it. */
-static double
-since(const struct run *r, uint64_t at)
-{
-	return (double)(r->offset + at - r->t0) / NS;
-}
-
 /* settings: what the run is to do, on one line before it starts. */
 static void
 settings(const struct opts *o)
@@ -855,62 +331,13 @@ settings(const struct opts *o)
 	fputc('\n', stderr);
 }
 
-/*
- * tell: a failure of cause k (e: its errno, or 0) on standard error, at
- * most one line a second for each cause: the ones in between are counted
- * and the next line of that cause, or the end of the run, says how many.
- */
-static void
-tell(struct run *r, int k, int e)
-{
-	uint64_t now = clock_mono();
-	const char *why;
-
-	if (r->vlast[k] != 0 && now - r->vlast[k] < NS) {
-		r->vheld[k]++;
-		return;
-	}
-	if (e != 0)
-		why = strerror(e);
-	else if (k == C_TIMEOUT)
-		why = "not done within the timeout";
-	else if (k == C_MISMATCH)
-		why = "the reply differs from the one expected";
-	else
-		why = "the server closed the connection";
-	endlive(r);
-	fprintf(stderr, "connstorm: t=%.3fs: %s: %s", since(r, now),
-	    causename[k], why);
-	if (r->vheld[k])
-		fprintf(stderr, " (and %llu more since t=%.3fs)",
-		    ull(r->vheld[k]), since(r, r->vlast[k]));
-	fputc('\n', stderr);
-	r->vlast[k] = now;
-	r->vheld[k] = 0;
-}
-
-/* untold: at the end of a run, the failures tell held back. */
-static void
-untold(struct run *r, uint64_t now)
-{
-	int k;
-
-	for (k = 0; k < NCAUSE; k++) {
-		if (r->vheld[k] == 0)
-			continue;
-		endlive(r);
-		fprintf(stderr, "connstorm: t=%.3fs: %s: %llu more since "
-		    "t=%.3fs\n", since(r, now), causename[k], ull(r->vheld[k]),
-		    since(r, r->vlast[k]));
-		r->vheld[k] = 0;
-	}
-}
+/* ---- each second ---- */
 
 /* report: the line for the interval that ends at at. */
 static void
 report(struct run *r, uint64_t at)
 {
-	struct second s;
+	struct stormsec s;
 	struct tcpstat k;
 	uint64_t t = at - r->t0;
 
@@ -922,9 +349,11 @@ report(struct run *r, uint64_t at)
 		s.tms = (r->offset + r->lasttick - r->t0) / MS + 1;
 	s.rate = ramp_due_before(&r->sc, t < r->sc.total ? t : r->sc.total) -
 	    ramp_due_before(&r->sc, r->lasttick - r->t0);
-	s.open = r->open;
-	s.p50 = r->hsec.n ? hist_pct(&r->hsec, 500000) : NONE;
-	s.p99 = r->hsec.n ? hist_pct(&r->hsec, 990000) : NONE;
+	s.c = r->p.sec;
+	s.other = storm_others(&s.c);
+	s.open = r->p.open;
+	s.p50 = r->p.hconnect.n ? hist_pct(&r->p.hconnect, 500000) : NONE;
+	s.p99 = r->p.hconnect.n ? hist_pct(&r->p.hconnect, 990000) : NONE;
 	s.overflows = s.syndrops = NONE;
 	if (r->local) {
 		k = tcpstat_read();
@@ -935,22 +364,38 @@ report(struct run *r, uint64_t at)
 		r->kprev = k;
 	}
 	s.timewait = tcpstat_timewait();
-	s.c = r->sec;
-	count_add(&r->tot, &r->sec);
-	memset(&r->sec, 0, sizeof r->sec);
-	hist_merge(&r->hconn, &r->hsec);
-	hist_reset(&r->hsec);
+	storm_count_add(&r->tot, &r->p.sec);
+	memset(&r->p.sec, 0, sizeof r->p.sec);
+	hist_merge(&r->hconn, &r->p.hconnect);
+	hist_reset(&r->p.hconnect);
 	r->lasttick = at;
-	keep(r, &s);
-	show(r, &s);
+	stormlog_sec(&r->log, &s);
 }
 
 /* ---- the loop ---- */
 
-static uint64_t
-min64(uint64_t a, uint64_t b)
+/* start_due: start the connections due by now: at most BATCH in one
+ * pass; a schedule behind by more than that drops the rest (they show
+ * as attempted below the target), and none start above the cap. */
+static void
+start_due(struct run *r, uint64_t now)
 {
-	return a < b ? a : b;
+	uint64_t due = ramp_due_by(&r->sc, now - r->t0), n;
+
+	if (due <= r->started)
+		return;
+	n = due - r->started;
+	if (n > BATCH) {
+		r->started += n - BATCH;
+		n = BATCH;
+	}
+	while (n-- > 0 && r->p.open < r->o->cap) {
+		r->started++;
+		connpool_start(&r->p);
+		/* slow system calls must not carry the run past its end */
+		if ((n & 15) == 0 && clock_mono() >= r->end)
+			break;
+	}
 }
 
 /* stop: no connection starts after at; those in flight get GRACE (or the
@@ -969,13 +414,13 @@ stop(struct run *r, uint64_t at)
 static void
 totals(struct run *r)
 {
-	struct count c = r->tot;
+	struct stormcount c = r->tot;
 
-	count_add(&c, &r->sec);
-	endlive(r);
+	storm_count_add(&c, &r->p.sec);
+	stormlog_endlive(&r->log);
 	warnx("attempted=%llu established=%llu completed=%llu failed=%llu "
 	    "open=%llu", ull(c.attempted), ull(c.established),
-	    ull(c.completed), ull(c.failed), ull(r->open));
+	    ull(c.completed), ull(c.failed), ull(r->p.open));
 }
 
 static void
@@ -1001,16 +446,13 @@ waitev(struct run *r, uint64_t now, struct epoll_event *ev)
 
 	if (!r->stopped) {
 		t = min64(t, r->end);
-		if (r->open < r->o->cap)
+		if (r->p.open < r->o->cap)
 			t = ramp_due_by(&r->sc, now - r->t0) > r->started ?
 			    now : min64(t, r->t0 + ramp_time_of(&r->sc,
 			    r->started));
 	} else
 		t = min64(t, r->graceend);
-	if (r->wait.head != NIL)
-		t = min64(t, r->c[r->wait.head].due);
-	if (r->held.head != NIL)
-		t = min64(t, r->c[r->held.head].due);
+	t = min64(t, connpool_next(&r->p));
 	t = t > now ? t - now : 0;
 	ts.tv_sec = (time_t)(t / NS);
 	ts.tv_nsec = (long)(t % NS);
@@ -1039,25 +481,24 @@ loop(struct run *r)
 		signals(r, now);
 		if (!r->stopped && now >= r->end)
 			stop(r, r->end);
-		if (r->stopped && (r->open == 0 || now >= r->graceend))
+		if (r->stopped && (r->p.open == 0 || now >= r->graceend))
 			break;
 		if (!r->stopped)
 			start_due(r, now);
 		n = waitev(r, now, ev);
 		now = clock_mono();
 		for (k = 0; k < n; k++)
-			if (ev[k].data.u64 != SIGSLOT &&
-			    r->c[ev[k].data.u64].state != S_FREE)
-				event(r, (uint32_t)ev[k].data.u64,
+			if (ev[k].data.u64 != SIGSLOT)
+				connpool_event(&r->p, ev[k].data.u64,
 				    ev[k].events, now);
-		expire(r, now);
+		connpool_expire(&r->p, now);
 	}
 	r->finished = now;
-	abort_all(r);
-	if (r->sec.attempted || r->sec.established || r->sec.completed ||
-	    r->sec.failed)
+	connpool_abort(&r->p);
+	if (r->p.sec.attempted || r->p.sec.established ||
+	    r->p.sec.completed || r->p.sec.failed)
 		report(r, now);
-	untold(r, now);
+	stormlog_untold(&r->log, now);
 }
 
 /* run_step: one run of the schedule: start rate, rate, ramp, hold. */
@@ -1066,215 +507,58 @@ run_step(struct run *r, uint64_t start, uint64_t rate, uint64_t ramp,
     uint64_t dur)
 {
 	ramp_set(&r->sc, start, rate, ramp, dur);
-	memset(&r->sec, 0, sizeof r->sec);
+	connpool_clear(&r->p);
 	memset(&r->tot, 0, sizeof r->tot);
-	hist_reset(&r->hsec);
 	hist_reset(&r->hconn);
-	hist_reset(&r->hreply);
-	r->nsecs = 0;
-	r->started = r->open = r->peak = r->holddone = 0;
-	r->aborted = r->unfinished = 0;
+	r->log.nsecs = 0;
+	r->started = 0;
 	r->stopped = 0;
 	if (r->local)
 		r->kfirst = r->kprev = tcpstat_read();
 	r->t0 = r->lasttick = clock_mono();
 	r->end = r->t0 + r->sc.total;
 	r->tick = r->t0 + NS;
+	r->log.zero = r->t0 - r->offset;
+	r->p.holdfrom = r->t0 + r->sc.ramp;
+	r->p.holdto = r->end;
 	loop(r);
 }
 
 /* ---- the summary ---- */
 
-/* holdtime: ns of the hold phase that ran; 0 if the run never got to it. */
-static uint64_t
-holdtime(const struct run *r)
+/* summarize: what the summary says of the run that ended. */
+static void
+summarize(const struct run *r, struct stormsum *s)
 {
 	uint64_t from = r->t0 + r->sc.ramp, to = min64(r->stopat, r->end);
 
-	return to > from ? to - from : 0;
-}
-
-static double
-sustained(const struct run *r)
-{
-	uint64_t h = holdtime(r);
-
-	return h ? (double)r->holddone * NS / (double)h : 0;
-}
-
-static uint64_t
-behind(const struct run *r)
-{
-	return r->sc.target > r->tot.attempted ?
-	    r->sc.target - r->tot.attempted : 0;
-}
-
-static const uint32_t ppm[5] = { 500000, 900000, 990000, 999000, 1000000 };
-static const char *const pname[5] = { "p50", "p90", "p99", "p99.9", "max" };
-static const char *const jname[5] = { "p50", "p90", "p99", "p999", "max" };
-
-static void
-text_lat(FILE *f, const char *label, const struct hist *h)
-{
-	uint64_t us;
-	int k;
-
-	fprintf(f, "%s:", label);
-	if (h->n == 0)
-		fputs(" none", f);
-	for (k = 0; h->n && k < 5; k++) {
-		us = hist_pct(h, ppm[k]);
-		fprintf(f, " %s=%llu.%03llums", pname[k], ull(us / 1000),
-		    ull(us % 1000));
+	memset(s, 0, sizeof *s);
+	addr_format((const struct sockaddr *)&r->o->dst.ss, s->address);
+	s->rate = (uint64_t)r->sc.r;
+	s->start = (uint64_t)r->sc.s;
+	s->ramp = r->sc.ramp;
+	s->hold = r->sc.total - r->sc.ramp;
+	s->target = r->sc.target;
+	s->duration = to - r->t0;
+	s->elapsed = r->finished - r->t0;
+	/* no sustained rate when the run never got to its hold phase */
+	s->sustained = to > from ? (double)r->p.holddone * NS /
+	    (double)(to - from) : -1;
+	s->peak = r->p.peak;
+	s->aborted = r->p.aborted;
+	s->c = r->tot;
+	s->behind = r->sc.target > s->c.attempted ?
+	    r->sc.target - s->c.attempted : 0;
+	s->connect = &r->hconn;
+	s->reply = &r->p.hreply;
+	s->overflows = s->syndrops = NONE;
+	if (r->local && r->kprev.ok && r->kfirst.ok) {
+		s->overflows = r->kprev.overflows - r->kfirst.overflows;
+		s->syndrops = r->kprev.drops - r->kfirst.drops;
 	}
-	fputc('\n', f);
-}
-
-static void
-text_kernel(FILE *f, const struct run *r)
-{
-	struct tcpstat k = r->kprev;
-	uint64_t tw = tcpstat_timewait();
-
-	fputs("kernel:", f);
-	if (r->local && k.ok && r->kfirst.ok)
-		fprintf(f, " listen_overflows=%llu syndrops=%llu",
-		    ull(k.overflows - r->kfirst.overflows),
-		    ull(k.drops - r->kfirst.drops));
-	if (tw != NONE)
-		fprintf(f, " timewait=%llu", ull(tw));
-	fputc('\n', f);
-}
-
-static void
-text_summary(FILE *f, const struct run *r)
-{
-	const struct count *c = &r->tot;
-	char addr[ADDR_STRLEN];
-	int k;
-
-	fprintf(f, "target: %s rate=%llu start=%llu ramp=%.3fs hold=%.3fs "
-	    "due=%llu\n", addr_format((const struct sockaddr *)
-	    &r->o->dst.ss, addr), ull((uint64_t)r->sc.r),
-	    ull((uint64_t)r->sc.s), (double)r->sc.ramp / NS,
-	    (double)(r->sc.total - r->sc.ramp) / NS, ull(r->sc.target));
-	fprintf(f, "result: duration=%.3fs elapsed=%.3fs sustained_cps=",
-	    (double)(min64(r->stopat, r->end) - r->t0) / NS,
-	    (double)(r->finished - r->t0) / NS);
-	if (holdtime(r))
-		fprintf(f, "%.1f", sustained(r));
-	else
-		fputc('-', f);
-	fprintf(f, " peak_concurrency=%llu attempted=%llu established=%llu "
-	    "completed=%llu failed=%llu aborted=%llu behind=%llu\n",
-	    ull(r->peak), ull(c->attempted), ull(c->established),
-	    ull(c->completed), ull(c->failed), ull(r->aborted), ull(behind(r)));
-	fputs("errors:", f);
-	for (k = 0; k < NCAUSE; k++)
-		fprintf(f, " %s=%llu", causename[k], ull(c->cause[k]));
-	fputc('\n', f);
-	text_lat(f, "connect", &r->hconn);
-	text_lat(f, "reply", &r->hreply);
-	text_kernel(f, r);
-}
-
-static void
-json_num(FILE *f, const char *key, uint64_t v, const char *sep)
-{
-	if (v == NONE)
-		fprintf(f, "\"%s\":null%s", key, sep);
-	else
-		fprintf(f, "\"%s\":%llu%s", key, ull(v), sep);
-}
-
-static void
-json_lat(FILE *f, const char *key, const struct hist *h)
-{
-	int k;
-
-	fprintf(f, "\"%s\":{", key);
-	for (k = 0; k < 5; k++)
-		json_num(f, jname[k], h->n ? hist_pct(h, ppm[k]) : NONE,
-		    k < 4 ? "," : "},");
-}
-
-static void
-json_second(FILE *f, const struct second *s, const char *sep)
-{
-	const struct count *c = &s->c;
-
-	fprintf(f, "{\"t\":%llu.%03llu,", ull(s->tms / 1000),
-	    ull(s->tms % 1000));
-	json_num(f, "rate", s->rate, ",");
-	json_num(f, "attempted", c->attempted, ",");
-	json_num(f, "established", c->established, ",");
-	json_num(f, "completed", c->completed, ",");
-	json_num(f, "failed", c->failed, ",");
-	json_num(f, "refused", c->cause[C_REFUSED], ",");
-	json_num(f, "timeout", c->cause[C_TIMEOUT], ",");
-	json_num(f, "reset", c->cause[C_RESET], ",");
-	json_num(f, "noport", c->cause[C_NOPORT], ",");
-	json_num(f, "other", others(c), ",");
-	json_num(f, "open", s->open, ",");
-	json_num(f, "connect_p50_us", s->p50, ",");
-	json_num(f, "connect_p99_us", s->p99, ",");
-	json_num(f, "overflows", s->overflows, ",");
-	json_num(f, "syndrops", s->syndrops, ",");
-	json_num(f, "timewait", s->timewait, "}");
-	fputs(sep, f);
-}
-
-static void
-json_kernel(FILE *f, const struct run *r)
-{
-	int ok = r->local && r->kprev.ok && r->kfirst.ok;
-
-	json_num(f, "listen_overflows", ok ? r->kprev.overflows -
-	    r->kfirst.overflows : NONE, ",");
-	json_num(f, "syndrops", ok ? r->kprev.drops - r->kfirst.drops : NONE,
-	    ",");
-	json_num(f, "timewait", tcpstat_timewait(), ",");
-}
-
-/* json_summary: the summary as one object's members, without braces. */
-static void
-json_summary(FILE *f, const struct run *r)
-{
-	const struct count *c = &r->tot;
-	char addr[ADDR_STRLEN];
-	size_t i;
-	int k;
-
-	fprintf(f, "\"address\":\"%s\",\"target_rate\":%llu,"
-	    "\"start_rate\":%llu,\"ramp_s\":%.3f,\"hold_s\":%.3f,"
-	    "\"duration_s\":%.3f,\"elapsed_s\":%.3f,\"target\":%llu,"
-	    "\"sustained_cps\":", addr_format((const struct sockaddr *)
-	    &r->o->dst.ss, addr), ull((uint64_t)r->sc.r),
-	    ull((uint64_t)r->sc.s), (double)r->sc.ramp / NS,
-	    (double)(r->sc.total - r->sc.ramp) / NS,
-	    (double)(min64(r->stopat, r->end) - r->t0) / NS,
-	    (double)(r->finished - r->t0) / NS, ull(r->sc.target));
-	if (holdtime(r))
-		fprintf(f, "%.1f,", sustained(r));
-	else
-		fputs("null,", f);
-	json_num(f, "peak_concurrency", r->peak, ",");
-	json_num(f, "attempted", c->attempted, ",");
-	json_num(f, "established", c->established, ",");
-	json_num(f, "completed", c->completed, ",");
-	json_num(f, "failed", c->failed, ",");
-	json_num(f, "aborted", r->aborted, ",");
-	json_num(f, "behind", behind(r), ",\"errors\":{");
-	for (k = 0; k < NCAUSE; k++)
-		json_num(f, causename[k], c->cause[k], k < NCAUSE - 1 ?
-		    "," : "},");
-	json_lat(f, "connect_us", &r->hconn);
-	json_lat(f, "reply_us", &r->hreply);
-	json_kernel(f, r);
-	fputs("\"seconds\":[", f);
-	for (i = 0; i < r->nsecs; i++)
-		json_second(f, &r->secs[i], i + 1 < r->nsecs ? "," : "");
-	fputc(']', f);
+	s->timewait = tcpstat_timewait();
+	s->secs = r->log.secs;
+	s->nsecs = r->log.nsecs;
 }
 
 /* verdict: 0 when every connection attempted completed (or was only
@@ -1283,18 +567,18 @@ json_summary(FILE *f, const struct run *r)
 static int
 verdict(struct run *r)
 {
-	const struct count *c = &r->tot;
+	const struct stormcount *c = &r->tot;
 	int bad = 0;
 
-	endlive(r);
+	stormlog_endlive(&r->log);
 	if (c->failed) {
 		warnx("%llu of %llu connections failed", ull(c->failed),
 		    ull(c->attempted));
 		bad = 1;
 	}
-	if (r->unfinished) {
+	if (r->p.aborted) {
 		warnx("%llu connections had not finished at the end and were "
-		    "aborted", ull(r->unfinished));
+		    "aborted", ull(r->p.aborted));
 		bad = 1;
 	}
 	if (c->attempted * 100 < r->sc.target * 99) {
@@ -1306,75 +590,25 @@ verdict(struct run *r)
 	return bad;
 }
 
-/* ---- the ceiling search ---- */
-
-/* step_ok: whether a step at rate held: errors within -E, connect p99
- * within -P, sustained rate at least 95 % of the step's. If not, why
- * (n bytes) says which. */
+/* storm: one run of the schedule the options give, and its summary.
+ * Returns the exit status. */
 static int
-step_ok(const struct run *r, uint64_t rate, char *why, size_t n)
+storm(struct run *r, FILE *out)
 {
 	const struct opts *o = r->o;
-	uint64_t bad = r->tot.failed + r->unfinished, p99;
-	uint64_t tried = r->tot.attempted;
+	struct stormsum s;
 
-	p99 = hist_pct(&r->hconn, 990000);
-	if (r->interrupted)
-		snprintf(why, n, "interrupted");
-	else if (tried == 0 || r->hconn.n == 0)
-		snprintf(why, n, "no connection established");
-	else if (bad * 100000 > o->errmp * tried)
-		snprintf(why, n, "errors %.2f%% over %.3f%%",
-		    100.0 * (double)bad / (double)tried, (double)o->errmp / 1000);
-	else if (p99 * 1000 > o->maxlat)
-		snprintf(why, n, "connect p99 %.3fms over %.3fms",
-		    (double)p99 / 1000, (double)o->maxlat / MS);
-	else if (sustained(r) < 0.95 * (double)rate)
-		snprintf(why, n, "sustained %.1f/s under 95%% of %llu/s",
-		    sustained(r), ull(rate));
-	else
-		return 1;
-	return 0;
-}
-
-static void
-step_text(FILE *f, const struct run *r, int step, int held,
-    const char *why)
-{
-	uint64_t p99 = hist_pct(&r->hconn, 990000);
-
-	fprintf(f, "step %d: rate=%llu attempted=%llu completed=%llu "
-	    "failed=%llu aborted=%llu sustained_cps=%.1f connect_p99=%llu.%03llums"
-	    ": %s%s\n", step, ull((uint64_t)r->sc.r), ull(r->tot.attempted),
-	    ull(r->tot.completed), ull(r->tot.failed), ull(r->aborted),
-	    sustained(r), ull(p99 / 1000), ull(p99 % 1000),
-	    held ? "held" : "failed: ", held ? "" : why);
-}
-
-static void
-step_json(FILE *f, const struct run *r, int step, int held,
-    const char *why)
-{
-	fprintf(f, "%s{\"step\":%d,\"held\":%s,\"reason\":", step > 1 ?
-	    "," : "", step, held ? "true" : "false");
-	if (held)
-		fputs("null,", f);
-	else
-		fprintf(f, "\"%s\",", why);	/* our own text: no quotes */
-	json_summary(f, r);
-	fputc('}', f);
-}
-
-/* next_rate: the rate times the factor, rounded up, at least one more,
- * at most the highest rate. */
-static uint64_t
-next_rate(const struct opts *o, uint64_t rate)
-{
-	uint64_t next = (rate * o->factor + 999) / 1000;
-
-	if (next <= rate)
-		next = rate + 1;
-	return next < o->rate ? next : o->rate;
+	run_step(r, o->start, o->rate, o->ramp, o->dur);
+	stormlog_endlive(&r->log);
+	summarize(r, &s);
+	if (o->fmt == FMT_JSON) {
+		fputc('{', out);
+		storm_sum_json(&s, out);
+		fputs("}\n", out);
+	} else
+		storm_sum_text(&s, out);
+	fflush(out);
+	return verdict(r);
 }
 
 /* search: -X: steps of rising rate until one fails; the ceiling is the
@@ -1383,68 +617,70 @@ static int
 search(struct run *r, FILE *out)
 {
 	const struct opts *o = r->o;
-	uint64_t rate = o->start, ceiling = 0;
-	int step = 0, held, json = o->fmt == FMT_JSON;
-	char why[128];
+	struct ceiling c;
+	struct stormsum s;
+	uint64_t rate;
 
-	if (json)
-		fputs("{\"steps\":[", out);
-	for (;;) {
+	memset(&c, 0, sizeof c);
+	c.start = o->start;
+	c.max = o->rate;
+	c.factor = o->factor;
+	c.errmp = o->errmp;
+	c.maxlat = o->maxlat;
+	c.json = o->fmt == FMT_JSON;
+	rate = ceiling_begin(&c, out);
+	while (rate != 0) {
 		run_step(r, rate, rate, 0, o->dur);
-		held = step_ok(r, rate, why, sizeof why);
-		endlive(r);
-		if (json)
-			step_json(out, r, ++step, held, why);
-		else
-			step_text(out, r, ++step, held, why);
-		fflush(out);
+		summarize(r, &s);
+		stormlog_endlive(&r->log);
+		rate = ceiling_step(&c, &s, r->interrupted, out);
 		r->offset += min64(r->stopat, r->end) - r->t0;
-		if (!held)
-			break;
-		ceiling = rate;
-		if (rate >= o->rate)
-			break;
-		rate = next_rate(o, rate);
 	}
-	if (json)
-		fprintf(out, "],\"ceiling_cps\":%llu,\"limit_reached\":%s}\n",
-		    ull(ceiling), held ? "true" : "false");
-	else
-		fprintf(out, "ceiling: %llu connections/s\n", ull(ceiling));
-	fflush(out);
-	if (held)
-		warnx("every step held up to the highest rate, %llu/s: the "
-		    "ceiling is at least that", ull(o->rate));
-	if (ceiling == 0)
-		warnx("the first step, at %llu/s, did not hold", ull(o->start));
-	return ceiling ? 0 : 1;
+	return ceiling_end(&c, out);
 }
 
 /* ---- main ---- */
+
+/* pool: what every connection is to do, from the options. */
+static void
+pool(struct run *r, const struct opts *o)
+{
+	r->p.dst = &o->dst;
+	r->p.src = o->src;
+	r->p.nsrc = o->nsrc;
+	r->p.payload = o->payload;
+	r->p.npayload = o->npayload;
+	r->p.reply = o->reply;
+	r->p.expect = o->expect;
+	r->p.timeout = o->timeout;
+	r->p.hold = o->hold;
+	r->p.normal = o->normal;
+	r->p.onfail = o->verbose ? stormlog_fail : NULL;
+	r->p.arg = &r->log;
+}
 
 static struct run *
 setup(const struct opts *o)
 {
 	struct epoll_event ev;
 	struct run *r;
-	uint32_t i;
 
 	if ((r = calloc(1, sizeof *r)) == NULL ||
-	    (r->c = calloc(o->cap, sizeof *r->c)) == NULL)
+	    connpool_init(&r->p, (uint32_t)o->cap) == -1)
 		err(111, "unable to allocate %llu connections", ull(o->cap));
 	r->o = o;
-	for (i = 0; i < o->cap; i++)
-		r->c[i].next = i + 1 < o->cap ? i + 1 : NIL;
-	r->freel = 0;
-	r->wait.head = r->wait.tail = r->held.head = r->held.tail = NIL;
+	pool(r, o);
 	r->local = addr_islocal((const struct sockaddr *)&o->dst.ss);
-	r->tty = isatty(STDERR_FILENO);
+	r->log.csv = o->fmt == FMT_CSV;
+	r->log.quiet = o->quiet;
+	r->log.tty = isatty(STDERR_FILENO);
 	if ((r->sigfd = sig_init()) == -1 || sig_catch(SIGTERM) == -1 ||
 	    sig_catch(SIGINT) == -1 || sig_catch(SIGUSR1) == -1 ||
 	    sig_ignore(SIGPIPE) == -1)
 		err(111, "unable to set signal handlers");
 	if ((r->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(111, "unable to create the epoll instance");
+	r->p.ep = r->ep;
 	ev.events = EPOLLIN;
 	ev.data.u64 = SIGSLOT;
 	if (epoll_ctl(r->ep, EPOLL_CTL_ADD, r->sigfd, &ev) == -1)
@@ -1457,8 +693,8 @@ static void
 teardown(struct run *r, struct opts *o)
 {
 	close(r->ep);
-	free(r->c);
-	free(r->secs);
+	connpool_free(&r->p);
+	stormlog_free(&r->log);
 	free(r);
 	free(o->payload);
 	free(o->reply);
@@ -1480,27 +716,11 @@ main(int argc, char **argv)
 	r = setup(&o);
 	if (o.verbose)
 		settings(&o);
+	/* with -F csv, the per-second lines go to stdout, the rest aside */
 	out = o.fmt == FMT_CSV ? stderr : stdout;
-	if (o.fmt == FMT_CSV) {
-		puts("t,rate,attempted,established,completed,failed,refused,"
-		    "timeout,reset,noport,other,open,connect_p50_us,"
-		    "connect_p99_us,overflows,syndrops,timewait");
-		fflush(stdout);
-	}
-	if (o.search)
-		status = search(r, out);
-	else {
-		run_step(r, o.start, o.rate, o.ramp, o.dur);
-		endlive(r);
-		if (o.fmt == FMT_JSON) {
-			fputc('{', out);
-			json_summary(out, r);
-			fputs("}\n", out);
-		} else
-			text_summary(out, r);
-		fflush(out);
-		status = verdict(r);
-	}
+	if (o.fmt == FMT_CSV)
+		storm_sec_csvhead(stdout);
+	status = o.search ? search(r, out) : storm(r, out);
 	teardown(r, &o);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(111, "unable to write output");

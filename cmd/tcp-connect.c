@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "arg.h"
+#include "backoff.h"
 #include "clock.h"
 #include "num.h"
 #include "tcpsock.h"
@@ -147,11 +148,12 @@ pause_ns(uint64_t ns)
 static int
 dial(const struct opts *o)
 {
-	uint64_t wait = BACKOFF_FIRST;
+	struct backoff wait;
 	const char *step;
 	long long i;
 	int fd;
 
+	backoff_init(&wait, BACKOFF_FIRST, BACKOFF_MAX);
 	for (i = 0;; i++) {
 		fd = tcpsock_connect(&o->addr, o->hassrc ? &o->src : NULL,
 		    o->timeout, &step);
@@ -162,8 +164,7 @@ dial(const struct opts *o)
 		if (o->verbose)
 			warn("unable to %s %s (retry %lld of %lld)", step,
 			    o->address, i + 1, o->retries);
-		pause_ns(wait);
-		wait = wait * 2 > BACKOFF_MAX ? BACKOFF_MAX : wait * 2;
+		pause_ns(backoff_next(&wait));
 	}
 	if (errno == ETIMEDOUT)
 		errx(111, "unable to %s %s: timed out", step, o->address);

@@ -4,7 +4,6 @@
  * tcpserver (PROTO, TCPLOCALIP, TCPREMOTEIP, ...). No name lookups.
  */
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 
@@ -14,7 +13,6 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +23,17 @@
 #include "addr.h"
 #include "addrfile.h"
 #include "arg.h"
+#include "children.h"
 #include "cidr.h"
 #include "clock.h"
+#include "launch.h"
 #include "num.h"
 #include "priv.h"
 #include "rules.h"
 #include "sig.h"
 #include "tcpsock.h"
 #include "ucspi.h"
+#include "warnrate.h"
 
 #define USAGE "usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] " \
 	"[-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-U USER] [-X PREFIX] " \
@@ -60,18 +61,11 @@ struct opts {
 	int backlog, limit, perip, reuseport, verbose, print1;
 };
 
-struct child {
-	pid_t pid;
+/* What a handler runs for: its client. */
+struct conn {
 	int af;
 	unsigned char ip[16];
 	char remote[ADDR_STRLEN];
-	uint64_t start;
-};
-
-/* A message that may repeat under load: at most one line a second. */
-struct ratelog {
-	uint64_t last;
-	unsigned long quiet;
 };
 
 struct srv {
@@ -79,35 +73,14 @@ struct srv {
 	struct rules rules;
 	struct ucspi env;
 	struct addr bound;	/* the listening address, port filled in */
-	struct child *kids;
+	struct children kids;	/* the handlers: what = their struct conn */
 	sigset_t waitmask;	/* the signal mask inside ppoll */
-	int reset[NSIG];	/* signals a handler must get back at default */
-	int nreset;
-	int nkids, fd, full, fulllogged;
+	int fd, full, fulllogged;
 	uint64_t paused;	/* no accept before this (clock_mono) */
-	struct ratelog acceptlog, spawnlog, fulllog;
+	struct warnrate acceptlog, spawnlog, fulllog;	/* one line a second */
 	unsigned long long accepted, denied, limited, failed, exited, crashed;
 	unsigned long long accepterrs;
 };
-
-static void
-ratelog(struct ratelog *r, const char *fmt, const char *what, int e)
-{
-	uint64_t now = clock_mono();
-	char msg[256];
-
-	if (r->last != 0 && now - r->last < NS) {
-		r->quiet++;
-		return;
-	}
-	snprintf(msg, sizeof msg, fmt, what, strerror(e));
-	if (r->quiet)
-		warnx("%s (and %lu more like it)", msg, r->quiet);
-	else
-		warnx("%s", msg);
-	r->last = now;
-	r->quiet = 0;
-}
 
 static void
 addsrc(struct opts *o, int kind, const char *arg)
@@ -227,13 +200,14 @@ counters(const struct srv *s)
 {
 	fprintf(stderr, "tcp-listen: accepted %llu, running %d, denied %llu, "
 	    "limited %llu, failed %llu, exited %llu, crashed %llu, "
-	    "accept errors %llu\n", s->accepted, s->nkids, s->denied,
+	    "accept errors %llu\n", s->accepted, s->kids.n, s->denied,
 	    s->limited, s->failed, s->exited, s->crashed, s->accepterrs);
 }
 
 static void
-ended(struct srv *s, struct child *k, int status)
+ended(struct srv *s, const struct child *k, int status)
 {
+	const struct conn *c = k->what;
 	char how[32];
 	uint64_t d = clock_mono() - k->start;
 
@@ -248,7 +222,7 @@ ended(struct srv *s, struct child *k, int status)
 	}
 	if (s->o.verbose)
 		fprintf(stderr, "tcp-listen: end %ld %s %s %llu.%03llus\n",
-		    (long)k->pid, k->remote, how,
+		    (long)k->pid, c->remote, how,
 		    (unsigned long long)(d / NS),
 		    (unsigned long long)(d % NS / 1000000));
 }
@@ -257,22 +231,18 @@ ended(struct srv *s, struct child *k, int status)
 static void
 reap(struct srv *s)
 {
-	pid_t pid;
-	int st, i;
+	struct child k;
+	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < s->nkids && s->kids[i].pid != pid; i++)
-			;
-		if (i == s->nkids)
-			continue;
-		ended(s, &s->kids[i], st);
-		s->kids[i] = s->kids[--s->nkids];
+	while (children_reap(&s->kids, &k, &st, 0) == 1) {
+		ended(s, &k, st);
+		free(k.what);
 	}
-	if (s->full && s->nkids < s->o.limit) {
+	if (s->full && s->kids.n < s->o.limit) {
 		s->full = 0;
 		if (s->fulllogged)
 			warnx("accepting again: %d/%d handlers running",
-			    s->nkids, s->o.limit);
+			    s->kids.n, s->o.limit);
 		s->fulllogged = 0;
 	}
 }
@@ -281,134 +251,15 @@ reap(struct srv *s)
 static int
 persource(const struct srv *s, int af, const unsigned char *ip)
 {
+	const struct conn *c;
 	int i, n = 0;
 
-	for (i = 0; i < s->nkids; i++)
-		if (s->kids[i].af == af &&
-		    memcmp(s->kids[i].ip, ip, 16) == 0)
-			n++;
+	for (i = 0; i < s->kids.n; i++) {
+		c = s->kids.v[i].what;
+		n += c->af == af && memcmp(c->ip, ip, 16) == 0;
+	}
 	return n;
 }
-
-/*
- * Three ways to start a handler; bench/tcp-listen measures them side by
- * side. The default is vfork: the child borrows our memory until it
- * execs, so the parent copies no page tables, and an exec failure comes
- * back through that shared memory. posix_spawn is a vfork in glibc too,
- * but glibc 2.36 leaves its two internal signals (32, 33) ignored in the
- * handler; fork copies the page tables for nothing.
- */
-#if defined(TCPL_POSIX_SPAWN)
-static pid_t
-run(struct srv *s, int fd)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t all, none;
-	pid_t pid;
-	int e;
-
-	sigfillset(&all);
-	sigemptyset(&none);
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
-		return errno = e, -1;
-	if ((e = posix_spawnattr_init(&at)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return errno = e, -1;
-	}
-	if ((e = posix_spawn_file_actions_adddup2(&fa, fd, 0)) == 0 &&
-	    (e = posix_spawn_file_actions_adddup2(&fa, fd, 1)) == 0 &&
-	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF |
-	    POSIX_SPAWN_SETSIGMASK)) == 0 &&
-	    (e = posix_spawnattr_setsigdefault(&at, &all)) == 0 &&
-	    (e = posix_spawnattr_setsigmask(&at, &none)) == 0)
-		e = posix_spawnp(&pid, s->o.argv[0], &fa, &at, s->o.argv,
-		    s->env.envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	return e ? (errno = e, -1) : pid;
-}
-#else
-static volatile int childerr;	/* written by a vfork child, see run */
-
-/*
- * libcsigs: signals 32 and 33 back at their default. glibc keeps them for
- * itself and refuses them to sigaction(2), but an ignored one is inherited
- * (from whoever started us) and stays ignored across exec, so the kernel
- * is asked directly, with its own struct sigaction.
- */
-static void
-libcsigs(void)
-{
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void (*restorer)(void);
-		unsigned long mask;
-	} k = { SIG_DFL, 0, NULL, 0 };
-	int i;
-
-	for (i = 32; i < SIGRTMIN; i++)
-		syscall(SYS_rt_sigaction, i, &k, NULL, sizeof k.mask);
-}
-
-/* child: the handler's side of a spawn; returns only when exec failed. */
-static void
-child(const struct srv *s, int fd)
-{
-	struct sigaction dfl;
-	sigset_t none;
-	int i;
-
-	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1)
-		return;
-	/* every signal we catch or ignore back at its default; caught ones
-	 * first, while all are still blocked, so no handler of ours can
-	 * run in here */
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (i = 0; i < s->nreset; i++)
-		sigaction(s->reset[i], &dfl, NULL);
-	libcsigs();
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execvpe(s->o.argv[0], s->o.argv, s->env.envp);
-}
-
-/*
- * run: every signal we catch is blocked outside ppoll (see loop), so no
- * handler of ours can run in the child while it borrows our memory.
- */
-static pid_t
-run(struct srv *s, int fd)
-{
-	pid_t pid;
-
-	childerr = 0;
-#ifdef TCPL_FORK
-	pid = fork();
-#else
-	pid = vfork();
-#endif
-	if (pid == 0) {
-		child(s, fd);
-		childerr = errno;
-#ifdef TCPL_FORK
-		warn("unable to run %s", s->o.argv[0]);
-#endif
-		_exit(127);
-	}
-	if (pid == -1)
-		return -1;
-	if (childerr != 0) {
-		/* it is ours to reap: it never ran the handler */
-		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
-			;
-		return errno = childerr, -1;
-	}
-	return pid;
-}
-#endif
 
 /* refuse: close a connection the rules or the per-source limit refused. */
 static int
@@ -438,20 +289,20 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 {
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof local;
-	struct child *k = &s->kids[s->nkids];
-	int n;
-	pid_t pid;
+	struct conn c, *k;
+	int n, e;
+	pid_t pid = -1;
 
 	s->accepted++;
-	k->af = addr_ip(remote, k->ip);
-	addr_format(remote, k->remote);
+	c.af = addr_ip(remote, c.ip);
+	addr_format(remote, c.remote);
 	if (!rules_allow(&s->rules, remote)) {
-		refuse(s, fd, k->remote, -1);
+		refuse(s, fd, c.remote, -1);
 		return;
 	}
-	n = persource(s, k->af, k->ip);
+	n = persource(s, c.af, c.ip);
 	if (s->o.perip && n >= s->o.perip) {
-		refuse(s, fd, k->remote, n);
+		refuse(s, fd, c.remote, n);
 		return;
 	}
 	/* only a wildcard listener needs asking which address was hit */
@@ -460,22 +311,25 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 	else if (getsockname(fd, (struct sockaddr *)&local, &ll) == -1)
 		memcpy(&local, &s->bound.ss, sizeof local);
 	ucspi_setaddr(&s->env, (struct sockaddr *)&local, remote, n + 1);
-	if ((pid = run(s, fd)) == -1) {
+	if ((k = malloc(sizeof *k)) == NULL ||
+	    (pid = launch_prog(s->o.argv, s->env.envp, fd, fd)) == -1) {
+		e = errno;
 		s->failed++;
-		ratelog(&s->spawnlog, "unable to run %s: %s", s->o.argv[0],
-		    errno);
-		if (errno == EAGAIN || errno == ENOMEM)
+		warnrate_warnx(&s->spawnlog, 0, "unable to run %s: %s",
+		    s->o.argv[0], strerror(e));
+		if (e == EAGAIN || e == ENOMEM)
 			s->paused = clock_mono() + PAUSE_NS;
+		free(k);
 		close(fd);
 		return;
 	}
 	close(fd);
-	k->pid = pid;
-	k->start = clock_mono();
-	s->nkids++;
+	*k = c;
+	/* never past the limit it was made for: it does not grow */
+	children_add(&s->kids, pid, k);
 	if (s->o.verbose)
 		fprintf(stderr, "tcp-listen: start %ld %s (%d/%d)\n",
-		    (long)pid, k->remote, s->nkids, s->o.limit);
+		    (long)pid, c.remote, s->kids.n, s->o.limit);
 }
 
 /* acceptsome: accept what is waiting, up to the limit and a batch. */
@@ -486,7 +340,7 @@ acceptsome(struct srv *s)
 	socklen_t len;
 	int i, fd;
 
-	for (i = 0; i < ACCEPT_BATCH && s->nkids < s->o.limit; i++) {
+	for (i = 0; i < ACCEPT_BATCH && s->kids.n < s->o.limit; i++) {
 		len = sizeof ss;
 		fd = accept4(s->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
@@ -501,17 +355,17 @@ acceptsome(struct srv *s)
 			continue;
 		/* EMFILE, ENFILE, ENOBUFS, ENOMEM: wait, never spin */
 		s->accepterrs++;
-		ratelog(&s->acceptlog, "unable to %s: %s", "accept", errno);
+		warnrate_warnx(&s->acceptlog, 0, "unable to accept: %s",
+		    strerror(errno));
 		s->paused = clock_mono() + PAUSE_NS;
 		return;
 	}
-	if (s->nkids >= s->o.limit && !s->full) {
+	if (s->kids.n >= s->o.limit && !s->full) {
 		s->full = 1;
-		if (clock_mono() - s->fulllog.last >= NS || !s->fulllog.last) {
-			s->fulllog.last = clock_mono();
+		if (warnrate_due(&s->fulllog, 0)) {
 			s->fulllogged = 1;
 			warnx("%d/%d handlers running, not accepting",
-			    s->nkids, s->o.limit);
+			    s->kids.n, s->o.limit);
 		}
 	}
 }
@@ -546,7 +400,7 @@ signals(struct srv *s)
 
 /*
  * loop: the signals we catch are blocked except inside ppoll, so they
- * arrive only there, and a spawn needs no masking of its own.
+ * arrive only there, never between an accept and its handler's start.
  */
 static void
 loop(struct srv *s, int sigfd)
@@ -565,7 +419,7 @@ loop(struct srv *s, int sigfd)
 		p[1].events = POLLIN;
 		n = 2, tp = NULL;
 		now = clock_mono();
-		if (s->nkids >= s->o.limit)
+		if (s->kids.n >= s->o.limit)
 			n = 1;
 		else if (now < s->paused) {
 			n = 1;
@@ -593,10 +447,9 @@ drain(struct srv *s, int sigfd)
 	struct pollfd p = { sigfd, POLLIN, 0 };
 	struct timespec ts;
 	uint64_t end = clock_mono() + DRAIN_NS, now;
-	int i;
 
 	s->full = 0;		/* nothing is accepted again */
-	while (s->nkids > 0 && (now = clock_mono()) < end) {
+	while (s->kids.n > 0 && (now = clock_mono()) < end) {
 		ts.tv_sec = (time_t)((end - now) / NS);
 		ts.tv_nsec = (long)((end - now) % NS);
 		if (ppoll(&p, 1, &ts, &s->waitmask) == -1 && errno != EINTR)
@@ -604,12 +457,11 @@ drain(struct srv *s, int sigfd)
 		if (signals(s))
 			break;
 	}
-	if (s->nkids == 0)
+	if (s->kids.n == 0)
 		return;
 	warnx("%d handler%s still running at the end of the drain: sent "
-	    "SIGTERM", s->nkids, s->nkids == 1 ? "" : "s");
-	for (i = 0; i < s->nkids; i++)
-		kill(s->kids[i].pid, SIGTERM);
+	    "SIGTERM", s->kids.n, s->kids.n == 1 ? "" : "s");
+	children_kill(&s->kids, SIGTERM);
 }
 
 /* announce: tell scripts and people where we listen. */
@@ -644,20 +496,6 @@ announce(struct srv *s)
 		    s->o.backlog, s->o.limit);
 }
 
-/* resets: the signals not at their default here, caught or ignored
- * (ignored ones stay ignored across exec). */
-static void
-resets(struct srv *s)
-{
-	struct sigaction sa;
-	int i;
-
-	for (i = 1; i < NSIG; i++)
-		if (sigaction(i, NULL, &sa) == 0 &&
-		    sa.sa_handler != SIG_DFL)
-			s->reset[s->nreset++] = i;
-}
-
 /* stdfds: fds 0, 1 and 2 open, so an accepted socket is never one. */
 static void
 stdfds(void)
@@ -689,8 +527,8 @@ setup(struct srv *s)
 		    s->o.backlog, max);
 		s->o.backlog = max;
 	}
-	s->kids = calloc((size_t)s->o.limit, sizeof *s->kids);
-	if (s->kids == NULL || ucspi_init(&s->env) == -1)
+	if (children_init(&s->kids, s->o.limit) == -1 ||
+	    ucspi_init(&s->env) == -1)
 		err(111, "unable to allocate the child table");
 	s->fd = tcpsock_listen(&s->o.addr, s->o.backlog, s->o.reuseport,
 	    &step);
@@ -729,7 +567,9 @@ main(int argc, char **argv)
 	sigdelset(&s.waitmask, SIGUSR1);
 	sigdelset(&s.waitmask, SIGHUP);
 	sigdelset(&s.waitmask, SIGCHLD);
-	resets(&s);
+	warnrate_init(&s.acceptlog, NS);
+	warnrate_init(&s.spawnlog, NS);
+	warnrate_init(&s.fulllog, NS);
 	setup(&s);
 	announce(&s);
 	if (s.o.user)

@@ -3,9 +3,6 @@
  * with its own bounded queue, so a slow or dead sink loses only its own
  * copy (counted) and never stalls the channel.
  */
-#include <sys/socket.h>
-#include <sys/wait.h>
-
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +17,7 @@
 #include <unistd.h>
 
 #include "arg.h"
+#include "children.h"
 #include "clock.h"
 #include "decode.h"
 #include "nonblock.h"
@@ -38,9 +36,6 @@
 #define DRAIN_DEFAULT	(5 * NS)
 #define LINE_MAX_LEN	(1u << 20)	/* a longer line goes in pieces */
 #define SLICE		4096		/* records between looks around */
-#define RETRY_MIN	100000000ull
-#define RETRY_MAX	5000000000ull
-#define REPORT_EVERY	(60 * NS)	/* the same error, once a minute */
 #define OBUF_CAP	(256u * 1024)
 #define NS		NS_PER_S
 
@@ -66,6 +61,7 @@ struct tee {
 	int stop;			/* TERM came while blocked */
 	int badinput;	/* the input failed: its exit status (recin_fail) */
 	struct pollfd *pfd;
+	struct children kids;	/* the |COMMAND children: what = the sink */
 };
 
 /* selector: "N=TEXT" for sink N of n; returns TEXT, its index in *i. */
@@ -163,6 +159,8 @@ parse(int argc, char **argv, struct tee *t)
 		case 'v': t->verbose = 1; break;
 		}
 	}
+	for (i = 0; i < t->n; i++)
+		t->s[i].verbose = t->verbose;
 }
 
 static void
@@ -188,68 +186,15 @@ counters(const struct tee *t)
 	}
 }
 
-/* failure: "SPEC: unable to WHAT: CAUSE", and "(and N more like it)"
- * when N failures like it went unreported (tcp-listen's wording). */
+/* start: open sink s, or set its next try; a |COMMAND's child goes in
+ * the table. */
 static void
-failure(const struct sink *s, const char *what, int e, unsigned long more)
+start(struct tee *t, struct sink *s)
 {
-	if (more > 0)
-		warnx("%s: unable to %s: %s (and %lu more like it)", s->spec,
-		    what, strerror(e), more);
-	else
-		warnx("%s: unable to %s: %s", s->spec, what, strerror(e));
-}
-
-/* report: a sink's failure, once per cause, then once a minute. The
- * ones held back of a cause that gives way to another are told first:
- * one line stands for the first of them. */
-static void
-report(struct sink *s, const char *what, int e)
-{
-	uint64_t now = clock_mono();
-
-	if (e == s->lasterr && now - s->lastreport < REPORT_EVERY) {
-		s->repeats++;
-		return;
-	}
-	if (e != s->lasterr && s->repeats > 0) {
-		failure(s, s->lastwhat, s->lasterr, s->repeats - 1);
-		s->repeats = 0;
-	}
-	failure(s, what, e, s->repeats);
-	s->lasterr = e;
-	s->lastwhat = what;
-	s->lastreport = now;
-	s->repeats = 0;
-}
-
-static void
-retry_later(struct sink *s)
-{
-	s->backoff = s->backoff ? s->backoff * 2 : RETRY_MIN;
-	if (s->backoff > RETRY_MAX)
-		s->backoff = RETRY_MAX;
-	s->retry_at = clock_mono() + s->backoff;
-}
-
-static void
-try_open(struct tee *t, struct sink *s)
-{
-	static const char *verb[] = { "open", "run", "open", "connect",
-	    "connect" };
-
-	if (sink_open(s, t->in.hdr, t->in.framing == FRAME_PCAP ?
-	    sizeof t->in.hdr : 0) == -1) {
-		s->errors++;
-		report(s, verb[s->kind], errno);
-		retry_later(s);
-		return;
-	}
-	if (!s->connecting)
-		s->backoff = 0;
-	if (t->verbose)
-		warnx("%s: %s", s->spec, s->connecting ? "connecting" :
-		    s->reconnects ? "reopened" : "open");
+	if (sink_start(s, t->in.hdr, t->in.framing == FRAME_PCAP ?
+	    sizeof t->in.hdr : 0) == 0 && s->kind == SINK_PIPE &&
+	    children_add(&t->kids, s->pid, s) == -1)
+		err(111, "unable to allocate");
 }
 
 /* service: write every sink that can take data; reopen those due. */
@@ -264,51 +209,23 @@ service(struct tee *t)
 		s = &t->s[i];
 		/* not before the framing is known: the header goes first */
 		if (s->fd == -1 && now >= s->retry_at && t->in.framing != -1)
-			try_open(t, s);
-		if (s->fd == -1 || s->connecting || s->blocked)
-			continue;
-		if (sink_flush(s) == -1) {
-			s->errors += s->kind != SINK_UDP;
-			report(s, s->kind == SINK_UDP ? "send" : "write",
-			    errno);
-			if (s->fd == -1)
-				retry_later(s);
-		}
+			start(t, s);
+		if (s->fd != -1 && !s->connecting && !s->blocked)
+			sink_write(s);
 	}
 }
 
+/* reap: the |COMMAND children that ended: their sinks start again later
+ * (a child of an opening closed since is gone for nothing). */
 static void
 reap(struct tee *t)
 {
-	pid_t pid;
-	int st, i;
+	struct child k;
+	int st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		for (i = 0; i < t->n; i++)
-			if (t->s[i].kind == SINK_PIPE && t->s[i].pid == pid) {
-				if (t->verbose)
-					warnx("%s: exited %d", t->s[i].spec,
-					    WIFEXITED(st) ? WEXITSTATUS(st) :
-					    128 + WTERMSIG(st));
-				/* what it did not read is lost with it */
-				sink_close(&t->s[i]);
-				retry_later(&t->s[i]);
-			}
-}
-
-/* peer_gone: what a stream sink's peer sent is read and ignored; 1 when
- * it closed its end (or the connection broke). */
-static int
-peer_gone(struct sink *s)
-{
-	char junk[4096];
-	ssize_t n;
-
-	if (s->kind != SINK_TCP && s->kind != SINK_UNIX)
-		return 0;
-	while ((n = recv(s->fd, junk, sizeof junk, MSG_DONTWAIT)) > 0)
-		;
-	return n == 0 || (errno != EAGAIN && errno != EINTR);
+	while (children_reap(&t->kids, &k, &st, 0) == 1)
+		if (((struct sink *)k.what)->pid == k.pid)
+			sink_exited(k.what, st);
 }
 
 /* out_fail: stdout failed; when its reader went away, what it never read
@@ -343,11 +260,7 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 	for (i = 0; i < t->n; i++) {
 		s = &t->s[i];
 		t->pfd[i + 2].fd = s->fd;
-		t->pfd[i + 2].events = s->connecting || s->q.used > 0 ||
-		    s->hdroff < s->hdrlen ? POLLOUT : 0;
-		/* a stream peer that hangs up while we are idle */
-		if (s->kind == SINK_TCP || s->kind == SINK_UNIX)
-			t->pfd[i + 2].events |= POLLIN;
+		t->pfd[i + 2].events = sink_events(s);
 		if (s->fd == -1 && s->retry_at < due)
 			due = s->retry_at;
 	}
@@ -360,25 +273,8 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 	if (ppoll(t->pfd, (nfds_t)t->n + 2, due == UINT64_MAX ? NULL : &ts,
 	    NULL) == -1 && errno != EINTR)
 		err(111, "unable to wait for events");
-	for (i = 0; i < t->n; i++) {
-		s = &t->s[i];
-		if (t->pfd[i + 2].revents == 0 || s->fd == -1)
-			continue;
-		if (t->pfd[i + 2].revents & (POLLOUT | POLLERR | POLLHUP))
-			s->blocked = 0;
-		if (s->connecting && sink_connected(s) == -1) {
-			s->errors++;
-			report(s, "connect", errno);
-			retry_later(s);
-		} else if (!s->connecting && (t->pfd[i + 2].revents &
-		    (POLLIN | POLLHUP | POLLERR)) && peer_gone(s)) {
-			if (t->verbose)
-				warnx("%s: the peer closed the connection",
-				    s->spec);
-			sink_close(s);
-			retry_later(s);
-		}
-	}
+	for (i = 0; i < t->n; i++)
+		sink_polled(&t->s[i], t->pfd[i + 2].revents);
 	service(t);
 }
 
@@ -402,7 +298,7 @@ poll_blocked(struct tee *t)
 		if (t->s[i].blocked && t->pfd[k++].revents != 0) {
 			t->s[i].blocked = 0;
 			if (sink_flush(&t->s[i]) == -1 && t->s[i].fd == -1)
-				retry_later(&t->s[i]);
+				sink_retry_later(&t->s[i]);
 		}
 }
 
@@ -531,23 +427,6 @@ fanout(struct tee *t, const struct rec *r, int sigfd)
 	}
 }
 
-/* reap_children: the |COMMAND children read their end of input and
- * exit: wait a moment for them, so none outlives tee-sink as an orphan
- * (a supervisor stopping the channel checks its process group). One that
- * does not end within a second is left to init. */
-static void
-reap_children(void)
-{
-	struct timespec pause = { 0, 10000000 };
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
-			return;
-		nanosleep(&pause, NULL);
-	}
-}
-
 /* dlt: libpcap's DLT_ for a savefile's LINKTYPE_ (they differ for RAW). */
 static int
 dlt(uint32_t linktype)
@@ -590,7 +469,7 @@ framing_known(struct tee *t)
 	    obuf_write(&t->out, t->in.hdr, sizeof t->in.hdr) == -1)
 		err(111, "unable to write output");
 	for (i = 0; i < t->n; i++)
-		try_open(t, &t->s[i]);
+		start(t, &t->s[i]);
 }
 
 /* signals: act on what arrived. Returns 1 for TERM or INT. */
@@ -605,13 +484,7 @@ signals(struct tee *t)
 		counters(t);
 	if (sig_take(SIGHUP))
 		for (i = 0; i < t->n; i++)
-			if (t->s[i].kind == SINK_FILE && t->s[i].fd != -1) {
-				/* logrotate moved it: the next open makes a
-				 * new one, with its own header */
-				sink_flush(&t->s[i]);
-				sink_close(&t->s[i]);
-				t->s[i].retry_at = 0;
-			}
+			sink_reopen(&t->s[i]);
 	if (sig_take(SIGTERM) | sig_take(SIGINT))
 		t->stop = 1;
 	return t->stop;
@@ -691,7 +564,8 @@ int
 main(int argc, char **argv)
 {
 	static struct tee t;
-	uint64_t dropped = 0;
+	struct child k;
+	uint64_t dropped = 0, end;
 	int sigfd, i;
 
 	parse(argc, argv, &t);
@@ -702,7 +576,7 @@ main(int argc, char **argv)
 	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
 		err(111, "unable to set signal handlers");
 	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1 ||
-	    obuf_track(&t.out) == -1)
+	    obuf_track(&t.out) == -1 || children_init(&t.kids, t.n) == -1)
 		err(111, "unable to allocate");
 	if (nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
@@ -720,7 +594,13 @@ main(int argc, char **argv)
 		if (t.s[i].fd != -1)
 			close(t.s[i].fd);
 	}
-	reap_children();
+	/* the |COMMAND children read the end of their input and exit: a
+	 * moment for them, so none outlives tee-sink as an orphan (a
+	 * supervisor stopping the channel checks its process group); one
+	 * that does not end within a second is left to init */
+	end = clock_mono() + NS;
+	while (children_reap(&t.kids, &k, NULL, end) == 1)
+		;
 	if (t.verbose || dropped)
 		counters(&t);
 	if (t.badinput)

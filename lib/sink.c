@@ -1,16 +1,24 @@
 /* sink.c: where tee-sink copies a stream: a file, a command, a socket. */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "sink.h"
 #include "sockfd.h"
-#include "spawnsh.h"
+#include "launch.h"
 #include "udpsock.h"
+
+#define RETRY_MIN	(NS_PER_S / 10)	/* reopening a closed sink */
+#define RETRY_MAX	(5 * NS_PER_S)
+#define REPORT_EVERY	(60 * NS_PER_S)	/* the same failure, once a minute */
 
 const char *
 sink_parse(const char *spec, struct sink *s, size_t qsize)
@@ -21,6 +29,8 @@ sink_parse(const char *spec, struct sink *s, size_t qsize)
 	s->spec = spec;
 	s->fd = -1;
 	recqueue_init(&s->q, qsize);
+	backoff_init(&s->backoff, RETRY_MIN, RETRY_MAX);
+	warnrate_init(&s->warned, REPORT_EVERY);
 	if (spec[0] == '|') {
 		s->kind = SINK_PIPE;
 		s->arg = spec + 1;
@@ -80,7 +90,7 @@ open_pipe(struct sink *s)
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
-	if ((s->pid = spawn_sh(s->arg, "tee-sink", NULL, p[0], 2)) == -1) {
+	if ((s->pid = launch_sh(s->arg, "tee-sink", NULL, p[0], 2)) == -1) {
 		e = errno;
 		close(p[0]);
 		close(p[1]);
@@ -267,4 +277,118 @@ fail:
 	sink_close(s);
 	errno = e;
 	return -1;
+}
+
+/* fail: a failure at step what, cause e, counted (errors) when count. */
+static void
+fail(struct sink *s, const char *what, int e, int count)
+{
+	s->errors += count != 0;
+	warnrate_warnx(&s->warned, e, "%s: unable to %s: %s", s->spec, what,
+	    strerror(e));
+}
+
+void
+sink_retry_later(struct sink *s)
+{
+	s->retry_at = clock_mono() + backoff_next(&s->backoff);
+}
+
+int
+sink_start(struct sink *s, const unsigned char *hdr, size_t hdrlen)
+{
+	static const char *verb[] = { "open", "run", "open", "connect",
+	    "connect" };
+	int e;
+
+	if (sink_open(s, hdr, hdrlen) == -1) {
+		e = errno;
+		fail(s, verb[s->kind], e, 1);
+		sink_retry_later(s);
+		errno = e;
+		return -1;
+	}
+	if (!s->connecting)
+		backoff_reset(&s->backoff);
+	if (s->verbose)
+		warnx("%s: %s", s->spec, s->connecting ? "connecting" :
+		    s->reconnects ? "reopened" : "open");
+	return 0;
+}
+
+void
+sink_write(struct sink *s)
+{
+	if (sink_flush(s) == 0)
+		return;
+	fail(s, s->kind == SINK_UDP ? "send" : "write", errno,
+	    s->kind != SINK_UDP);
+	if (s->fd == -1)
+		sink_retry_later(s);
+}
+
+short
+sink_events(const struct sink *s)
+{
+	short ev = s->connecting || s->q.used > 0 || s->hdroff < s->hdrlen ?
+	    POLLOUT : 0;
+
+	/* a stream peer that hangs up while we are idle */
+	if (s->kind == SINK_TCP || s->kind == SINK_UNIX)
+		ev |= POLLIN;
+	return ev;
+}
+
+/* peer_gone: what a stream sink's peer sent is read and ignored; 1 when
+ * it closed its end (or the connection broke). */
+static int
+peer_gone(struct sink *s)
+{
+	char junk[4096];
+	ssize_t n;
+
+	if (s->kind != SINK_TCP && s->kind != SINK_UNIX)
+		return 0;
+	while ((n = recv(s->fd, junk, sizeof junk, MSG_DONTWAIT)) > 0)
+		;
+	return n == 0 || (errno != EAGAIN && errno != EINTR);
+}
+
+void
+sink_polled(struct sink *s, short revents)
+{
+	if (revents == 0 || s->fd == -1)
+		return;
+	if (revents & (POLLOUT | POLLERR | POLLHUP))
+		s->blocked = 0;
+	if (s->connecting && sink_connected(s) == -1) {
+		fail(s, "connect", errno, 1);
+		sink_retry_later(s);
+	} else if (!s->connecting && (revents & (POLLIN | POLLHUP |
+	    POLLERR)) && peer_gone(s)) {
+		if (s->verbose)
+			warnx("%s: the peer closed the connection", s->spec);
+		sink_close(s);
+		sink_retry_later(s);
+	}
+}
+
+void
+sink_exited(struct sink *s, int st)
+{
+	if (s->verbose)
+		warnx("%s: exited %d", s->spec, WIFEXITED(st) ?
+		    WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	sink_close(s);
+	sink_retry_later(s);
+}
+
+void
+sink_reopen(struct sink *s)
+{
+	if (s->kind != SINK_FILE || s->fd == -1)
+		return;
+	sink_flush(s);
+	sink_close(s);
+	s->retry_at = 0;
 }

@@ -23,6 +23,7 @@ run(const char *user, char *err, size_t len)
 	struct passwd *pw;
 	gid_t g[4];
 	int e[2], st;
+	size_t got;
 	ssize_t n;
 	pid_t pid;
 
@@ -40,8 +41,12 @@ run(const char *user, char *err, size_t len)
 		    setuid(0) == -1 ? 0 : 1);
 	}
 	close(e[1]);
-	n = read(e[0], err, len - 1);
-	err[n > 0 ? n : 0] = '\0';
+	/* to the end: stderr is unbuffered, err(3) writes in pieces, and a
+	 * pipe closed after the first would kill the child with SIGPIPE */
+	for (got = 0; got < len - 1; got += (size_t)n)
+		if ((n = read(e[0], err + got, len - 1 - got)) <= 0)
+			break;
+	err[got] = '\0';
 	close(e[0]);
 	waitpid(pid, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;

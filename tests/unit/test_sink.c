@@ -1,7 +1,8 @@
 /* test_sink.c: the sinks tee-sink copies to: every spec parsed or refused
  * with its reason; files (the header only on a new one), commands, TCP
  * and UDP peers, each read back at the other end; a refused connect and
- * a reader gone, each an error with its errno and the sink closed. */
+ * a reader gone, each an error with its errno and the sink closed; the
+ * life cycle: next tries after a backoff, failures counted. */
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "sink.h"
 #include "tap.h"
 #include "tcpsock.h"
@@ -245,6 +247,83 @@ test_udp(void)
 	release(&s);
 }
 
+/* test_life: start, write, poll, a command's end and HUP: whatever
+ * closes a sink sets its next try, doubling from 100 ms; failures are
+ * counted and told once per cause. */
+static void
+test_life(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	struct pollfd pfd;
+	struct addr a;
+	struct sink s;
+	const char *step;
+	char path[256], spec[80], text[ADDR_STRLEN];
+	uint64_t t0;
+	int l, c, st;
+
+	snprintf(path, sizeof path, "%s/no/such/dir/out", dir);
+	sink_parse(path, &s, 64);
+	t0 = clock_mono();
+	is_int(sink_start(&s, hdr, sizeof hdr), -1, "start: a failure");
+	ok(s.errors == 1 && s.retry_at >= t0 + NS_PER_S / 10 &&
+	    s.retry_at < clock_mono() + NS_PER_S / 10 + 1,
+	    "  counted, the next try in 100 ms");
+	t0 = clock_mono();
+	sink_start(&s, hdr, sizeof hdr);
+	ok(s.errors == 2 && s.retry_at >= t0 + NS_PER_S / 5,
+	    "  again: 200 ms");
+	is_int(s.warned.held, 1, "  the same cause told once");
+	release(&s);
+
+	snprintf(path, sizeof path, "%s/life", dir);
+	sink_parse(path, &s, 64);
+	s.backoff.cur = NS_PER_S;
+	is_int(sink_start(&s, hdr, sizeof hdr), 0, "start: open");
+	is_int(s.backoff.cur, 0, "  the backoff starts over");
+	is_int(sink_events(&s), POLLOUT, "  the header to write: POLLOUT");
+	sink_write(&s);
+	is_int(sink_events(&s), 0, "  written: nothing to wait for");
+	sink_reopen(&s);
+	ok(s.fd == -1 && s.retry_at == 0, "HUP: a file closed, due at once");
+	release(&s);
+
+	sink_parse("|exec true", &s, 64);
+	sink_start(&s, NULL, 0);
+	ok(s.pid > 0 && waitpid(s.pid, &st, 0) == s.pid, "a command ends");
+	sink_reopen(&s);
+	ok(s.fd != -1, "  HUP leaves a command alone");
+	t0 = clock_mono();
+	sink_exited(&s, st);
+	ok(s.fd == -1 && s.pid == 0 && s.retry_at >= t0 + NS_PER_S / 10,
+	    "  sink_exited: closed, started again later");
+	release(&s);
+
+	addr_parse("127.0.0.1:0", &a);
+	l = tcpsock_listen(&a, 4, 0, &step);
+	getsockname(l, (struct sockaddr *)&ss, &len);
+	snprintf(spec, sizeof spec, "tcp:%s",
+	    addr_format((struct sockaddr *)&ss, text));
+	sink_parse(spec, &s, 64);
+	sink_start(&s, NULL, 0);
+	ok(sink_events(&s) & POLLIN, "tcp: POLLIN, for a peer that hangs up");
+	pfd.fd = s.fd;
+	pfd.events = POLLOUT;
+	poll(&pfd, 1, 5000);
+	sink_polled(&s, pfd.revents);
+	ok(s.fd != -1 && !s.connecting, "  sink_polled: connected");
+	c = accept(l, NULL, NULL);
+	close(c);
+	pfd.events = POLLIN;
+	poll(&pfd, 1, 5000);
+	sink_polled(&s, pfd.revents);
+	ok(s.fd == -1 && s.retry_at > clock_mono(),
+	    "  the peer closed: closed, tried again later");
+	close(l);
+	release(&s);
+}
+
 int
 main(void)
 {
@@ -258,6 +337,7 @@ main(void)
 	test_pipe();
 	test_tcp();
 	test_udp();
+	test_life();
 	snprintf(rm, sizeof rm, "rm -rf %s", dir);
 	if (system(rm) != 0)
 		ok(0, "clean up %s", dir);

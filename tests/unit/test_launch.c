@@ -1,14 +1,16 @@
-/* test_spawnsh.c: a shell command as a child: its arguments, standard
- * input and output, /dev/null for -1, and signals back at the default. */
+/* test_launch.c: a program or a shell command as a child: its arguments,
+ * environment, standard input and output, /dev/null for -1, an exec that
+ * fails, and every signal back at the default, none blocked. */
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "spawnsh.h"
+#include "launch.h"
 #include "tap.h"
 
 /* out_of: run script with stdin in, read what it writes; its status */
@@ -22,7 +24,7 @@ out_of(const char *script, const char *arg, int in, char *buf, size_t len)
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		abort();
-	pid = spawn_sh(script, "NAME", arg, in, p[1]);
+	pid = launch_sh(script, "NAME", arg, in, p[1]);
 	close(p[1]);
 	while (got < len - 1 && (n = read(p[0], buf + got, len - 1 - got)) > 0)
 		got += (size_t)n;
@@ -54,7 +56,7 @@ main(void)
 	is_str(buf, "FROM THE PIPE\n", "stdin is in");
 	out_of("wc -c", NULL, -1, buf, sizeof buf);
 	ok(atoi(buf) == 0, "in -1: stdin is /dev/null");
-	pid = spawn_sh("echo lost", "NAME", NULL, -1, -1);
+	pid = launch_sh("echo lost", "NAME", NULL, -1, -1);
 	ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 	    WEXITSTATUS(st) == 0, "out -1: stdout is /dev/null, the write works");
 	is_int(out_of("exit 7", NULL, -1, buf, sizeof buf), 7,
@@ -76,6 +78,38 @@ main(void)
 		is_int(out_of("kill -USR1 $$; echo survived", NULL, -1, buf,
 		    sizeof buf), 128 + SIGUSR1, "  our blocked USR1 is not blocked");
 		sigprocmask(SIG_UNBLOCK, &block, NULL);
+	}
+	{
+		char *argv[] = { "sh", "-c", "echo \"$0 $V\"", "ARG0", NULL };
+		char *envp[] = { "V=from-envp", NULL };
+		char *none[] = { "no-such-program-chanrelay", NULL };
+		char *rt[] = { "sh", "-c", "kill -s RTMIN $$; echo survived",
+		    NULL };
+		struct sigaction sa;
+
+		if (pipe2(p, O_CLOEXEC) == -1)
+			abort();
+		pid = launch_prog(argv, envp, -1, p[1]);
+		close(p[1]);
+		memset(buf, 0, sizeof buf);
+		(void)!read(p[0], buf, sizeof buf - 1);
+		close(p[0]);
+		ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0, "launch_prog: argv[0] found in PATH");
+		is_str(buf, "ARG0 from-envp\n", "  its argv and envp");
+		errno = 0;
+		is_int(launch_prog(none, NULL, -1, -1), -1,
+		    "a program that cannot run: -1");
+		is_int(errno, ENOENT, "  with the exec's errno");
+		ok(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD,
+		    "  and no child left to reap");
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGRTMIN, &sa, NULL);
+		pid = launch_prog(rt, NULL, -1, -1);
+		ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+		    WTERMSIG(st) == SIGRTMIN,
+		    "our ignored realtime signal is the default again");
 	}
 	return tap_done();
 }
