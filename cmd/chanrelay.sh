@@ -522,11 +522,11 @@ go() {
 	state "$1"
 }
 
-# over I: channel I's pipeline has ended (its runner then waits) or its
-# runner is gone: 0 when so.
+# over I: channel I's pipeline has ended (its runner then waits, and may
+# already wait out a backoff) or its runner is gone: 0 when so.
 over() {
-	eval "n=\$name_$1 p=\$pid_$1"
-	! alive "$p" || [ -e "$dir/$n.ended" ]
+	eval "n=\$name_$1 p=\$pid_$1 st=\$state_$1"
+	! alive "$p" || [ -e "$dir/$n.ended" ] || [ "$st" = restarting ]
 }
 
 # wait_run I SECONDS: wait up to SECONDS for channel I to be over. 0 when

@@ -79,5 +79,6 @@ main(void)
 	    1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM; n++)
 		;
 	is_int(n, 5, "children_kill: every one got the signal");
+	free(c.v);
 	return tap_done();
 }
