@@ -428,9 +428,15 @@ nonblock_of() {
 # catches_term PID: true once PID has a handler for SIGTERM (bit 15 of
 # SigCgt in /proc/PID/status).
 catches_term() {
+	catches "$1" 15
+}
+
+# catches PID SIGNUM: true once PID has a handler for signal SIGNUM (its
+# bit in SigCgt of /proc/PID/status): a signal sent before would kill it.
+catches() {
 	local m
 	m=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null)
-	[ -n "$m" ] && (((16#$m >> 14) & 1))
+	[ -n "$m" ] && (((16#$m >> ($2 - 1)) & 1))
 }
 
 # ready_nonblock PID FD: PID catches TERM and has set O_NONBLOCK on FD.

@@ -916,8 +916,10 @@ stall() {
 # errors_ge NAME SINK N: after a USR1, tee-sink NAME counts N errors or
 # more for SINK.
 errors_ge() {
-	local n
-	kill -USR1 "$(bg_pid_of "$1")"
+	local n p
+	p=$(bg_pid_of "$1")
+	catches "$p" 10 || return 1
+	kill -USR1 "$p"
 	n=$(counter "$T/$1.err" "$2" errors 2>/dev/null) || return 1
 	[ "$n" -ge "$3" ]
 }
