@@ -41,14 +41,13 @@
 	"[-t DURATION] [-w TIMEOUT] ADDRESS"
 #define OPTSTRING	"E:e:F:g:hI:i:k:l:Nn:P:p:qr:s:t:vw:X"
 
-#define NS		NS_PER_S
 #define MS		1000000ull
 #define RATE_MAX	10000000
 #define CAP_MAX		1000000
 #define FD_SPARE	64		/* descriptors besides the connections */
 #define BATCH		64		/* connections started per loop pass */
 #define EVENTS		256		/* events taken per epoll_wait */
-#define GRACE		(NS / 2)	/* for connections in flight at the end */
+#define GRACE		(NS_PER_S / 2)	/* for connections in flight */
 #define SIGSLOT		UINT64_MAX	/* epoll data of the self-pipe */
 #define NONE		STORM_NONE	/* a latency or counter not known */
 
@@ -112,24 +111,6 @@ unescape(const char *what, const char *s, size_t *n)
 	return b;
 }
 
-/* fraction_arg: a decimal number such as 1, 0.5 or 1.25, in thousandths
- * (the duration parser reads the fraction; units are refused). */
-static uint64_t
-fraction_arg(const char *what, const char *s, uint64_t min, uint64_t max,
-    const char *small, const char *large)
-{
-	const char *e;
-	uint64_t ns;
-
-	if (s[0] == '\0' || s[strspn(s, "0123456789.")] != '\0')
-		arg_fail(what, s, "invalid");
-	ns = dur_parse(s, min * MS, max * MS, &e);
-	if (e != NULL)
-		arg_fail(what, s, strcmp(e, "too small") == 0 ? small :
-		    strcmp(e, "too large") == 0 ? large : e);
-	return ns / MS;
-}
-
 /* sources: -s: a comma list of addresses and IPv4 ranges, every one of
  * the destination's family. */
 static void
@@ -173,7 +154,7 @@ getopts(int argc, char **argv, struct opts *o, const char **srcarg,
 	opterr = 0;	/* getopt's messages name argv[0]; ours name the program */
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
-		case 'E': o->errmp = fraction_arg("error percentage", optarg,
+		case 'E': o->errmp = milli_arg("error percentage", optarg,
 		    0, 100000, "below 0", "above 100");
 			o->eset = 1; break;
 		case 'e': free(o->reply);
@@ -182,23 +163,23 @@ getopts(int argc, char **argv, struct opts *o, const char **srcarg,
 				arg_fail("reply", optarg, "empty");
 			break;
 		case 'F': o->fmt = format_arg(optarg); break;
-		case 'g': o->factor = fraction_arg("growth factor", optarg,
+		case 'g': o->factor = milli_arg("growth factor", optarg,
 		    1001, 100000, "not above 1", "above 100");
 			o->gset = 1; break;
 		case 'h': arg_help(0); break;
-		case 'I': o->ramp = dur_arg("ramp", optarg, 0, 86400 * NS);
-			break;
+		case 'I': o->ramp = dur_arg("ramp", optarg, 0,
+		    86400 * NS_PER_S); break;
 		case 'i': o->start = num_arg("start rate", optarg, 1,
 		    RATE_MAX); o->startset = 1; break;
-		case 'k': o->hold = dur_arg("hold", optarg, 0, 86400 * NS);
-			break;
+		case 'k': o->hold = dur_arg("hold", optarg, 0,
+		    86400 * NS_PER_S); break;
 		case 'l': o->cap = num_arg("concurrency", optarg, 1, CAP_MAX);
 			break;
 		case 'N': o->normal = 1; break;
 		case 'n': *nlen = size_arg("length", optarg, 1, 1ull << 40);
 			break;
 		case 'P': o->maxlat = dur_arg("latency", optarg, 1000,
-		    3600 * NS); o->pset = 1; break;
+		    3600 * NS_PER_S); o->pset = 1; break;
 		case 'p': free(o->payload);
 			o->payload = unescape("payload", optarg, &o->npayload);
 			break;
@@ -206,11 +187,11 @@ getopts(int argc, char **argv, struct opts *o, const char **srcarg,
 		case 'r': o->rate = num_arg("rate", optarg, 1, RATE_MAX);
 			o->rateset = 1; break;
 		case 's': *srcarg = optarg; break;
-		case 't': o->dur = dur_arg("duration", optarg, MS, 86400 * NS);
-			break;
+		case 't': o->dur = dur_arg("duration", optarg, MS,
+		    86400 * NS_PER_S); break;
 		case 'v': o->verbose = 1; break;
 		case 'w': o->timeout = dur_arg("timeout", optarg, MS,
-		    3600 * NS); break;
+		    3600 * NS_PER_S); break;
 		case 'X': o->search = 1; break;
 		default:
 			arg_badopt(OPTSTRING);
@@ -229,8 +210,8 @@ parse(int argc, char **argv, struct opts *o)
 	arg_usage = USAGE;
 	o->rate = 100;
 	o->cap = 1000;
-	o->dur = 5 * NS;
-	o->timeout = 5 * NS;
+	o->dur = 5 * NS_PER_S;
+	o->timeout = 5 * NS_PER_S;
 	o->maxlat = 100 * MS;
 	o->errmp = 1000;
 	o->factor = 1250;
@@ -320,10 +301,10 @@ settings(const struct opts *o)
 	    "duration=%.3fs limit=%llu timeout=%.3fs hold=%.3fs close=%s "
 	    "payload=%zu reply=%llu sources=%zu",
 	    addr_format((const struct sockaddr *)&o->dst.ss, addr),
-	    ull(o->rate), ull(o->start), (double)o->ramp / NS,
-	    (double)o->dur / NS, ull(o->cap), (double)o->timeout / NS,
-	    (double)o->hold / NS, o->normal ? "fin" : "reset", o->npayload,
-	    ull(o->expect), o->nsrc);
+	    ull(o->rate), ull(o->start), (double)o->ramp / NS_PER_S,
+	    (double)o->dur / NS_PER_S, ull(o->cap),
+	    (double)o->timeout / NS_PER_S, (double)o->hold / NS_PER_S,
+	    o->normal ? "fin" : "reset", o->npayload, ull(o->expect), o->nsrc);
 	if (o->search)
 		fprintf(stderr, " search: factor=%.3f errors=%.3f%% "
 		    "latency=%.3fms", (double)o->factor / 1000,
@@ -454,8 +435,7 @@ waitev(struct run *r, uint64_t now, struct epoll_event *ev)
 		t = min64(t, r->graceend);
 	t = min64(t, connpool_next(&r->p));
 	t = t > now ? t - now : 0;
-	ts.tv_sec = (time_t)(t / NS);
-	ts.tv_nsec = (long)(t % NS);
+	ts = clock_ts(t);
 	n = epoll_pwait2(r->ep, ev, EVENTS, &ts, NULL);
 	if (n == -1 && errno == ENOSYS)	/* before Linux 5.11: whole ms */
 		n = epoll_wait(r->ep, ev, EVENTS, (int)((t + MS - 1) / MS));
@@ -476,7 +456,7 @@ loop(struct run *r)
 
 	for (;;) {
 		now = clock_mono();
-		for (; now >= r->tick; r->tick += NS)
+		for (; now >= r->tick; r->tick += NS_PER_S)
 			report(r, r->tick);
 		signals(r, now);
 		if (!r->stopped && now >= r->end)
@@ -517,7 +497,7 @@ run_step(struct run *r, uint64_t start, uint64_t rate, uint64_t ramp,
 		r->kfirst = r->kprev = tcpstat_read();
 	r->t0 = r->lasttick = clock_mono();
 	r->end = r->t0 + r->sc.total;
-	r->tick = r->t0 + NS;
+	r->tick = r->t0 + NS_PER_S;
 	r->log.zero = r->t0 - r->offset;
 	r->p.holdfrom = r->t0 + r->sc.ramp;
 	r->p.holdto = r->end;
@@ -542,7 +522,7 @@ summarize(const struct run *r, struct stormsum *s)
 	s->duration = to - r->t0;
 	s->elapsed = r->finished - r->t0;
 	/* no sustained rate when the run never got to its hold phase */
-	s->sustained = to > from ? (double)r->p.holddone * NS /
+	s->sustained = to > from ? (double)r->p.holddone * NS_PER_S /
 	    (double)(to - from) : -1;
 	s->peak = r->p.peak;
 	s->aborted = r->p.aborted;

@@ -30,7 +30,6 @@
 
 #define FETCH_MS	250	/* the longest wait in a fetch: signals */
 #define SEEN		16384	/* stream sequences remembered as written */
-#define NS		NS_PER_S
 
 struct opts {
 	struct natsconn nc;
@@ -78,7 +77,7 @@ since_arg(const char *s, struct natssub_start *st)
 	}
 	st->policy = NATSSUB_TIME;
 	if (timefmt_iso_parse(s, &sec, &nsec) == 0) {
-		st->time = sec * (int64_t)NS + nsec;
+		st->time = sec * (int64_t)NS_PER_S + nsec;
 		return;
 	}
 	ago = dur_parse(s, 1, clock_wall(), &e);
@@ -129,7 +128,7 @@ parse(int argc, char **argv, struct opts *o)
 	arg_usage = USAGE;
 	o->format = -1;
 	o->batch = 256;
-	o->ackwait = 30 * NS;
+	o->ackwait = 30 * NS_PER_S;
 	getopts(argc, argv, o);
 	argc -= optind;
 	argv += optind;

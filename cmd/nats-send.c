@@ -33,7 +33,6 @@
 
 #define MAXDGRAM	65535	/* the largest UDP payload a record holds */
 #define HDRROOM		1024	/* headers of one message, at most */
-#define NS		NS_PER_S
 
 struct opts {
 	struct natsconn nc;
@@ -103,7 +102,7 @@ getopts(int argc, char **argv, struct opts *o)
 			o->dupset = 1;
 			break;
 		case 'w': o->wait = dur_arg("publish timeout", optarg,
-		    1000000, 3600 * NS); break;
+		    1000000, 3600 * NS_PER_S); break;
 		case 'y': o->st.replicas = num_arg("replicas", optarg, 1,
 		    5); break;
 		default:
@@ -119,10 +118,10 @@ parse(int argc, char **argv, struct opts *o)
 	arg_usage = USAGE;
 	o->pack = 1;
 	o->inflight = 256;
-	o->wait = NS;
-	o->drain = 30 * NS;
+	o->wait = NS_PER_S;
+	o->drain = 30 * NS_PER_S;
 	o->st.replicas = 1;
-	o->st.dupwin = 120 * NS;
+	o->st.dupwin = 120 * NS_PER_S;
 	getopts(argc, argv, o);
 	argc -= optind;
 	argv += optind;
@@ -140,7 +139,7 @@ parse(int argc, char **argv, struct opts *o)
 		    "creates: they need -C");
 	if (o->st.create && o->st.dupwin < o->wait + NATSPUB_BACKOFFMAX)
 		arg_misuse("the duplicate window (-W) must cover a resend: at "
-		    "least -w plus %llu s", NATSPUB_BACKOFFMAX / NS);
+		    "least -w plus %llu s", NATSPUB_BACKOFFMAX / NS_PER_S);
 	if (o->st.create && natsrec_name_bad(o->st.create))
 		arg_fail("stream name", o->st.create,
 		    "use letters, digits, '-' and '_'");
@@ -184,7 +183,7 @@ take_text(struct run *r, const struct rec *rec)
 	}
 	now = clock_wall();
 	if (natspub_line(&r->pub, ++r->lineno, rec->p, rec->n,
-	    (int64_t)(now / NS), (uint32_t)(now % NS)) == -1)
+	    (int64_t)(now / NS_PER_S), (uint32_t)(now % NS_PER_S)) == -1)
 		pub_fail(r);
 }
 
@@ -305,12 +304,11 @@ sniff(struct run *r)
 {
 	int n;
 
+	/* nothing is published yet: no ack or resend to wait for */
 	recin_init(&r->in, STDIN_FILENO, r->pub.maxline);
-	while ((n = recin_sniff(&r->in)) == RECIN_AGAIN) {
-		wait_for(r, 1);
+	while ((n = recin_wait_sniff(&r->in, r->sigfd)) == RECIN_AGAIN)
 		if (signals(r))
 			return 0;
-	}
 	if (n == -1) {
 		r->badinput = recin_fail(&r->in);
 		return 0;

@@ -86,8 +86,7 @@ source(struct opts *o, const char *s)
 {
 	const char *e;
 
-	if (addr_parse(s, &o->src) != NULL &&
-	    (e = addr_parse_host(s, &o->src)) != NULL)
+	if ((e = addr_parse_source(s, &o->src)) != NULL)
 		arg_fail("source", s, e);
 	o->hassrc = 1;
 }
@@ -137,8 +136,7 @@ getopts(struct opts *o, int argc, char **argv)
 static void
 pause_ns(uint64_t ns)
 {
-	struct timespec ts = { (time_t)(ns / NS_PER_S),
-	    (long)(ns % NS_PER_S) };
+	struct timespec ts = clock_ts(ns);
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;

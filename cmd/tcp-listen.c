@@ -44,7 +44,6 @@
 #define ACCEPT_BATCH	64	/* accepts between looks at the signals */
 #define PAUSE_NS	(NS_PER_S / 10)	/* after EMFILE and friends */
 #define DRAIN_NS	(5 * NS_PER_S)	/* after TERM: the handlers' time */
-#define NS		NS_PER_S
 
 /* A source of rules, in command-line order: -A, -X or -x. */
 struct rulesrc {
@@ -223,8 +222,8 @@ ended(struct srv *s, const struct child *k, int status)
 	if (s->o.verbose)
 		fprintf(stderr, "tcp-listen: end %ld %s %s %llu.%03llus\n",
 		    (long)k->pid, c->remote, how,
-		    (unsigned long long)(d / NS),
-		    (unsigned long long)(d % NS / 1000000));
+		    (unsigned long long)(d / NS_PER_S),
+		    (unsigned long long)(d % NS_PER_S / 1000000));
 }
 
 /* reap: every child that exited; SIGCHLDs coalesce, so loop until none. */
@@ -423,8 +422,7 @@ loop(struct srv *s, int sigfd)
 			n = 1;
 		else if (now < s->paused) {
 			n = 1;
-			ts.tv_sec = (time_t)((s->paused - now) / NS);
-			ts.tv_nsec = (long)((s->paused - now) % NS);
+			ts = clock_ts(s->paused - now);
 			tp = &ts;
 		}
 		if (ppoll(p, (nfds_t)n, tp, &s->waitmask) == -1 &&
@@ -450,8 +448,7 @@ drain(struct srv *s, int sigfd)
 
 	s->full = 0;		/* nothing is accepted again */
 	while (s->kids.n > 0 && (now = clock_mono()) < end) {
-		ts.tv_sec = (time_t)((end - now) / NS);
-		ts.tv_nsec = (long)((end - now) % NS);
+		ts = clock_ts(end - now);
 		if (ppoll(&p, 1, &ts, &s->waitmask) == -1 && errno != EINTR)
 			err(111, "unable to wait for events");
 		if (signals(s))
@@ -567,9 +564,9 @@ main(int argc, char **argv)
 	sigdelset(&s.waitmask, SIGUSR1);
 	sigdelset(&s.waitmask, SIGHUP);
 	sigdelset(&s.waitmask, SIGCHLD);
-	warnrate_init(&s.acceptlog, NS);
-	warnrate_init(&s.spawnlog, NS);
-	warnrate_init(&s.fulllog, NS);
+	warnrate_init(&s.acceptlog, NS_PER_S);
+	warnrate_init(&s.spawnlog, NS_PER_S);
+	warnrate_init(&s.fulllog, NS_PER_S);
 	setup(&s);
 	announce(&s);
 	if (s.o.user)

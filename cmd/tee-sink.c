@@ -33,11 +33,10 @@
 #define OPTSTRING	"b:D:e:f:hnP:v"
 
 #define QUEUE_DEFAULT	(4u << 20)
-#define DRAIN_DEFAULT	(5 * NS)
+#define DRAIN_DEFAULT	(5 * NS_PER_S)
 #define LINE_MAX_LEN	(1u << 20)	/* a longer line goes in pieces */
 #define SLICE		4096		/* records between looks around */
 #define OBUF_CAP	(256u * 1024)
-#define NS		NS_PER_S
 
 enum { DROP_NEW, DROP_OLD, BLOCK };
 
@@ -264,12 +263,7 @@ wait_events(struct tee *t, int sigfd, int want_input, uint64_t until)
 		if (s->fd == -1 && s->retry_at < due)
 			due = s->retry_at;
 	}
-	ts.tv_sec = 0;
-	ts.tv_nsec = 0;
-	if (due > now) {
-		ts.tv_sec = (time_t)((due - now) / NS);
-		ts.tv_nsec = (long)((due - now) % NS);
-	}
+	ts = clock_ts(due > now ? due - now : 0);
 	if (ppoll(t->pfd, (nfds_t)t->n + 2, due == UINT64_MAX ? NULL : &ts,
 	    NULL) == -1 && errno != EINTR)
 		err(111, "unable to wait for events");
@@ -598,7 +592,7 @@ main(int argc, char **argv)
 	 * moment for them, so none outlives tee-sink as an orphan (a
 	 * supervisor stopping the channel checks its process group); one
 	 * that does not end within a second is left to init */
-	end = clock_mono() + NS;
+	end = clock_mono() + NS_PER_S;
 	while (children_reap(&t.kids, &k, NULL, end) == 1)
 		;
 	if (t.verbose || dropped)

@@ -40,7 +40,6 @@
 #define RCVBUF_DEFAULT	(4u << 20)	/* 8 MiB granted: see -b */
 #define DRAIN_NS	2000000000ull	/* bound on the drain after TERM */
 #define CAPWAIT_NS	100000000ull	/* libpcap may hold packets back */
-#define NS		NS_PER_S
 
 struct opts {
 	const char *addrfile, *filter, *iface, *mcif, *rfile, *source;
@@ -323,8 +322,7 @@ wait_for(struct run *r, int fd, int sigfd, uint64_t now, uint64_t due)
 	if (r->p && due - now > CAPWAIT_NS)
 		due = now + CAPWAIT_NS;
 	d = due - now;
-	ts.tv_sec = (time_t)(d / NS);
-	ts.tv_nsec = (long)(d % NS);
+	ts = clock_ts(d);
 	if (ppoll(pfd, 3, due == UINT64_MAX ? NULL : &ts, NULL) == -1 &&
 	    errno != EINTR)
 		err(111, "unable to wait for datagrams");

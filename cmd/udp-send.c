@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "arg.h"
+#include "clock.h"
 #include "decode.h"
 #include "nonblock.h"
 #include "num.h"
@@ -40,8 +41,7 @@
 #define MAXDGRAM4	65507		/* the largest payloads: IPv4 */
 #define MAXDGRAM6	65527		/* IPv6, without jumbograms */
 #define RETRY_NS	1000000ull	/* the wait before a retry */
-#define DRAIN_NS	1000000000ull	/* bound on retries after TERM */
-#define NS		1000000000ull
+#define DRAIN_NS	NS_PER_S	/* bound on retries after TERM */
 
 struct opts {
 	const char *address, *source, *mcif;
@@ -82,25 +82,6 @@ struct run {
 	char peer[ADDR_STRLEN];
 };
 
-/* factor_arg: a speed factor such as 2, 0.5 or 1.25, in thousandths:
- * the duration parser reads the decimal fraction, a bare number being
- * seconds; units are refused. */
-static uint64_t
-factor_arg(const char *s)
-{
-	const char *e;
-	uint64_t ns;
-
-	if (s[0] == '\0' || s[strspn(s, "0123456789.")] != '\0')
-		arg_fail("speed factor", s, "invalid");
-	ns = dur_parse(s, 1000000, 1000 * NS, &e);
-	if (e != NULL)
-		arg_fail("speed factor", s, strcmp(e, "too small") == 0 ?
-		    "below 0.001" : strcmp(e, "too large") == 0 ?
-		    "above 1000" : e);
-	return ns / 1000000;
-}
-
 static void
 getopts(int argc, char **argv, struct opts *o)
 {
@@ -119,10 +100,11 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'L': o->noloop = 1; break;
 		case 'm': o->mcif = optarg; break;
 		case 'P': o->replay = 1; break;
-		case 'r': o->rate = num_arg("rate", optarg, 1, NS); break;
+		case 'r': o->rate = num_arg("rate", optarg, 1, NS_PER_S); break;
 		case 's': o->source = optarg; break;
 		case 'v': o->verbose = 1; break;
-		case 'x': o->milli = factor_arg(optarg); break;
+		case 'x': o->milli = milli_arg("speed factor", optarg, 1,
+		    1000000, "below 0.001", "above 1000"); break;
 		case 'z': o->size = size_arg("size", optarg, SYNTH_HDRLEN,
 		    SYNTH_MAXLEN); break;
 		default:
@@ -143,8 +125,7 @@ source_arg(struct opts *o)
 	const char *e;
 	in_port_t port;
 
-	if ((e = addr_parse(o->source, &o->src)) != NULL &&
-	    addr_parse_host(o->source, &o->src) != NULL)
+	if ((e = addr_parse_source(o->source, &o->src)) != NULL)
 		arg_fail("source", o->source, e);
 	if (o->src.wildcard && o->dst.ss.ss_family == AF_INET) {
 		port = ((struct sockaddr_in6 *)&o->src.ss)->sin6_port;
@@ -252,7 +233,7 @@ signals(struct run *r)
 {
 	if ((sig_take(SIGTERM) | sig_take(SIGINT)) && !r->stop) {
 		r->stop = 1;
-		r->giveup = pace_now() + DRAIN_NS;
+		r->giveup = clock_mono() + DRAIN_NS;
 	}
 	if (sig_take(SIGUSR1))
 		counters(r);
@@ -312,14 +293,12 @@ account(struct run *r, unsigned i, int n, uint64_t now)
 static void
 stamp(struct run *r, unsigned i)
 {
-	struct timespec ts;
 	uint64_t ns;
 	unsigned k;
 
 	if (!r->o.count)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ns = (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+	ns = clock_wall();
 	for (k = i; k < r->b.n; k++)
 		synth_stamp(r->b.iov[k].iov_base, ns);
 }
@@ -355,7 +334,7 @@ failed(struct run *r, unsigned i, int e, int *tries)
 		die_send(r, e);
 	if (e == ENOBUFS && r->o.fatal)
 		die_send(r, e);
-	if (r->stop && pace_now() > r->giveup) {
+	if (r->stop && clock_mono() > r->giveup) {
 		r->abandoned += r->b.n - i;
 		return r->b.n - i;
 	}
@@ -375,7 +354,7 @@ flush(struct run *r)
 
 	while (i < b->n) {
 		stamp(r, i);
-		t = r->paced ? pace_now() : 0;
+		t = r->paced ? clock_mono() : 0;
 		n = sendmmsg(r->sock, b->msg + i, b->n - i, 0);
 		if (n > 0) {
 			account(r, i, n, t);
@@ -484,12 +463,12 @@ schedule(struct run *r, const struct item *it, uint64_t *due)
 {
 	uint64_t d, now;
 
-	d = *due = pace_due(&r->pace, it->sec, it->nsec, pace_now());
-	if (r->b.n > 0 && d > pace_now())
+	d = *due = pace_due(&r->pace, it->sec, it->nsec, clock_mono());
+	if (r->b.n > 0 && d > clock_mono())
 		flush(r);
 	if (r->b.n > 0)
 		return 0;
-	now = pace_now();
+	now = clock_mono();
 	if (d <= now) {
 		if (pace_behind(&r->pace, d, now))
 			pace_slip(&r->pace, d, now);
@@ -544,18 +523,14 @@ loop(struct run *r)
 static int
 sniff(struct run *r)
 {
-	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { r->sigfd, POLLIN, 0 } };
 	size_t max = r->o.dst.ss.ss_family == AF_INET6 ? MAXDGRAM6 :
 	    MAXDGRAM4;
 	int n;
 
 	recin_init(&r->in, STDIN_FILENO, max);
-	while ((n = recin_sniff(&r->in)) == RECIN_AGAIN) {
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			err(111, "unable to wait for input");
+	while ((n = recin_wait_sniff(&r->in, r->sigfd)) == RECIN_AGAIN)
 		if (signals(r))
 			return 0;
-	}
 	if (n == -1) {
 		r->badinput = recin_fail(&r->in);
 		return 0;

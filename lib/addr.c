@@ -159,6 +159,18 @@ addr_parse_host(const char *s, struct addr *a)
 	return parse6(host, a, 0);
 }
 
+const char *
+addr_parse_source(const char *s, struct addr *a)
+{
+	const char *e, *eh;
+	size_t n = strlen(s);
+
+	if ((e = addr_parse(s, a)) == NULL ||
+	    (eh = addr_parse_host(s, a)) == NULL)
+		return NULL;
+	return strchr(s, ':') == NULL || (n > 0 && s[n - 1] == ']') ? eh : e;
+}
+
 void
 addr_arg(const char *what, const char *s, struct addr *a)
 {

@@ -33,6 +33,14 @@ const char *addr_parse(const char *s, struct addr *a);
 const char *addr_parse_host(const char *s, struct addr *a);
 
 /*
+ * addr_parse_source: a source to bind: "HOST:PORT" as addr_parse (":PORT"
+ * the wildcard) or a bare HOST as addr_parse_host (port 0: any). Returns
+ * NULL, or the reason of the form s has: the host's when s has no ':' or
+ * ends in ']', else addr_parse's ("invalid port", ...).
+ */
+const char *addr_parse_source(const char *s, struct addr *a);
+
+/*
  * addr_list_parse: a comma list of numeric hosts (as addr_parse_host, port
  * 0) and IPv4 ranges "A-B" (A <= B, both included), in order, at most
  * ADDR_LIST_MAX addresses in all, into a new array *list of *n (free it).

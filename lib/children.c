@@ -79,9 +79,7 @@ children_reap(struct children *c, struct child *k, int *status,
 			return 0;
 		if (pid == -1 || (now = clock_mono()) >= until)
 			return 0;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(until - now < PAUSE_NS ? until - now :
-		    PAUSE_NS);
+		ts = clock_ts(until - now < PAUSE_NS ? until - now : PAUSE_NS);
 		nanosleep(&ts, NULL);
 	}
 }

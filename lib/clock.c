@@ -23,3 +23,13 @@ clock_wall(void)
 {
 	return ns(CLOCK_REALTIME);
 }
+
+struct timespec
+clock_ts(uint64_t ns)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ns / NS_PER_S);
+	ts.tv_nsec = (long)(ns % NS_PER_S);
+	return ts;
+}

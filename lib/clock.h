@@ -3,6 +3,7 @@
 #define CLOCK_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* clock_mono: CLOCK_MONOTONIC, for intervals and deadlines (a step of
  * the wall clock never moves them). clock_wall: CLOCK_REALTIME. */
@@ -10,5 +11,9 @@ uint64_t clock_mono(void);
 uint64_t clock_wall(void);
 
 #define NS_PER_S 1000000000ull
+
+/* clock_ts: ns nanoseconds as a struct timespec, for the calls that take
+ * one (nanosleep, ppoll, epoll_pwait2, clock_nanosleep). */
+struct timespec clock_ts(uint64_t ns);
 
 #endif

@@ -65,11 +65,8 @@ enqueue(struct natspub *p, natsMsg *m)
 {
 	size_t i = (p->qhead + p->qlen) % p->limit;
 
-	p->backoff = p->backoff ? p->backoff * 2 : NATSPUB_BACKOFF0;
-	if (p->backoff > NATSPUB_BACKOFFMAX)
-		p->backoff = NATSPUB_BACKOFFMAX;
 	p->q[i].m = m;
-	p->q[i].due = clock_mono() + p->backoff;
+	p->q[i].due = clock_mono() + backoff_next(&p->backoff);
 	p->qlen++;
 }
 
@@ -92,7 +89,7 @@ on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
 		p->c.acked += n;
 		if (pa->Duplicate)
 			p->c.duplicates += n;
-		p->backoff = 0;
+		backoff_reset(&p->backoff);
 	} else if (pae != NULL && retriable(pae)) {
 		/* the loop polls with the queue's deadline once it has one */
 		w = p->qlen == 0;
@@ -497,6 +494,7 @@ natspub_open(struct natspub *p, const struct natsconn *c,
 	p->layout = layout;
 	p->pack = pack;
 	p->limit = limit;
+	backoff_init(&p->backoff, NATSPUB_BACKOFF0, NATSPUB_BACKOFFMAX);
 	pthread_mutex_init(&p->mu, NULL);
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1 ||
 	    (p->q = calloc(limit, sizeof *p->q)) == NULL) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <nats/nats.h>
 
+#include "backoff.h"
 #include "natsconn.h"
 #include "natsrec.h"
 #include "pcapw.h"
@@ -54,7 +55,7 @@ struct natspub {
 	struct natspub_count c;
 	struct natspub_resend *q;	/* resend queue, a ring of limit */
 	size_t qhead, qlen;
-	uint64_t backoff;
+	struct backoff backoff;	/* the resends' wait, reset by an ack */
 	int closing;
 	/* the pack being filled */
 	unsigned char *buf;

@@ -8,6 +8,8 @@
 #include "arg.h"
 #include "num.h"
 
+#define MILLI	1000000ull	/* nanoseconds in a thousandth of a second */
+
 static int
 isdig(int c)
 {
@@ -254,6 +256,18 @@ dur_parse(const char *s, uint64_t min, uint64_t max, const char **errstr)
 	return checkrange(sum, min, max, errstr);
 }
 
+/* milli_parse: the duration parser reads the decimal, a bare number being
+ * seconds; so it is thousandths of the nanoseconds it returns. */
+uint64_t
+milli_parse(const char *s, uint64_t min, uint64_t max, const char **errstr)
+{
+	if (s[0] == '\0' || s[strspn(s, "0123456789.")] != '\0') {
+		*errstr = "invalid";
+		return 0;
+	}
+	return dur_parse(s, min * MILLI, max * MILLI, errstr) / MILLI;
+}
+
 long long
 num_arg(const char *what, const char *s, long long min, long long max)
 {
@@ -287,5 +301,19 @@ dur_arg(const char *what, const char *s, uint64_t min, uint64_t max)
 	v = dur_parse(s, min, max, &e);
 	if (e != NULL)
 		arg_fail(what, s, e);
+	return v;
+}
+
+uint64_t
+milli_arg(const char *what, const char *s, uint64_t min, uint64_t max,
+    const char *small, const char *large)
+{
+	const char *e;
+	uint64_t v;
+
+	v = milli_parse(s, min, max, &e);
+	if (e != NULL)
+		arg_fail(what, s, strcmp(e, "too small") == 0 ? small :
+		    strcmp(e, "too large") == 0 ? large : e);
 	return v;
 }

@@ -24,6 +24,12 @@ uint64_t size_parse(const char *s, uint64_t min, uint64_t max,
 uint64_t dur_parse(const char *s, uint64_t min, uint64_t max,
     const char **errstr);
 
+/* Decimals in thousandths: "2", "0.5", "1.25" give 2000, 500, 1250 (a
+ * fourth decimal is dropped); digits and dots only, no unit. min and max
+ * are thousandths too, max at most UINT64_MAX / 1000000. */
+uint64_t milli_parse(const char *s, uint64_t min, uint64_t max,
+    const char **errstr);
+
 /*
  * The same for command-line arguments: on failure they call arg_fail
  * (arg.h): "PROG: invalid WHAT 'S': REASON", the usage line, exit 100.
@@ -33,5 +39,10 @@ long long num_arg(const char *what, const char *s, long long min,
 uint64_t size_arg(const char *what, const char *s, uint64_t min,
     uint64_t max);
 uint64_t dur_arg(const char *what, const char *s, uint64_t min, uint64_t max);
+
+/* milli_arg: milli_parse, the range given in the message's words: small
+ * for "too small" ("below 0.001"), large for "too large" ("above 100"). */
+uint64_t milli_arg(const char *what, const char *s, uint64_t min,
+    uint64_t max, const char *small, const char *large);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "pace.h"
 
 void
@@ -33,19 +34,20 @@ offset(struct pace *p, int64_t sec, uint32_t nsec)
 
 	if (p->mode == PACE_RATE) {
 		u = p->n;
-		return u / p->rate * PACE_NS + u % p->rate * PACE_NS / p->rate;
+		return u / p->rate * NS_PER_S +
+		    u % p->rate * NS_PER_S / p->rate;
 	}
 	if (p->n == 0) {
 		p->sec0 = sec;
 		p->nsec0 = nsec;
 	}
 	/* saturate rather than wrap on absurd timestamps */
-	if (sec - p->sec0 > INT64_MAX / (int64_t)PACE_NS - 1)
-		d = INT64_MAX - (int64_t)PACE_NS;
+	if (sec - p->sec0 > INT64_MAX / (int64_t)NS_PER_S - 1)
+		d = INT64_MAX - (int64_t)NS_PER_S;
 	else if (sec < p->sec0)
 		d = 0;
 	else
-		d = (sec - p->sec0) * (int64_t)PACE_NS + (int64_t)nsec -
+		d = (sec - p->sec0) * (int64_t)NS_PER_S + (int64_t)nsec -
 		    (int64_t)p->nsec0;
 	u = d > 0 ? (uint64_t)d : 0;
 	if (u < p->last)
@@ -84,15 +86,6 @@ pace_slip(struct pace *p, uint64_t due, uint64_t now)
 	return now;
 }
 
-uint64_t
-pace_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * PACE_NS + (uint64_t)ts.tv_nsec;
-}
-
 int
 pace_sleep(uint64_t due)
 {
@@ -100,10 +93,9 @@ pace_sleep(uint64_t due)
 	uint64_t t;
 	int e;
 
-	if (pace_now() + PACE_SPIN < due) {
+	if (clock_mono() + PACE_SPIN < due) {
 		t = due - PACE_SPIN;
-		ts.tv_sec = (time_t)(t / PACE_NS);
-		ts.tv_nsec = (long)(t % PACE_NS);
+		ts = clock_ts(t);
 		/* absolute: a late wakeup never shifts the next due time */
 		e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		if (e == EINTR) {
@@ -111,7 +103,7 @@ pace_sleep(uint64_t due)
 			return -1;
 		}
 	}
-	while (pace_now() < due)
+	while (clock_mono() < due)
 		;
 	return 0;
 }

@@ -4,7 +4,6 @@
 
 #include <stdint.h>
 
-#define PACE_NS		1000000000ull
 #define PACE_SPIN	50000ull	/* the last 50 us are spun, not slept */
 #define PACE_SLIP	1000000ull	/* late: more than 1 ms after due */
 
@@ -13,7 +12,7 @@ enum { PACE_RATE, PACE_REPLAY };
 /*
  * A schedule: every due time is computed from the start, never from the
  * previous record, so sleeping late never accumulates into drift.
- * Times are CLOCK_MONOTONIC nanoseconds.
+ * Times are CLOCK_MONOTONIC nanoseconds (clock_mono).
  */
 struct pace {
 	int mode;
@@ -29,7 +28,7 @@ struct pace {
 	uint64_t last;		/* PACE_REPLAY: the previous offset */
 };
 
-/* pace_rate: rate records a second (1..PACE_NS), evenly spaced; up to
+/* pace_rate: rate records a second (1..NS_PER_S), evenly spaced; up to
  * batch records may go out at once to catch up (see pace_behind). */
 void pace_rate(struct pace *p, uint64_t rate, unsigned batch);
 
@@ -57,9 +56,6 @@ int pace_behind(const struct pace *p, uint64_t due, uint64_t now);
  * and now, so the record due at due is due now; it starts a new run.
  * Returns the new due time. */
 uint64_t pace_slip(struct pace *p, uint64_t due, uint64_t now);
-
-/* pace_now: CLOCK_MONOTONIC in nanoseconds. */
-uint64_t pace_now(void);
 
 /*
  * pace_sleep: wait until due: clock_nanosleep(TIMER_ABSTIME) to PACE_SPIN

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "extract.h"
 #include "pcapr.h"
 #include "pcapw.h"
 
 #define PCAPR_BUFINIT	65536
 #define PCAPR_BUFMAX	(PCAPR_MAXCAPLEN + PCAP_RECHDR_LEN)
-#define NS_PER_SEC	1000000000u
 #define LT_LINKTYPE	0x03ffffffu	/* the rest is FCS flags */
 
 static void pcapr_fail(struct pcapr *, const char *, ...)
@@ -288,8 +288,8 @@ pcapr_ts(struct pcapr *r, struct cursor *c, struct pcaprec *rec)
 	cur_u32(c, little, &sec);
 	cur_u32(c, little, &frac);
 	ns = r->nsec ? frac : (uint64_t)frac * 1000;
-	rec->sec = (int64_t)sec + (int64_t)(ns / NS_PER_SEC);
-	rec->nsec = (uint32_t)(ns % NS_PER_SEC);
+	rec->sec = (int64_t)sec + (int64_t)(ns / NS_PER_S);
+	rec->nsec = (uint32_t)(ns % NS_PER_S);
 }
 
 int

@@ -2,15 +2,15 @@
  * events it schedules is due. */
 #include <stdint.h>
 
+#include "clock.h"
 #include "ramp.h"
 
-#define NS	1000000000ull
 #define EPS	1e-6		/* slack of the floating-point arithmetic */
 
 double
 ramp_count(const struct ramp *s, uint64_t t)
 {
-	double x = (double)t / NS, R = (double)s->ramp / NS;
+	double x = (double)t / NS_PER_S, R = (double)s->ramp / NS_PER_S;
 
 	if (x >= R)
 		return (s->s + s->r) * R / 2 + s->r * (x - R);
@@ -57,7 +57,7 @@ ramp_time_of(const struct ramp *s, uint64_t n)
 	uint64_t lo = 0, hi = s->ramp, mid;
 
 	if ((double)n >= cr - EPS)
-		return s->ramp + floorpos(((double)n - cr) / s->r * NS);
+		return s->ramp + floorpos(((double)n - cr) / s->r * NS_PER_S);
 	while (hi - lo > 1000) {
 		mid = lo + (hi - lo) / 2;
 		if (ramp_count(s, mid) >= (double)n - EPS)

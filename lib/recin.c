@@ -1,6 +1,7 @@
 /* recin.c: records from a non-blocking input: pcap or text lines. */
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,6 +83,18 @@ recin_sniff(struct recin *in)
 			need = PCAP_FILEHDR_LEN;
 	}
 	return start(in);
+}
+
+int
+recin_wait_sniff(struct recin *in, int sigfd)
+{
+	struct pollfd pfd[2] = { { in->fd, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+	int n;
+
+	if ((n = recin_sniff(in)) == RECIN_AGAIN &&
+	    poll(pfd, 2, -1) == -1 && errno != EINTR)
+		err(111, "unable to wait for input");
+	return n;
 }
 
 int

@@ -47,6 +47,14 @@ void recin_init(struct recin *in, int fd, size_t maxline);
  */
 int recin_sniff(struct recin *in);
 
+/*
+ * recin_wait_sniff: recin_sniff, then, while it says RECIN_AGAIN, one
+ * poll for in->fd or sigfd (the signal self-pipe) to be readable, or a
+ * signal. Returns as recin_sniff: on RECIN_AGAIN the caller takes its
+ * signals and calls again. Exits 111 when poll fails.
+ */
+int recin_wait_sniff(struct recin *in, int sigfd);
+
 /* recin_next: the next record. Returns 1, RECIN_AGAIN, 0 at the end of
  * the input, -1 on a read error or malformed input (in->err). */
 int recin_next(struct recin *in, struct rec *r);

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "storm.h"
 
-#define NS	1000000000ull
 #define VALLEN	(ADDR_STRLEN + 8)	/* a value as written, quoted */
 
 const char *const storm_causename[STORM_NCAUSE] = { "refused", "timeout",
@@ -178,7 +178,7 @@ value(const struct field *f, const void *base, int form, char *buf)
 		break;
 	case K_SECS:
 		snprintf(buf, VALLEN, form == FORM_TEXT ? "%.3fs" : "%.3f",
-		    (double)v / NS);
+		    (double)v / NS_PER_S);
 		break;
 	default:
 		snprintf(buf, VALLEN, "%llu", ull(v));

@@ -445,6 +445,40 @@ test_islocal(void)
 	ok(good, "each of the %d interface addresses is local", n);
 }
 
+/* test_source: -s of udp-send and tcp-connect: HOST:PORT or a bare HOST,
+ * the reason the one of the form written. */
+static void
+test_source(void)
+{
+	struct addr a;
+	char b[ADDR_STRLEN];
+
+	is_str(addr_parse_source("127.0.0.2", &a), NULL, "source 127.0.0.2");
+	is_str(addr_format((struct sockaddr *)&a.ss, b), "127.0.0.2:0",
+	    "  any port");
+	is_str(addr_parse_source("127.0.0.1:7", &a), NULL,
+	    "source 127.0.0.1:7");
+	is_str(addr_format((struct sockaddr *)&a.ss, b), "127.0.0.1:7",
+	    "  port 7");
+	is_str(addr_parse_source("[::1]", &a), NULL, "source [::1]");
+	is_str(addr_parse_source("::1", &a), NULL, "source ::1");
+	is_str(addr_format((struct sockaddr *)&a.ss, b), "[::1]:0",
+	    "  as [::1]:0");
+	is_str(addr_parse_source("[::1]:7", &a), NULL, "source [::1]:7");
+	ok(addr_parse_source(":7", &a) == NULL && a.wildcard,
+	    "source :7: the wildcard");
+	is_str(addr_parse_source("x", &a), "invalid host",
+	    "source x: a bare host, the host's reason");
+	is_str(addr_parse_source("localhost", &a), "invalid host",
+	    "source localhost: no names");
+	is_str(addr_parse_source("", &a), "invalid host", "empty source");
+	is_str(addr_parse_source("[zz]", &a), "invalid host",
+	    "source [zz]: the host's reason");
+	is_str(addr_parse_source("127.0.0.1:70000", &a), "invalid port",
+	    "source HOST:PORT: addr_parse's reason");
+	is_str(addr_parse_source("[::1", &a), "missing ]", "source [::1");
+}
+
 int
 main(void)
 {
@@ -471,6 +505,7 @@ main(void)
 		is_str(addr_parse_host("localhost", &h), "invalid host",
 		    "no names");
 	}
+	test_source();
 	test_list();
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /* test_clock.c: the clocks as nanoseconds: the monotonic one never goes
- * back and counts a sleep; the wall clock is the Epoch's. */
+ * back and counts a sleep; the wall clock is the Epoch's; clock_ts splits
+ * nanoseconds into a timespec. */
 #include <stdint.h>
 #include <time.h>
 
@@ -10,6 +11,7 @@ int
 main(void)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct timespec t;
 	uint64_t a, b, w;
 	int i, back = 0;
 
@@ -31,5 +33,19 @@ main(void)
 	    w / NS_PER_S <= (uint64_t)time(NULL),
 	    "clock_wall is time(NULL), in nanoseconds");
 	is_int(NS_PER_S, 1000000000, "NS_PER_S");
+	t = clock_ts(0);
+	ok(t.tv_sec == 0 && t.tv_nsec == 0, "clock_ts(0) is 0 s 0 ns");
+	t = clock_ts(NS_PER_S - 1);
+	ok(t.tv_sec == 0 && t.tv_nsec == 999999999,
+	    "clock_ts(1 s - 1 ns) is 0 s 999999999 ns");
+	t = clock_ts(NS_PER_S);
+	ok(t.tv_sec == 1 && t.tv_nsec == 0, "clock_ts(1 s) is 1 s 0 ns");
+	t = clock_ts(86400 * NS_PER_S + 123456789);
+	ok(t.tv_sec == 86400 && t.tv_nsec == 123456789,
+	    "clock_ts(a day and 123456789 ns)");
+	t = clock_ts(UINT64_MAX);
+	ok((uint64_t)t.tv_sec == UINT64_MAX / NS_PER_S &&
+	    t.tv_nsec == (long)(UINT64_MAX % NS_PER_S),
+	    "clock_ts(UINT64_MAX) splits, no overflow");
 	return tap_done();
 }

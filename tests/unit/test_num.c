@@ -1,4 +1,5 @@
-/* test_num.c: num_parse, size_parse and dur_parse, every reason and edge. */
+/* test_num.c: num_parse, size_parse, dur_parse and milli_parse, every
+ * reason and edge. */
 #include <sys/wait.h>
 
 #include <limits.h>
@@ -315,8 +316,11 @@ run_arg(int kind, const char *s, const char *want)
 			num_arg("count", s, 1, 100);
 		else if (kind == 1)
 			size_arg("size", s, 1, 1 << 20);
-		else
+		else if (kind == 2)
 			dur_arg("interval", s, 1, S);
+		else
+			milli_arg("factor", s, 1, 1000000, "below 0.001",
+			    "above 1000");
 		_exit(0);
 	}
 	close(fd[1]);
@@ -347,6 +351,60 @@ test_arg(void)
 	run_arg(1, "2X", ": invalid size '2X': unknown unit\n");
 	run_arg(2, "", ": invalid interval '': invalid\n");
 	run_arg(2, "0s", ": invalid interval '0s': too small\n");
+	is_int(LL(milli_arg("factor", "2.5", 1, 1000000, "below 0.001",
+	    "above 1000")), 2500, "milli_arg ok");
+	run_arg(3, "2x", ": invalid factor '2x': invalid\n");
+	run_arg(3, "0.0001", ": invalid factor '0.0001': below 0.001\n");
+	run_arg(3, "1000.001", ": invalid factor '1000.001': above 1000\n");
+	run_arg(3, "1..2", ": invalid factor '1..2': invalid\n");
+}
+
+static void
+milli_ok(const char *s, uint64_t min, uint64_t max, uint64_t want)
+{
+	const char *e = "unset";
+	uint64_t v = milli_parse(s, min, max, &e);
+
+	ok(e == NULL && v == want, "milli_parse \"%s\" = %llu", show(s),
+	    (unsigned long long)want);
+	if (e != NULL || v != want)
+		printf("#   got %llu, %s\n", (unsigned long long)v,
+		    e ? e : "(null)");
+}
+
+static void
+milli_bad(const char *s, uint64_t min, uint64_t max, const char *why)
+{
+	const char *e = NULL;
+	uint64_t v = milli_parse(s, min, max, &e);
+
+	ok(e != NULL && strcmp(e, why) == 0 && v == 0,
+	    "milli_parse \"%s\": %s", show(s), why);
+	if (e == NULL || strcmp(e, why) != 0)
+		printf("#   got %llu, %s\n", (unsigned long long)v,
+		    e ? e : "(null)");
+}
+
+static void
+test_milli(void)
+{
+	milli_ok("2", 0, 1000000, 2000);
+	milli_ok("0.5", 0, 1000000, 500);
+	milli_ok("1.25", 0, 1000000, 1250);
+	milli_ok("1.2345", 0, 1000000, 1234);
+	milli_ok("0", 0, 1000000, 0);
+	milli_ok("1.001", 1001, 100000, 1001);
+	milli_ok("100", 1001, 100000, 100000);
+	milli_ok("1000", 1, 1000000, 1000000);
+	milli_bad("", 0, 1000000, "invalid");
+	milli_bad("1s", 0, 1000000, "invalid");
+	milli_bad("-1", 0, 1000000, "invalid");
+	milli_bad(" 1", 0, 1000000, "invalid");
+	milli_bad("1e3", 0, 1000000, "invalid");
+	milli_bad(".5", 0, 1000000, "invalid");
+	milli_bad("1", 1001, 100000, "too small");
+	milli_bad("100.001", 1001, 100000, "too large");
+	milli_bad("0.0009", 1, 1000000, "too small");
 }
 
 int
@@ -355,6 +413,7 @@ main(void)
 	test_num();
 	test_size();
 	test_dur();
+	test_milli();
 	test_arg();
 	return tap_done();
 }

@@ -1,6 +1,9 @@
 /* test_recin.c: records from a non-blocking input: the framing told from
  * the first bytes as they trickle in, text lines and pcap records, the
- * end, and what each failure calls for (1 malformed, 111 read error). */
+ * end, and what each failure calls for (1 malformed, 111 read error);
+ * recin_wait_sniff waking for the input or a signal. */
+#include <sys/wait.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,11 +153,54 @@ test_error(void)
 	close(p[0]);
 }
 
+static void
+test_wait(void)
+{
+	int s[2], st;
+	pid_t pid;
+
+	if (pipe(s) == -1)
+		abort();
+	open_pipe(8);
+	/* a signal recorded: the self-pipe readable, no input */
+	if (write(s[1], "x", 1) != 1)
+		abort();
+	is_int(recin_wait_sniff(&in, s[0]), RECIN_AGAIN,
+	    "wait_sniff: a signal: again, for the caller to take it");
+	close(s[0]);
+	close(s[1]);
+	done();
+
+	if (pipe(s) == -1)
+		abort();
+	open_pipe(8);
+	if ((pid = fork()) == 0) {
+		usleep(20000);
+		_exit(write(p[1], "a", 1) == 1 ? 0 : 1);
+	}
+	is_int(recin_wait_sniff(&in, s[0]), RECIN_AGAIN,
+	    "wait_sniff: nothing yet: waits for the input, then again");
+	is_int(recin_wait_sniff(&in, s[0]), 1, "  then the framing is known");
+	is_int(in.framing, FRAME_TEXT, "  text");
+	waitpid(pid, &st, 0);
+	done();
+
+	open_pipe(8);
+	close(p[1]);
+	p[1] = -1;
+	is_int(recin_wait_sniff(&in, s[0]), 0,
+	    "wait_sniff: the end before any byte: 0, no wait");
+	done();
+	close(s[0]);
+	close(s[1]);
+}
+
 int
 main(void)
 {
 	test_text();
 	test_pcap();
 	test_error();
+	test_wait();
 	return tap_done();
 }
