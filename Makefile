@@ -25,9 +25,9 @@ LIBSRC = lib/addr.c lib/addrfile.c lib/arg.c lib/capture.c lib/chandir.c \
 	lib/ramp.c lib/recfile.c lib/recin.c lib/recout.c lib/recqueue.c \
 	lib/rules.c lib/salvage.c lib/sig.c lib/sink.c lib/sockfd.c \
 	lib/launch.c lib/synth.c lib/tcpsock.c lib/tcpstat.c lib/timefmt.c \
-	lib/ucspi.c lib/udprx.c lib/udpsock.c lib/writeall.c \
+	lib/ucspi.c lib/udprx.c lib/udpsock.c lib/writeall.c lib/logdir.c \
 	lib/ceiling.c lib/connpool.c lib/storm.c lib/stormlog.c \
-	lib/backoff.c lib/children.c lib/warnrate.c
+	lib/backoff.c lib/children.c lib/warnrate.c lib/handoff.c
 # the headers without a .c: inline readers and writers of wire data
 LIBHDR = $(LIBSRC:.c=.h) lib/extract.h lib/put.h
 LIBOBJ = $(LIBSRC:.c=.o)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "frame.h"
 #include "pcapw.h"
 #include "put.h"
@@ -17,7 +18,6 @@
 
 #define WIN	(1u << 20)	/* bytes read at a time */
 #define SLOT	SALVAGE_BLOCK
-#define NS	1000000000u
 
 /* The side file. */
 
@@ -91,7 +91,7 @@ slot_parse(const unsigned char *p, struct salvage_mark *m)
 	if (sscanf(b, "chanlog-ok 1 seq=%llu ino=%llu synced=%llu "
 	    "framing=%4s nul=%d first=%lld.%u last=%lld.%u hdr=%63s%n",
 	    &seq, &ino, &syn, fr, &nul, &fs, &fn, &ls, &ln, hex, &end) != 10 ||
-	    b[end] != '\0' || fn >= NS || ln >= NS)
+	    b[end] != '\0' || fn >= NS_PER_S || ln >= NS_PER_S)
 		return -1;
 	memset(m, 0, sizeof *m);
 	m->framing = strcmp(fr, "pcap") == 0 ? FRAME_PCAP : FRAME_TEXT;
@@ -314,7 +314,7 @@ rec_check(const unsigned char *h, off_t off, struct pv *v, uint32_t *caplen,
 	int64_t d;
 
 	if (cl > lim || cl > len || len == 0 || len > SALVAGE_MAXLEN ||
-	    fr >= (v->nsec ? NS : 1000000u)) {
+	    fr >= (v->nsec ? NS_PER_S : 1000000u)) {
 		snprintf(s->why, sizeof s->why, "implausible record header "
 		    "at offset %lld (caplen %" PRIu32 ", len %" PRIu32
 		    ", fraction %" PRIu32 ")", (long long)off, cl, len, fr);

@@ -261,7 +261,7 @@ test_life(void)
 	const char *step;
 	char path[256], spec[80], text[ADDR_STRLEN];
 	uint64_t t0;
-	int l, c, st;
+	int l, c, st = 0;
 
 	snprintf(path, sizeof path, "%s/no/such/dir/out", dir);
 	sink_parse(path, &s, 64);
