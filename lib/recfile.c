@@ -89,6 +89,19 @@ boundary(const struct recfile *w, size_t n)
 	return off;
 }
 
+/* shrink: all written: room grown past CAP0 (a full disk, a slow one)
+ * goes back, so the memory a long hold took returns when it is over. */
+static void
+shrink(struct recfile *w)
+{
+	unsigned char *np;
+
+	if (w->cap > CAP0 && (np = realloc(w->p, CAP0)) != NULL) {
+		w->p = np;
+		w->cap = CAP0;
+	}
+}
+
 int
 recfile_flush(struct recfile *w)
 {
@@ -128,6 +141,7 @@ recfile_flush(struct recfile *w)
 	w->size += done;
 	w->len = 0;
 	w->hdr = 0;
+	shrink(w);
 	return 0;
 }
 

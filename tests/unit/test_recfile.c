@@ -110,6 +110,18 @@ main(void)
 	setrlimit(RLIMIT_FSIZE, &rl);
 	free(w.p);
 
+	/* held past the first room (as on a full disk), then written: the
+	 * room goes back to 512 KiB */
+	recfile_init(&w, 1, 0, 4 << 20);
+	recfile_reset(&w, fd, 0, 0);
+	memset(r, 0, sizeof r);
+	for (i = 0; i < 16384; i++)
+		recfile_add(&w, r, 100);
+	ok(w.cap > 512 * 1024, "a hold of 1.6 MB grew the room (%zu)", w.cap);
+	is_int(recfile_flush(&w), 0, "  written");
+	is_int(w.cap, 512 * 1024, "  and the room is back to 512 KiB");
+	free(w.p);
+
 	recfile_init(&w, 0, 0, 64);
 	ok(recfile_add(&w, r, 64) == 0, "max: 64 bytes fit");
 	is_int(recfile_add(&w, r, 1), -1, "  one more does not");
