@@ -193,13 +193,10 @@ take(struct log *l)
 static int
 sniff(struct log *l, int sigfd)
 {
-	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
 	int n;
 
 	recin_init(&l->in, 0, l->o.maxline);
-	while ((n = recin_sniff(&l->in)) == RECIN_AGAIN) {
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			err(111, "unable to wait for input");
+	while ((n = recin_wait_sniff(&l->in, sigfd)) == RECIN_AGAIN) {
 		if (sig_take(SIGTERM) | sig_take(SIGINT))
 			return 0;
 		if (sig_take(SIGUSR1))
