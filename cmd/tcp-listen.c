@@ -4,7 +4,6 @@
  * tcpserver (PROTO, TCPLOCALIP, TCPREMOTEIP, ...). No name lookups.
  */
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <netinet/in.h>
 
 #include <err.h>
@@ -23,9 +22,8 @@
 #include "addr.h"
 #include "addrfile.h"
 #include "arg.h"
-#include "children.h"
-#include "cidr.h"
 #include "clock.h"
+#include "handlers.h"
 #include "launch.h"
 #include "num.h"
 #include "priv.h"
@@ -45,26 +43,12 @@
 #define PAUSE_NS	(NS_PER_S / 10)	/* after EMFILE and friends */
 #define DRAIN_NS	(5 * NS_PER_S)	/* after TERM: the handlers' time */
 
-/* A source of rules, in command-line order: -A, -X or -x. */
-struct rulesrc {
-	int kind;
-	const char *arg;
-};
-
 struct opts {
 	const char *addrfile, *user, *msg;
 	struct addr addr;
-	struct rulesrc *src;
-	size_t nsrc;
+	struct rulesrcs src;	/* -A, -X and -x, in order */
 	char **argv;		/* PROGRAM [ARG...] */
 	int backlog, limit, perip, reuseport, verbose, print1;
-};
-
-/* What a handler runs for: its client. */
-struct conn {
-	int af;
-	unsigned char ip[16];
-	char remote[ADDR_STRLEN];
 };
 
 struct srv {
@@ -72,30 +56,25 @@ struct srv {
 	struct rules rules;
 	struct ucspi env;
 	struct addr bound;	/* the listening address, port filled in */
-	struct children kids;	/* the handlers: what = their struct conn */
+	struct handlers run;	/* the handlers, one a connection */
 	sigset_t waitmask;	/* the signal mask inside ppoll */
 	int fd, full, fulllogged;
 	uint64_t paused;	/* no accept before this (clock_mono) */
 	struct warnrate acceptlog, spawnlog, fulllog;	/* one line a second */
-	unsigned long long accepted, denied, limited, failed, exited, crashed;
+	unsigned long long accepted, denied, limited, failed;
 	unsigned long long accepterrs;
 };
 
 static void
 addsrc(struct opts *o, int kind, const char *arg)
 {
-	struct rulesrc *s;
-	struct cidr c;
 	const char *e;
+	int r;
 
-	if (kind != 'x' && (e = cidr_parse(arg, &c)) != NULL)
+	if ((r = rulesrc_add(&o->src, kind, arg, &e)) == 1)
 		arg_fail("prefix", arg, e);
-	s = reallocarray(o->src, o->nsrc + 1, sizeof *s);
-	if (s == NULL)
+	if (r == -1)
 		err(111, "unable to allocate the rules");
-	o->src = s;
-	s[o->nsrc].kind = kind;
-	s[o->nsrc++].arg = arg;
 }
 
 static void
@@ -155,109 +134,28 @@ getopts(struct opts *o, int argc, char **argv)
 		arg_fail("user", o->user, "no such user");
 }
 
-/*
- * loadrules: the rules of every source, in order, into rs. Returns 0, or
- * -1 with a message in why (of size n) and the exit status in *status.
- */
-static int
-loadrules(const struct opts *o, struct rules *rs, char *why, size_t n,
-    int *status)
-{
-	unsigned long line;
-	char text[80];
-	const char *e;
-	struct cidr c;
-	size_t i;
-	int r;
-
-	memset(rs, 0, sizeof *rs);
-	for (i = 0; i < o->nsrc; i++) {
-		if (o->src[i].kind != 'x') {
-			cidr_parse(o->src[i].arg, &c);
-			c.allow = o->src[i].kind == 'A';
-			r = rules_add(rs, &c);
-		} else if ((r = rules_load(rs, o->src[i].arg, &line,
-		    &e, text, sizeof text)) == 1) {
-			snprintf(why, n, "%s:%lu: invalid rule '%s': %s",
-			    o->src[i].arg, line, text, e);
-			*status = 100;
-			return rules_free(rs), -1;
-		}
-		if (r == -1) {
-			snprintf(why, n, "unable to read %s: %s",
-			    o->src[i].kind == 'x' ? o->src[i].arg : "rules",
-			    strerror(errno));
-			*status = 111;
-			return rules_free(rs), -1;
-		}
-	}
-	return 0;
-}
-
 static void
 counters(const struct srv *s)
 {
 	fprintf(stderr, "tcp-listen: accepted %llu, running %d, denied %llu, "
 	    "limited %llu, failed %llu, exited %llu, crashed %llu, "
-	    "accept errors %llu\n", s->accepted, s->kids.n, s->denied,
-	    s->limited, s->failed, s->exited, s->crashed, s->accepterrs);
+	    "accept errors %llu\n", s->accepted, s->run.kids.n, s->denied,
+	    s->limited, s->failed, s->run.exited, s->run.crashed,
+	    s->accepterrs);
 }
 
-static void
-ended(struct srv *s, const struct child *k, int status)
-{
-	const struct conn *c = k->what;
-	char how[32];
-	uint64_t d = clock_mono() - k->start;
-
-	if (WIFSIGNALED(status)) {
-		s->crashed++;
-		snprintf(how, sizeof how, "signal %s",
-		    sigabbrev_np(WTERMSIG(status)) ?
-		    sigabbrev_np(WTERMSIG(status)) : "?");
-	} else {
-		s->exited++;
-		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
-	}
-	if (s->o.verbose)
-		fprintf(stderr, "tcp-listen: end %ld %s %s %llu.%03llus\n",
-		    (long)k->pid, c->remote, how,
-		    (unsigned long long)(d / NS_PER_S),
-		    (unsigned long long)(d % NS_PER_S / 1000000));
-}
-
-/* reap: every child that exited; SIGCHLDs coalesce, so loop until none. */
+/* reap: every handler that ended; accepting again below the limit. */
 static void
 reap(struct srv *s)
 {
-	struct child k;
-	int st;
-
-	while (children_reap(&s->kids, &k, &st, 0) == 1) {
-		ended(s, &k, st);
-		free(k.what);
-	}
-	if (s->full && s->kids.n < s->o.limit) {
+	handlers_reap(&s->run);
+	if (s->full && s->run.kids.n < s->o.limit) {
 		s->full = 0;
 		if (s->fulllogged)
 			warnx("accepting again: %d/%d handlers running",
-			    s->kids.n, s->o.limit);
+			    s->run.kids.n, s->o.limit);
 		s->fulllogged = 0;
 	}
-}
-
-/* persource: handlers now running for the client at ip. */
-static int
-persource(const struct srv *s, int af, const unsigned char *ip)
-{
-	const struct conn *c;
-	int i, n = 0;
-
-	for (i = 0; i < s->kids.n; i++) {
-		c = s->kids.v[i].what;
-		n += c->af == af && memcmp(c->ip, ip, 16) == 0;
-	}
-	return n;
 }
 
 /* refuse: close a connection the rules or the per-source limit refused. */
@@ -288,7 +186,7 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 {
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof local;
-	struct conn c, *k;
+	struct handler c, *k;
 	int n, e;
 	pid_t pid = -1;
 
@@ -299,7 +197,7 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 		refuse(s, fd, c.remote, -1);
 		return;
 	}
-	n = persource(s, c.af, c.ip);
+	n = handlers_serving(&s->run, c.af, c.ip);
 	if (s->o.perip && n >= s->o.perip) {
 		refuse(s, fd, c.remote, n);
 		return;
@@ -324,11 +222,7 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 	}
 	close(fd);
 	*k = c;
-	/* never past the limit it was made for: it does not grow */
-	children_add(&s->kids, pid, k);
-	if (s->o.verbose)
-		fprintf(stderr, "tcp-listen: start %ld %s (%d/%d)\n",
-		    (long)pid, c.remote, s->kids.n, s->o.limit);
+	handlers_add(&s->run, pid, k);
 }
 
 /* acceptsome: accept what is waiting, up to the limit and a batch. */
@@ -339,7 +233,7 @@ acceptsome(struct srv *s)
 	socklen_t len;
 	int i, fd;
 
-	for (i = 0; i < ACCEPT_BATCH && s->kids.n < s->o.limit; i++) {
+	for (i = 0; i < ACCEPT_BATCH && s->run.kids.n < s->o.limit; i++) {
 		len = sizeof ss;
 		fd = accept4(s->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_CLOEXEC);
@@ -359,12 +253,12 @@ acceptsome(struct srv *s)
 		s->paused = clock_mono() + PAUSE_NS;
 		return;
 	}
-	if (s->kids.n >= s->o.limit && !s->full) {
+	if (s->run.kids.n >= s->o.limit && !s->full) {
 		s->full = 1;
 		if (warnrate_due(&s->fulllog, 0)) {
 			s->fulllogged = 1;
 			warnx("%d/%d handlers running, not accepting",
-			    s->kids.n, s->o.limit);
+			    s->run.kids.n, s->o.limit);
 		}
 	}
 }
@@ -376,7 +270,7 @@ reload(struct srv *s)
 	char why[512];
 	int st;
 
-	if (loadrules(&s->o, &rs, why, sizeof why, &st) == -1) {
+	if (rules_build(&rs, &s->o.src, why, sizeof why, &st) == -1) {
 		warnx("%s (keeping the old rules)", why);
 		return;
 	}
@@ -418,7 +312,7 @@ loop(struct srv *s, int sigfd)
 		p[1].events = POLLIN;
 		n = 2, tp = NULL;
 		now = clock_mono();
-		if (s->kids.n >= s->o.limit)
+		if (s->run.kids.n >= s->o.limit)
 			n = 1;
 		else if (now < s->paused) {
 			n = 1;
@@ -447,18 +341,14 @@ drain(struct srv *s, int sigfd)
 	uint64_t end = clock_mono() + DRAIN_NS, now;
 
 	s->full = 0;		/* nothing is accepted again */
-	while (s->kids.n > 0 && (now = clock_mono()) < end) {
+	while (s->run.kids.n > 0 && (now = clock_mono()) < end) {
 		ts = clock_ts(end - now);
 		if (ppoll(&p, 1, &ts, &s->waitmask) == -1 && errno != EINTR)
 			err(111, "unable to wait for events");
 		if (signals(s))
 			break;
 	}
-	if (s->kids.n == 0)
-		return;
-	warnx("%d handler%s still running at the end of the drain: sent "
-	    "SIGTERM", s->kids.n, s->kids.n == 1 ? "" : "s");
-	children_kill(&s->kids, SIGTERM);
+	handlers_stop(&s->run);
 }
 
 /* announce: tell scripts and people where we listen. */
@@ -512,7 +402,7 @@ setup(struct srv *s)
 	char why[512];
 	int st, max = tcpsock_somaxconn();
 
-	if (loadrules(&s->o, &s->rules, why, sizeof why, &st) == -1) {
+	if (rules_build(&s->rules, &s->o.src, why, sizeof why, &st) == -1) {
 		if (st == 100)
 			arg_misuse("%s", why);
 		errx(st, "%s", why);
@@ -524,7 +414,7 @@ setup(struct srv *s)
 		    s->o.backlog, max);
 		s->o.backlog = max;
 	}
-	if (children_init(&s->kids, s->o.limit) == -1 ||
+	if (handlers_init(&s->run, s->o.limit, "tcp-listen") == -1 ||
 	    ucspi_init(&s->env) == -1)
 		err(111, "unable to allocate the child table");
 	s->fd = tcpsock_listen(&s->o.addr, s->o.backlog, s->o.reuseport,
@@ -567,6 +457,7 @@ main(int argc, char **argv)
 	warnrate_init(&s.acceptlog, NS_PER_S);
 	warnrate_init(&s.spawnlog, NS_PER_S);
 	warnrate_init(&s.fulllog, NS_PER_S);
+	s.run.verbose = s.o.verbose;
 	setup(&s);
 	announce(&s);
 	if (s.o.user)

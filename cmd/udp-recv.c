@@ -23,12 +23,12 @@
 #include "clock.h"
 #include "addrfile.h"
 #include "capture.h"
-#include "decode.h"
 #include "num.h"
 #include "priv.h"
 #include "recout.h"
 #include "sig.h"
 #include "sockfd.h"
+#include "udpcap.h"
 #include "udprx.h"
 #include "udpsock.h"
 
@@ -53,13 +53,11 @@ struct opts {
 struct run {
 	struct opts o;
 	struct recout w;
-	uint64_t received, skipped;
-	struct udprx rx;	/* socket mode */
+	uint64_t received;	/* socket mode */
+	struct udprx rx;
 	int outpipe;		/* standard output is a pipe */
 	pcap_t *p;		/* capture mode */
-	int linktype;
-	uint64_t truncated;	/* UDP cut short by the capture's snaplen */
-	int damaged;		/* the file could not be read to its end */
+	struct udpcap cap;
 };
 
 static int
@@ -174,9 +172,10 @@ counters(struct run *r)
 		    pcapdl.geterr(r->p));
 	fprintf(stderr, "udp-recv: received=%llu written=%llu dropped=%u "
 	    "ifdropped=%u skipped=%llu truncated=%llu\n",
-	    (unsigned long long)r->received, (unsigned long long)r->w.written,
-	    st.ps_drop, st.ps_ifdrop, (unsigned long long)r->skipped,
-	    (unsigned long long)r->truncated);
+	    (unsigned long long)r->cap.received,
+	    (unsigned long long)r->w.written, st.ps_drop, st.ps_ifdrop,
+	    (unsigned long long)r->cap.skipped,
+	    (unsigned long long)r->cap.truncated);
 }
 
 /* dropped: what the kernel (or the capture ring) lost, for the exit;
@@ -189,7 +188,7 @@ dropped(struct run *r)
 	if (r->p == NULL)
 		return udprx_dropped(&r->rx);
 	if (r->o.iface == NULL || pcapdl.stats(r->p, &st) == -1)
-		return r->damaged;
+		return r->cap.damaged;
 	return st.ps_drop;
 }
 
@@ -215,70 +214,20 @@ sock_pull(struct run *r)
 	return n;
 }
 
-/* Capture mode: pull hands what the capture holds to cap_packet. */
-static void
-cap_packet(unsigned char *user, const struct pcap_pkthdr *h,
-    const unsigned char *bytes)
-{
-	struct run *r = (struct run *)user;
-	struct udpinfo u;
-	struct udpmeta m;
-
-	r->received++;
-	/* not UDP, or an IPv4 or IPv6 fragment */
-	if (decode_udp((uint32_t)r->linktype, bytes, h->caplen, &u) != 1) {
-		r->skipped++;
-		return;
-	}
-	/* a datagram is written whole or not at all: cut short by the
-	 * capture's snapshot length, or malformed (a UDP length past the
-	 * IP packet's) */
-	if (u.paylen < u.paylen_orig) {
-		if (h->caplen < h->len)
-			r->truncated++;
-		else
-			r->skipped++;
-		return;
-	}
-	/* tv_usec holds nanoseconds: the capture's precision is set so */
-	decode_meta(&u, capture_sec(h), (uint32_t)h->ts.tv_usec, &m);
-	if (recout_udp(&r->w, &m, u.payload, u.paylen) == -1)
-		out_fail();
-	if (r->o.count && r->w.written >= r->o.count)
-		pcapdl.breakloop(r->p);
-}
-
 /*
- * Returns the packets seen, -1 at the end of a capture file. A failure
- * writes out the records decoded before it first. A file that cannot be
- * read to its end (cut short, a malformed record) ends the run as its end
- * would, with exit 1, as chanlog and udp-send treat a damaged pcap stream;
- * a read error or a failed live capture exits 111.
+ * Capture mode: pull writes what the capture holds (udpcap_pull). A file
+ * that cannot be read to its end (cut short, a malformed record) ends the
+ * run as its end would, with exit 1, as chanlog and udp-send treat a
+ * damaged pcap stream; a read error or a failed live capture exits 111.
  */
 static int
 cap_pull(struct run *r)
 {
 	int n;
 
-	n = pcapdl.dispatch(r->p, r->o.rfile ? 1024 : -1, cap_packet,
-	    (unsigned char *)r);
-	if (n == PCAP_ERROR) {
-		if (recout_flush(&r->w) == -1)
-			out_fail();
-		if (r->o.rfile == NULL)
-			errx(111, "unable to capture on %s: %s", r->o.iface,
-			    pcapdl.geterr(r->p));
-		if (capture_error(r->p) == 111)
-			errx(111, "unable to read %s: %s", r->o.rfile,
-			    pcapdl.geterr(r->p));
-		warnx("unable to read %s after packet %llu: %s", r->o.rfile,
-		    (unsigned long long)r->received, pcapdl.geterr(r->p));
-		r->damaged = 1;
-		return -1;
-	}
-	if (n == 0 && r->o.rfile)
-		return -1;
-	return n == PCAP_ERROR_BREAK ? 0 : n;
+	if ((n = udpcap_pull(&r->cap)) == -2)
+		out_fail();
+	return n;
 }
 
 static int
@@ -430,7 +379,7 @@ cap_open(struct run *r)
 		errx(status, "%s", msg);
 	if (msg[0] != '\0')
 		warnx("%s", msg);
-	r->linktype = pcapdl.datalink(r->p);
+	udpcap_init(&r->cap, r->p, o->iface, o->rfile, &r->w, o->count);
 	if (o->addrfile && addrfile_write(o->addrfile,
 	    o->iface ? o->iface : o->rfile) == -1)
 		err(111, "unable to write %s", o->addrfile);

@@ -21,7 +21,7 @@
 #include "addr.h"
 #include "arg.h"
 #include "clock.h"
-#include "decode.h"
+#include "dgramin.h"
 #include "nonblock.h"
 #include "num.h"
 #include "pace.h"
@@ -30,14 +30,13 @@
 #include "sockfd.h"
 #include "synth.h"
 #include "udpsock.h"
+#include "udptx.h"
 
 #define USAGE "usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] " \
 	"[-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] ADDRESS"
 #define OPTSTRING	"B:c:ehH:Lm:Pr:s:vx:z:"
 
 #define BATCH_DEFAULT	32
-#define BATCH_MAX	1024		/* UIO_MAXIOV: sendmmsg's limit */
-#define ARENA		(1u << 20)	/* payload bytes a batch holds */
 #define MAXDGRAM4	65507		/* the largest payloads: IPv4 */
 #define MAXDGRAM6	65527		/* IPv6, without jumbograms */
 #define RETRY_NS	1000000ull	/* the wait before a retry */
@@ -51,24 +50,6 @@ struct opts {
 	int fatal, noloop, replay, verbose;
 };
 
-/* A batch: datagrams copied out of the reader, sent by one sendmmsg. */
-struct batch {
-	struct mmsghdr msg[BATCH_MAX];
-	struct iovec iov[BATCH_MAX];
-	uint64_t due[BATCH_MAX];	/* 0: not paced */
-	unsigned n;
-	unsigned char *arena;
-	size_t used;
-};
-
-/* One datagram to send: a payload, or (p NULL) the next synthetic one. */
-struct item {
-	const unsigned char *p;
-	size_t len;
-	int64_t sec;
-	uint32_t nsec;
-};
-
 struct run {
 	struct opts o;
 	int sock, sigfd, paced, stop;
@@ -76,9 +57,8 @@ struct run {
 	uint64_t giveup;		/* after TERM: when retries end */
 	struct recin in;
 	struct pace pace;
-	struct batch b;
-	uint64_t read, sent, skipped, refused, retried, late, maxlate;
-	uint64_t abandoned, seq;
+	struct udptx tx;
+	uint64_t read, seq;
 	char peer[ADDR_STRLEN];
 };
 
@@ -91,7 +71,7 @@ getopts(int argc, char **argv, struct opts *o)
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
 		case 'B': o->batch = num_arg("batch size", optarg, 1,
-		    BATCH_MAX); break;
+		    UDPTX_MAX); break;
 		case 'c': o->count = num_arg("count", optarg, 1,
 		    INT64_MAX); break;
 		case 'e': o->fatal = 1; break;
@@ -221,10 +201,11 @@ counters(const struct run *r)
 {
 	fprintf(stderr, "udp-send: read=%llu sent=%llu skipped=%llu "
 	    "refused=%llu retried=%llu late=%llu maxlate=%lluus\n",
-	    (unsigned long long)r->read, (unsigned long long)r->sent,
-	    (unsigned long long)r->skipped, (unsigned long long)r->refused,
-	    (unsigned long long)r->retried, (unsigned long long)r->late,
-	    (unsigned long long)(r->maxlate / 1000));
+	    (unsigned long long)r->read, (unsigned long long)r->tx.sent,
+	    (unsigned long long)r->tx.skipped,
+	    (unsigned long long)r->tx.refused,
+	    (unsigned long long)r->tx.retried, (unsigned long long)r->tx.late,
+	    (unsigned long long)(r->tx.maxlate / 1000));
 }
 
 /* signals: act on what arrived; returns 1 once TERM or INT came. */
@@ -262,146 +243,46 @@ die_send(const struct run *r, int e)
 	err(111, "unable to send to %s", r->peer);
 }
 
-static int
-refusal(int e)
-{
-	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
-	    e == EHOSTDOWN || e == ENETDOWN;
-}
-
-/* account: n datagrams from slot i went out, handed over at now; late
- * ones are counted. */
-static void
-account(struct run *r, unsigned i, int n, uint64_t now)
-{
-	uint64_t d;
-	unsigned k;
-
-	r->sent += (uint64_t)n;
-	for (k = i; r->paced && k < i + (unsigned)n; k++) {
-		d = r->b.due[k];
-		if (now <= d)
-			continue;
-		if (now - d > PACE_SLIP)
-			r->late++;
-		if (now - d > r->maxlate)
-			r->maxlate = now - d;
-	}
-}
-
-/* stamp: the synthetic records get the time they are handed over. */
-static void
-stamp(struct run *r, unsigned i)
-{
-	uint64_t ns;
-	unsigned k;
-
-	if (!r->o.count)
-		return;
-	ns = clock_wall();
-	for (k = i; k < r->b.n; k++)
-		synth_stamp(r->b.iov[k].iov_base, ns);
-}
-
-/*
- * failed: a sendmmsg that sent nothing failed with e on slot i. Returns
- * how many slots to move past (0: send slot i again). A refusal is an
- * ICMP error about an earlier datagram, reported on this send, which did
- * not go out: slot i is sent once more, and dropped if refused again.
- */
-static unsigned
-failed(struct run *r, unsigned i, int e, int *tries)
-{
-	if (e == EINTR)
-		return 0;
-	if (refusal(e)) {
-		if (r->o.fatal)
-			die_send(r, e);
-		if ((*tries)++ == 0) {
-			r->refused++;
-			return 0;
-		}
-		*tries = 0;
-		return 1;
-	}
-	if (e == EMSGSIZE) {
-		errno = e;
-		warn("skipped a datagram of %zu bytes", r->b.iov[i].iov_len);
-		r->skipped++;
-		return 1;
-	}
-	if (e != EAGAIN && e != ENOBUFS)
-		die_send(r, e);
-	if (e == ENOBUFS && r->o.fatal)
-		die_send(r, e);
-	if (r->stop && clock_mono() > r->giveup) {
-		r->abandoned += r->b.n - i;
-		return r->b.n - i;
-	}
-	r->retried++;
-	pause_for(r, e == EAGAIN);
-	return 0;
-}
-
-/* flush: send the batch, whatever the kernel says, then empty it. */
+/* flush: send the batch, whatever the kernel says: when it takes no
+ * more, wait and try again; after TERM, only until the drain's bound. */
 static void
 flush(struct run *r)
 {
-	struct batch *b = &r->b;
-	uint64_t t;
-	unsigned i = 0;
-	int n, tries = 0;
+	int e;
 
-	while (i < b->n) {
-		stamp(r, i);
-		t = r->paced ? clock_mono() : 0;
-		n = sendmmsg(r->sock, b->msg + i, b->n - i, 0);
-		if (n > 0) {
-			account(r, i, n, t);
-			i += (unsigned)n;
-			tries = 0;
-			continue;
+	while ((e = udptx_send(&r->tx)) != 0) {
+		if ((e != EAGAIN && e != ENOBUFS) ||
+		    (e == ENOBUFS && r->o.fatal))
+			die_send(r, e);
+		if (r->stop && clock_mono() > r->giveup) {
+			udptx_abandon(&r->tx);
+			return;
 		}
-		i += failed(r, i, errno, &tries);
+		r->tx.retried++;
+		pause_for(r, e == EAGAIN);
 	}
-	b->n = 0;
-	b->used = 0;
 }
 
 /* add: copy a datagram into the batch (the reader's buffer moves on). */
 static void
-add(struct run *r, const struct item *it, uint64_t due)
+add(struct run *r, const struct dgram *it, uint64_t due)
 {
-	struct batch *b = &r->b;
 	unsigned char *p;
 
-	if (b->used + it->len > ARENA)
+	if (!udptx_fits(&r->tx, it->len))
 		flush(r);
-	p = b->arena + b->used;
+	p = udptx_add(&r->tx, it->len, due);
 	if (it->p != NULL)
 		memcpy(p, it->p, it->len);
 	else
 		synth_fill(p, it->len, r->seq++, r->o.count);
-	memset(&b->msg[b->n], 0, sizeof b->msg[b->n]);
-	b->iov[b->n].iov_base = p;
-	b->iov[b->n].iov_len = it->len;
-	b->msg[b->n].msg_hdr.msg_iov = &b->iov[b->n];
-	b->msg[b->n].msg_hdr.msg_iovlen = 1;
-	b->due[b->n] = due;
-	b->n++;
-	b->used += it->len;
 }
 
-/*
- * next: the next datagram in *it. Returns 1, 0 at the end of the input,
- * RECIN_AGAIN when none is there yet. Records that are not a whole UDP
- * datagram, and lines too long for one, are skipped and counted.
- */
+/* next: the next datagram in *it: a synthetic one (p NULL) with -c,
+ * else as dgramin_next, which counts what it skips with the rest. */
 static int
-next(struct run *r, struct item *it)
+next(struct run *r, struct dgram *it)
 {
-	struct udpinfo u;
-	struct rec rec;
 	int n;
 
 	if (r->o.count) {
@@ -412,43 +293,11 @@ next(struct run *r, struct item *it)
 		r->read++;
 		return 1;
 	}
-	for (;;) {
-		if ((n = recin_next(&r->in, &rec)) != 1) {
-			if (n == -1) {
-				r->badinput = recin_fail(&r->in);
-				return 0;
-			}
-			return n;
-		}
-		if (r->in.framing == FRAME_TEXT) {
-			if (!(rec.flags & LINE_SPLIT)) {
-				r->read++;
-				it->p = rec.p;
-				it->len = rec.n;
-				it->sec = 0;
-				it->nsec = 0;
-				return 1;
-			}
-			if (!(rec.flags & LINE_MORE)) {
-				if (r->skipped++ == 0)
-					warnx("skipped a line longer than %zu "
-					    "bytes", r->in.maxline);
-				r->read++;
-			}
-			continue;
-		}
-		r->read++;
-		if (decode_udp(r->in.rd.linktype, rec.data, rec.caplen,
-		    &u) != 1 || u.paylen < u.paylen_orig) {
-			r->skipped++;
-			continue;
-		}
-		it->p = u.payload;
-		it->len = u.paylen;
-		it->sec = rec.sec;
-		it->nsec = rec.nsec;
-		return 1;
+	if ((n = dgramin_next(&r->in, it, &r->read, &r->tx.skipped)) == -1) {
+		r->badinput = recin_fail(&r->in);
+		return 0;
 	}
+	return n;
 }
 
 /*
@@ -459,14 +308,14 @@ next(struct run *r, struct item *it)
  * up a stall, the schedule slips instead (pace_behind): never a burst.
  */
 static int
-schedule(struct run *r, const struct item *it, uint64_t *due)
+schedule(struct run *r, const struct dgram *it, uint64_t *due)
 {
 	uint64_t d, now;
 
 	d = *due = pace_due(&r->pace, it->sec, it->nsec, clock_mono());
-	if (r->b.n > 0 && d > clock_mono())
+	if (r->tx.n > 0 && d > clock_mono())
 		flush(r);
-	if (r->b.n > 0)
+	if (r->tx.n > 0)
 		return 0;
 	now = clock_mono();
 	if (d <= now) {
@@ -494,13 +343,13 @@ wait_input(struct run *r)
 static void
 loop(struct run *r)
 {
-	struct item it;
+	struct dgram it;
 	uint64_t due = 0;
 	int n, now;
 
 	for (;;) {
 		/* once a batch: sig_take costs a read on the self-pipe */
-		if (r->b.n == 0 && signals(r))
+		if (r->tx.n == 0 && signals(r))
 			break;
 		if ((n = next(r, &it)) == RECIN_AGAIN) {
 			wait_input(r);
@@ -512,7 +361,7 @@ loop(struct run *r)
 		if (r->paced && (now = schedule(r, &it, &due)) == -1)
 			break;
 		add(r, &it, due);
-		if (now || r->b.n == r->o.batch)
+		if (now || r->tx.n == r->o.batch)
 			flush(r);
 	}
 	flush(r);
@@ -547,10 +396,10 @@ last_refusal(struct run *r)
 {
 	int e = sockfd_error(r->sock);
 
-	if (refusal(e)) {
+	if (udptx_refusal(e)) {
 		if (r->o.fatal)
 			die_send(r, e);
-		r->refused++;
+		r->tx.refused++;
 	}
 }
 
@@ -570,10 +419,10 @@ main(int argc, char **argv)
 	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
 	    sig_ignore(SIGHUP) == -1)
 		err(111, "unable to set signal handlers");
-	if ((r.b.arena = malloc(ARENA)) == NULL)
-		err(111, "unable to allocate the batch");
-	r.sock = sock_open(&r);
 	r.paced = r.o.rate || r.o.replay;
+	if (udptx_init(&r.tx, -1, r.paced, r.o.count != 0, r.o.fatal) == -1)
+		err(111, "unable to allocate the batch");
+	r.tx.fd = r.sock = sock_open(&r);
 	if (r.o.rate)
 		pace_rate(&r.pace, r.o.rate, (unsigned)r.o.batch);
 	else if (r.o.replay)
@@ -586,12 +435,12 @@ main(int argc, char **argv)
 		recin_free(&r.in);
 	}
 	last_refusal(&r);
-	lost = r.refused || r.skipped || r.abandoned || r.badinput;
-	if (r.o.verbose || lost || r.late || sig_take(SIGUSR1))
+	lost = r.tx.refused || r.tx.skipped || r.tx.abandoned || r.badinput;
+	if (r.o.verbose || lost || r.tx.late || sig_take(SIGUSR1))
 		counters(&r);
 	if (close(r.sock) == -1)
 		err(111, "unable to close the socket");
-	free(r.b.arena);
+	udptx_free(&r.tx);
 	if (r.badinput)
 		return r.badinput;
 	return lost ? 1 : 0;

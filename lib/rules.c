@@ -2,6 +2,7 @@
  * or a file. */
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,58 @@ rules_allow(const struct rules *rs, const struct sockaddr *sa)
 		if (cidr_match(&rs->r[i], af, ip))
 			return rs->r[i].allow;
 	return !rs->anyallow;
+}
+
+int
+rulesrc_add(struct rulesrcs *src, int kind, const char *arg,
+    const char **why)
+{
+	struct rulesrc *v;
+	struct cidr c;
+
+	if (kind != 'x' && (*why = cidr_parse(arg, &c)) != NULL)
+		return 1;
+	if ((v = reallocarray(src->v, src->n + 1, sizeof *v)) == NULL)
+		return -1;
+	src->v = v;
+	v[src->n].kind = kind;
+	v[src->n++].arg = arg;
+	return 0;
+}
+
+int
+rules_build(struct rules *rs, const struct rulesrcs *src, char *why,
+    size_t n, int *status)
+{
+	const struct rulesrc *s;
+	unsigned long line;
+	char text[80];
+	const char *e;
+	struct cidr c;
+	size_t i;
+	int r;
+
+	memset(rs, 0, sizeof *rs);
+	for (i = 0; i < src->n; i++) {
+		s = &src->v[i];
+		if (s->kind != 'x') {
+			cidr_parse(s->arg, &c);
+			c.allow = s->kind == 'A';
+			r = rules_add(rs, &c);
+		} else if ((r = rules_load(rs, s->arg, &line, &e, text,
+		    sizeof text)) == 1) {
+			snprintf(why, n, "%s:%lu: invalid rule '%s': %s",
+			    s->arg, line, text, e);
+			*status = 100;
+			return rules_free(rs), -1;
+		}
+		if (r == -1) {
+			snprintf(why, n, "unable to read %s: %s",
+			    s->kind == 'x' ? s->arg : "rules",
+			    strerror(errno));
+			*status = 111;
+			return rules_free(rs), -1;
+		}
+	}
+	return 0;
 }

@@ -36,4 +36,36 @@ void rules_free(struct rules *rs);
  */
 int rules_allow(const struct rules *rs, const struct sockaddr *sa);
 
+/*
+ * Sources of rules, in command-line order, read again on every build (a
+ * HUP reloads the files): a prefix allowed ('A') or denied ('X'), or a
+ * rules file ('x').
+ */
+struct rulesrc {
+	int kind;		/* 'A', 'X' or 'x' */
+	const char *arg;	/* the prefix or the file's path */
+};
+
+struct rulesrcs {
+	struct rulesrc *v;
+	size_t n;
+};
+
+/*
+ * rulesrc_add: append a source (arg is kept, not copied). Returns 0; 1
+ * when a prefix is invalid (*why says how); -1 with errno set when out
+ * of memory.
+ */
+int rulesrc_add(struct rulesrcs *src, int kind, const char *arg,
+    const char **why);
+
+/*
+ * rules_build: the rules of every source, in order, into rs (which is
+ * overwritten). Returns 0; -1 with the message in why (of size n) and
+ * the exit status in *status: 100 for an invalid rule in a file, 111 when
+ * a file cannot be read or memory runs out. rs holds nothing then.
+ */
+int rules_build(struct rules *rs, const struct rulesrcs *src, char *why,
+    size_t n, int *status);
+
 #endif

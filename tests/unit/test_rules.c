@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,10 +116,61 @@ files(void)
 	rules_free(&rs);
 }
 
+static void
+sources(void)
+{
+	struct rulesrcs src;
+	struct rules rs;
+	char path[] = "/tmp/test_rules_src.XXXXXX", why[256];
+	const char *e = NULL;
+	int fd, st = 0;
+
+	memset(&src, 0, sizeof src);
+	is_int(rulesrc_add(&src, 'X', "127.0.0.1", &e), 0, "a deny prefix");
+	is_int(rulesrc_add(&src, 'A', "127.0.0.0/8", &e), 0,
+	    "an allow prefix");
+	is_int(rulesrc_add(&src, 'A', "10.0.0.0/99", &e), 1,
+	    "a bad prefix is refused");
+	is_str(e, "invalid prefix length", "saying why");
+	is_int((long long)src.n, 2, "and not kept");
+	ok(rules_build(&rs, &src, why, sizeof why, &st) == 0,
+	    "prefixes build");
+	ok(!rules_allow(&rs, sa("127.0.0.1")), "in order: the deny first");
+	ok(rules_allow(&rs, sa("127.0.0.2")), "then the allow");
+	ok(!rules_allow(&rs, sa("10.0.0.1")), "an allow: others denied");
+	rules_free(&rs);
+	fd = mkstemp(path);
+	(void)!write(fd, "deny 127.0.0.2\n", 15);
+	close(fd);
+	is_int(rulesrc_add(&src, 'x', path, &e), 0, "a file is not checked "
+	    "when added");
+	ok(rules_build(&rs, &src, why, sizeof why, &st) == 0, "with a file");
+	ok(rules_allow(&rs, sa("127.0.0.2")),
+	    "the file comes after the prefixes: the /8 decides");
+	rules_free(&rs);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	(void)!write(fd, "permit 1.2.3.4\n", 15);
+	close(fd);
+	ok(rules_build(&rs, &src, why, sizeof why, &st) == -1,
+	    "a bad rule fails the build");
+	is_int(st, 100, "status 100");
+	ok(strstr(why, ":1: invalid rule 'permit 1.2.3.4': ") != NULL,
+	    "naming the file, line and rule: %s", why);
+	is_int((long long)rs.n, 0, "no rules kept");
+	unlink(path);
+	ok(rules_build(&rs, &src, why, sizeof why, &st) == -1,
+	    "a missing file fails the build");
+	is_int(st, 111, "status 111");
+	ok(strncmp(why, "unable to read /tmp/test_rules_src.", 35) == 0,
+	    "naming the file: %s", why);
+	free(src.v);
+}
+
 int
 main(void)
 {
 	deciding();
 	files();
+	sources();
 	return tap_done();
 }

@@ -1,0 +1,238 @@
+/* sinkset.c: one stream copied to several sinks, each with its queue. */
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "sinkset.h"
+
+int
+sinkset_init(struct sinkset *ss, int n)
+{
+	ss->n = n;
+	if ((ss->v = calloc((size_t)n, sizeof *ss->v)) == NULL ||
+	    (ss->pfd = calloc((size_t)n, sizeof *ss->pfd)) == NULL ||
+	    children_init(&ss->kids, n) == -1)
+		return -1;
+	return 0;
+}
+
+/* start: open sink s, or set its next try; a |COMMAND's child goes in
+ * the table. */
+static void
+start(struct sinkset *ss, struct sink *s)
+{
+	if (sink_start(s, ss->hdr, ss->hdrlen) == 0 &&
+	    s->kind == SINK_PIPE && children_add(&ss->kids, s->pid, s) == -1)
+		err(111, "unable to allocate");
+}
+
+void
+sinkset_start(struct sinkset *ss, const unsigned char *hdr, size_t hdrlen)
+{
+	int i;
+
+	ss->hdr = hdr;
+	ss->hdrlen = hdrlen;
+	ss->ready = 1;
+	for (i = 0; i < ss->n; i++)
+		start(ss, &ss->v[i]);
+}
+
+void
+sinkset_service(struct sinkset *ss)
+{
+	struct sink *s;
+	uint64_t now = clock_mono();
+	int i;
+
+	for (i = 0; i < ss->n; i++) {
+		s = &ss->v[i];
+		/* not before the framing is known: the header goes first */
+		if (s->fd == -1 && now >= s->retry_at && ss->ready)
+			start(ss, s);
+		if (s->fd != -1 && !s->connecting && !s->blocked)
+			sink_write(s);
+	}
+}
+
+void
+sinkset_fds(const struct sinkset *ss, struct pollfd *p, uint64_t *due)
+{
+	const struct sink *s;
+	int i;
+
+	for (i = 0; i < ss->n; i++) {
+		s = &ss->v[i];
+		p[i].fd = s->fd;
+		p[i].events = sink_events(s);
+		if (s->fd == -1 && s->retry_at < *due)
+			*due = s->retry_at;
+	}
+}
+
+void
+sinkset_polled(struct sinkset *ss, const struct pollfd *p)
+{
+	int i;
+
+	for (i = 0; i < ss->n; i++)
+		sink_polled(&ss->v[i], p[i].revents);
+	sinkset_service(ss);
+}
+
+void
+sinkset_poll_blocked(struct sinkset *ss)
+{
+	struct timespec zero = { 0, 0 };
+	struct sink *s;
+	int i, k = 0;
+
+	for (i = 0; i < ss->n; i++)
+		if (ss->v[i].blocked) {
+			ss->pfd[k].fd = ss->v[i].fd;
+			ss->pfd[k].events = POLLOUT;
+			ss->pfd[k++].revents = 0;
+		}
+	if (k == 0 || ppoll(ss->pfd, (nfds_t)k, &zero, NULL) <= 0)
+		return;
+	for (i = k = 0; i < ss->n; i++) {
+		s = &ss->v[i];
+		if (s->blocked && ss->pfd[k++].revents != 0) {
+			s->blocked = 0;
+			if (sink_flush(s) == -1 && s->fd == -1)
+				sink_retry_later(s);
+		}
+	}
+}
+
+void
+sinkset_queue(struct sinkset *ss, struct sink *s, const struct iovec *v,
+    int cnt)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		n += v[i].iov_len;
+	if (n > s->q.cap) {
+		s->dropped++;
+		return;
+	}
+	/* a sink that can take more gets it before anything is dropped
+	 * (one that was full gets no new try before POLLOUT says so) */
+	if (!recqueue_room(&s->q, n) && s->fd != -1 && !s->connecting &&
+	    !s->blocked)
+		sink_flush(s);
+	while (!recqueue_room(&s->q, n)) {
+		if (ss->policy == SINKSET_DROP_NEW) {
+			s->dropped++;
+			return;
+		}
+		if (ss->policy == SINKSET_DROP_OLD) {
+			if (!recqueue_drop_oldest(&s->q))
+				break;
+			s->dropped++;
+			continue;
+		}
+		if (ss->wait(ss->arg) == -1) {
+			s->dropped++;
+			return;
+		}
+	}
+	if (!recqueue_room(&s->q, n) || recqueue_push(&s->q, v, cnt) == -1) {
+		s->dropped++;
+		return;
+	}
+	if (s->fd != -1 && !s->connecting && !s->blocked &&
+	    s->q.used >= (s->q.cap / 2 < 65536 ? s->q.cap / 2 : 65536))
+		sink_flush(s);
+}
+
+void
+sinkset_reap(struct sinkset *ss)
+{
+	struct child k;
+	int st;
+
+	/* a child of an opening closed since is gone for nothing */
+	while (children_reap(&ss->kids, &k, &st, 0) == 1)
+		if (((struct sink *)k.what)->pid == k.pid)
+			sink_exited(k.what, st);
+}
+
+void
+sinkset_reopen(struct sinkset *ss)
+{
+	int i;
+
+	for (i = 0; i < ss->n; i++)
+		sink_reopen(&ss->v[i]);
+}
+
+int
+sinkset_holding(const struct sinkset *ss)
+{
+	int i, left = 0;
+
+	for (i = 0; i < ss->n; i++)
+		left += ss->v[i].q.used > 0 ||
+		    ss->v[i].hdroff < ss->v[i].hdrlen;
+	return left;
+}
+
+void
+sinkset_give_up(struct sinkset *ss)
+{
+	struct sink *s;
+	int i;
+
+	for (i = 0; i < ss->n; i++) {
+		s = &ss->v[i];
+		if (s->q.count > 0) {
+			warnx("%s: %zu records not delivered in time",
+			    s->spec, s->q.count);
+			s->dropped += recqueue_clear(&s->q);
+		}
+	}
+}
+
+uint64_t
+sinkset_close(struct sinkset *ss, uint64_t until)
+{
+	struct child k;
+	uint64_t dropped = 0;
+	int i;
+
+	for (i = 0; i < ss->n; i++) {
+		dropped += ss->v[i].dropped;
+		if (ss->v[i].fd != -1)
+			close(ss->v[i].fd);
+	}
+	while (children_reap(&ss->kids, &k, NULL, until) == 1)
+		;
+	return dropped;
+}
+
+void
+sinkset_counters(const struct sinkset *ss)
+{
+	const struct sink *s;
+	int i;
+
+	for (i = 0; i < ss->n; i++) {
+		s = &ss->v[i];
+		fprintf(stderr, "tee-sink: %s records=%llu bytes=%llu "
+		    "dropped=%llu reconnects=%llu skipped=%llu errors=%llu\n",
+		    s->spec, (unsigned long long)s->records,
+		    (unsigned long long)s->bytes,
+		    (unsigned long long)s->dropped,
+		    (unsigned long long)s->reconnects,
+		    (unsigned long long)s->skipped,
+		    (unsigned long long)s->errors);
+	}
+}

@@ -1,0 +1,165 @@
+/* udptx.c: a batch of datagrams sent by sendmmsg, and what became of
+ * each one. */
+#include <sys/socket.h>
+
+#include <err.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "pace.h"
+#include "synth.h"
+#include "udptx.h"
+
+int
+udptx_init(struct udptx *t, int fd, int paced, int synth, int fatal)
+{
+	memset(t, 0, sizeof *t);
+	t->fd = fd;
+	t->paced = paced;
+	t->synth = synth;
+	t->fatal = fatal;
+	if ((t->arena = malloc(UDPTX_ARENA)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+udptx_fits(const struct udptx *t, size_t len)
+{
+	return t->used + len <= UDPTX_ARENA;
+}
+
+unsigned char *
+udptx_add(struct udptx *t, size_t len, uint64_t due)
+{
+	unsigned char *p = t->arena + t->used;
+
+	memset(&t->msg[t->n], 0, sizeof t->msg[t->n]);
+	t->iov[t->n].iov_base = p;
+	t->iov[t->n].iov_len = len;
+	t->msg[t->n].msg_hdr.msg_iov = &t->iov[t->n];
+	t->msg[t->n].msg_hdr.msg_iovlen = 1;
+	t->due[t->n] = due;
+	t->n++;
+	t->used += len;
+	return p;
+}
+
+int
+udptx_refusal(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	    e == EHOSTDOWN || e == ENETDOWN;
+}
+
+/* empty: the batch is done with. */
+static void
+empty(struct udptx *t)
+{
+	t->n = 0;
+	t->i = 0;
+	t->used = 0;
+	t->tries = 0;
+}
+
+/* account: n datagrams from slot i went out, handed over at now; late
+ * ones are counted. */
+static void
+account(struct udptx *t, unsigned i, int n, uint64_t now)
+{
+	uint64_t d;
+	unsigned k;
+
+	t->sent += (uint64_t)n;
+	for (k = i; t->paced && k < i + (unsigned)n; k++) {
+		d = t->due[k];
+		if (now <= d)
+			continue;
+		if (now - d > PACE_SLIP)
+			t->late++;
+		if (now - d > t->maxlate)
+			t->maxlate = now - d;
+	}
+}
+
+/* stamp: the synthetic records get the time they are handed over. */
+static void
+stamp(struct udptx *t)
+{
+	uint64_t ns;
+	unsigned k;
+
+	if (!t->synth)
+		return;
+	ns = clock_wall();
+	for (k = t->i; k < t->n; k++)
+		synth_stamp(t->iov[k].iov_base, ns);
+}
+
+/* failed: a sendmmsg that sent nothing failed with e on slot i. Returns
+ * how many slots to move past (0: send slot i again), -1 when e is for
+ * the caller. */
+static int
+failed(struct udptx *t, int e)
+{
+	if (e == EINTR)
+		return 0;
+	if (udptx_refusal(e)) {
+		if (t->fatal)
+			return -1;
+		if (t->tries++ == 0) {
+			t->refused++;
+			return 0;
+		}
+		t->tries = 0;
+		return 1;
+	}
+	if (e == EMSGSIZE) {
+		errno = e;
+		warn("skipped a datagram of %zu bytes", t->iov[t->i].iov_len);
+		t->skipped++;
+		return 1;
+	}
+	return -1;
+}
+
+int
+udptx_send(struct udptx *t)
+{
+	uint64_t now;
+	int n, e;
+
+	while (t->i < t->n) {
+		stamp(t);
+		now = t->paced ? clock_mono() : 0;
+		n = sendmmsg(t->fd, t->msg + t->i, t->n - t->i, 0);
+		if (n > 0) {
+			account(t, t->i, n, now);
+			t->i += (unsigned)n;
+			t->tries = 0;
+			continue;
+		}
+		e = errno;
+		if ((n = failed(t, e)) == -1)
+			return e;
+		t->i += (unsigned)n;
+	}
+	empty(t);
+	return 0;
+}
+
+void
+udptx_abandon(struct udptx *t)
+{
+	t->abandoned += t->n - t->i;
+	empty(t);
+}
+
+void
+udptx_free(struct udptx *t)
+{
+	free(t->arena);
+	t->arena = NULL;
+}

@@ -1,0 +1,65 @@
+/* udptx.h: a batch of datagrams sent by sendmmsg on a connected UDP
+ * socket, and what became of each one. */
+#ifndef UDPTX_H
+#define UDPTX_H
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UDPTX_MAX	1024		/* UIO_MAXIOV: sendmmsg's limit */
+#define UDPTX_ARENA	(1u << 20)	/* payload bytes a batch holds */
+
+/* A batch: datagrams copied out of the reader, sent by one sendmmsg. */
+struct udptx {
+	struct mmsghdr msg[UDPTX_MAX];
+	struct iovec iov[UDPTX_MAX];
+	uint64_t due[UDPTX_MAX];	/* 0: not paced */
+	unsigned n;			/* datagrams in the batch */
+	unsigned i;			/* the first one not sent yet */
+	int tries;			/* refusals of datagram i */
+	unsigned char *arena;
+	size_t used;
+	int fd;
+	int paced;	/* count the late ones (due times given) */
+	int synth;	/* stamp synthetic records (synth_stamp) */
+	int fatal;	/* a refusal is for the caller (udptx_send) */
+	uint64_t sent, skipped, refused, retried, late, maxlate, abandoned;
+};
+
+/* udptx_init: batches for the connected socket fd (or t->fd, set
+ * later); paced: count the late ones; synth: stamp synthetic records as
+ * they go; fatal: a refusal is for the caller. Returns 0, -1 when out of
+ * memory. */
+int udptx_init(struct udptx *t, int fd, int paced, int synth, int fatal);
+
+/* udptx_fits: 1 when len more payload bytes fit in the batch, else 0
+ * (send it first). */
+int udptx_fits(const struct udptx *t, size_t len);
+
+/* udptx_add: a datagram of len bytes (it must fit), due at due (0 when
+ * not paced). Returns where its payload is to be copied. */
+unsigned char *udptx_add(struct udptx *t, size_t len, uint64_t due);
+
+/*
+ * udptx_send: send what is left of the batch. Returns 0 once it is all
+ * handled (sent, or skipped and counted: a datagram too large, one
+ * refused twice) and the batch is empty. Else an errno: EAGAIN or
+ * ENOBUFS when the kernel takes no more now (wait, count the retry, call
+ * again, or udptx_abandon), any other: the send failed (with fatal, a
+ * refusal). A refusal is an ICMP error about an earlier datagram,
+ * reported on this send, which did not go out: that datagram is sent
+ * once more, and skipped if refused again.
+ */
+int udptx_send(struct udptx *t);
+
+/* udptx_abandon: give up the rest of the batch, counted, and empty it. */
+void udptx_abandon(struct udptx *t);
+
+/* udptx_refusal: 1 when send error e is the peer's (ICMP) refusal. */
+int udptx_refusal(int e);
+
+void udptx_free(struct udptx *t);
+
+#endif

@@ -1,0 +1,189 @@
+/* test_sinkset.c: one stream to several sinks: nothing opens before the
+ * header is known, then each file gets the header and its records; a
+ * full queue drops the new record, the oldest ones, or waits, as the
+ * policy says; a |COMMAND's child is reaped; what is left at the end is
+ * dropped and counted. */
+#include <sys/uio.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "sinkset.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/test_sinkset.XXXXXX";
+static int waited;
+
+static void
+queue(struct sinkset *ss, int i, const char *rec)
+{
+	struct iovec v = { (void *)rec, strlen(rec) };
+
+	sinkset_queue(ss, &ss->v[i], &v, 1);
+}
+
+/* slurp: the file's bytes, up to n - 1 */
+static char *
+slurp(const char *path, char *buf, size_t n)
+{
+	ssize_t r = -1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) != -1) {
+		r = read(fd, buf, n - 1);
+		close(fd);
+	}
+	buf[r > 0 ? r : 0] = '\0';
+	return buf;
+}
+
+static void
+release(struct sinkset *ss)
+{
+	int i;
+
+	for (i = 0; i < ss->n; i++) {
+		free(ss->v[i].q.buf);
+		free(ss->v[i].q.lens);
+	}
+	free(ss->v);
+	free(ss->pfd);
+	free(ss->kids.v);
+}
+
+static int
+giveup(void *arg)
+{
+	(void)arg;
+	waited++;
+	return -1;
+}
+
+static void
+policies(void)
+{
+	struct sinkset ss;
+
+	memset(&ss, 0, sizeof ss);
+	ok(sinkset_init(&ss, 1) == 0, "room for one sink");
+	sink_parse("/nonexistent/x", &ss.v[0], 16);
+	ss.policy = SINKSET_DROP_NEW;
+	queue(&ss, 0, "0123456789\n");
+	is_int(ss.v[0].q.count, 1, "a record queued while closed");
+	is_int(sinkset_holding(&ss), 1, "the set holds something");
+	queue(&ss, 0, "abcdefghij\n");
+	ok(ss.v[0].q.count == 1 && ss.v[0].dropped == 1,
+	    "drop new: the second does not fit and is dropped");
+	ss.policy = SINKSET_DROP_OLD;
+	queue(&ss, 0, "abcdefghij\n");
+	ok(ss.v[0].q.count == 1 && ss.v[0].dropped == 2,
+	    "drop old: the first goes to make room");
+	queue(&ss, 0, "a record longer than the queue\n");
+	is_int(ss.v[0].dropped, 3, "a record longer than the queue: dropped");
+	ss.policy = SINKSET_BLOCK;
+	ss.wait = giveup;
+	queue(&ss, 0, "0123456789\n");
+	ok(waited == 1 && ss.v[0].dropped == 4,
+	    "block: waits; when the wait gives up the record is dropped");
+	sinkset_give_up(&ss);
+	ok(ss.v[0].q.count == 0 && ss.v[0].dropped == 5,
+	    "given up: what is left is dropped and counted");
+	is_int(sinkset_holding(&ss), 0, "the set holds nothing");
+	is_int((long long)sinkset_close(&ss, 0), 5,
+	    "close: the records dropped in all");
+	release(&ss);
+}
+
+static void
+files(void)
+{
+	static const unsigned char hdr[4] = { 'H', 'D', 'R', '\n' };
+	struct sinkset ss;
+	struct pollfd p[3];
+	char a[64], b[80], c[80], buf[256];
+	uint64_t due = UINT64_MAX;
+	int i;
+
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "|cat > %s/b", dir);
+	snprintf(c, sizeof c, "%s/nodir/c", dir);
+	memset(&ss, 0, sizeof ss);
+	sinkset_init(&ss, 3);
+	sink_parse(a, &ss.v[0], 4096);
+	sink_parse(b, &ss.v[1], 4096);
+	sink_parse(c, &ss.v[2], 4096);
+	sinkset_service(&ss);
+	ok(ss.v[0].fd == -1 && ss.v[1].fd == -1,
+	    "nothing opens before the header is known");
+	for (i = 0; i < 3; i++)
+		queue(&ss, i, "one\n");
+	sinkset_start(&ss, hdr, sizeof hdr);
+	ok(ss.v[0].fd != -1 && ss.v[1].fd != -1, "then the sinks open");
+	ok(ss.v[2].fd == -1 && ss.v[2].errors == 1 &&
+	    ss.v[2].retry_at > clock_mono(),
+	    "one that cannot is tried again later");
+	sinkset_fds(&ss, p, &due);
+	ok(p[0].fd == ss.v[0].fd && (p[0].events & POLLOUT),
+	    "a sink holding a record is polled for POLLOUT");
+	ok(p[2].fd == -1 && due == ss.v[2].retry_at,
+	    "the wait ends at the next try");
+	sinkset_service(&ss);
+	for (i = 0; i < 2; i++)
+		queue(&ss, i, "two\n");
+	sinkset_poll_blocked(&ss);
+	sinkset_service(&ss);
+	is_int(sinkset_holding(&ss), 1, "written out but for the closed one");
+	is_str(slurp(a, buf, sizeof buf), "HDR\none\ntwo\n",
+	    "a file gets the header, then its records");
+	sinkset_give_up(&ss);
+	is_int((long long)sinkset_close(&ss, clock_mono() + NS_PER_S), 1,
+	    "close: the closed sink's record was dropped");
+	snprintf(a, sizeof a, "%s/b", dir);
+	is_str(slurp(a, buf, sizeof buf), "HDR\none\ntwo\n",
+	    "the command read it all and ended before close returned");
+	is_int(ss.kids.n, 0, "its child reaped");
+	release(&ss);
+}
+
+static void
+reaping(void)
+{
+	struct sinkset ss;
+	uint64_t end;
+
+	memset(&ss, 0, sizeof ss);
+	sinkset_init(&ss, 1);
+	sink_parse("|exit 3", &ss.v[0], 4096);
+	sinkset_start(&ss, NULL, 0);
+	ok(ss.v[0].fd != -1 && ss.kids.n == 1, "a command runs");
+	end = clock_mono() + 5 * NS_PER_S;
+	while (ss.kids.n > 0 && clock_mono() < end) {
+		usleep(10000);
+		sinkset_reap(&ss);
+	}
+	ok(ss.kids.n == 0 && ss.v[0].fd == -1 && ss.v[0].retry_at > 0,
+	    "its end reaped: the sink closed, to start again later");
+	sinkset_close(&ss, 0);
+	release(&ss);
+}
+
+int
+main(void)
+{
+	char cmd[64];
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	policies();
+	files();
+	reaping();
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	(void)!system(cmd);
+	return tap_done();
+}

@@ -1,0 +1,156 @@
+/* test_udptx.c: a batch goes out whole and in order; a datagram too
+ * large is skipped and counted; a refusal is sent again, then dropped;
+ * an abandoned batch is counted; synthetic records are stamped. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "synth.h"
+#include "tap.h"
+#include "udptx.h"
+
+/* pair: a receiver bound to 127.0.0.1 port 0 and a sender connected to
+ * it; returns the sender, the receiver in *rx. */
+static int
+pair(int *rx)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int s;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*rx = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (*rx == -1 || bind(*rx, (struct sockaddr *)&a, sizeof a) == -1 ||
+	    getsockname(*rx, (struct sockaddr *)&a, &len) == -1)
+		return -1;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (s == -1 || connect(s, (struct sockaddr *)&a, sizeof a) == -1)
+		return -1;
+	return s;
+}
+
+static void
+batch(void)
+{
+	struct udptx t;
+	unsigned char buf[70000], *p;
+	char want[16];
+	int s, rx, i, good = 1;
+	ssize_t n;
+
+	s = pair(&rx);
+	ok(s >= 0, "a connected pair");
+	ok(udptx_init(&t, s, 1, 0, 0) == 0, "udptx_init");
+	ok(udptx_fits(&t, UDPTX_ARENA), "an empty batch takes the arena");
+	ok(!udptx_fits(&t, UDPTX_ARENA + 1), "not more");
+	for (i = 0; i < 5; i++) {
+		p = udptx_add(&t, 4, 1);
+		snprintf((char *)p, 5, "d%03d", i);
+	}
+	is_int(t.n, 5, "five in the batch");
+	ok(!udptx_fits(&t, UDPTX_ARENA - 19), "the arena is used");
+	is_int(udptx_send(&t), 0, "sent");
+	is_int(t.sent, 5, "five sent");
+	is_int(t.n, 0, "the batch is empty");
+	is_int(t.used, 0, "and its arena");
+	is_int(t.late, 5, "due long ago: all five late");
+	ok(t.maxlate > 0, "maxlate measured");
+	for (i = 0; i < 5; i++) {
+		n = recv(rx, buf, sizeof buf, 0);
+		snprintf(want, sizeof want, "d%03d", i);
+		if (n != 4 || memcmp(buf, want, 4) != 0)
+			good = 0;
+	}
+	ok(good, "received whole and in order");
+
+	/* due in a minute: sent at once all the same, not late */
+	memcpy(udptx_add(&t, 2, clock_mono() + 60 * NS_PER_S), "ok", 2);
+	is_int(udptx_send(&t), 0, "sent ahead of time");
+	is_int(t.late, 5, "not late");
+	n = recv(rx, buf, sizeof buf, 0);
+	ok(n == 2, "received");
+
+	/* too large for IPv4: EMSGSIZE, skipped, the next one goes */
+	p = udptx_add(&t, 65508, 0);
+	memset(p, 'x', 65508);
+	p = udptx_add(&t, 3, 0);
+	memcpy(p, "end", 3);
+	is_int(udptx_send(&t), 0, "a batch with a datagram too large");
+	is_int(t.skipped, 1, "skipped and counted");
+	is_int(t.sent, 7, "the next one sent");
+	n = recv(rx, buf, sizeof buf, 0);
+	ok(n == 3 && memcmp(buf, "end", 3) == 0, "received after the skip");
+	udptx_free(&t);
+	close(s);
+	close(rx);
+}
+
+static void
+refused(void)
+{
+	struct udptx t;
+	int s, rx, e;
+
+	s = pair(&rx);
+	close(rx);	/* port unreachable from now on */
+	ok(udptx_init(&t, s, 0, 0, 0) == 0, "udptx_init");
+	memcpy(udptx_add(&t, 1, 0), "a", 1);
+	is_int(udptx_send(&t), 0, "the first goes (nobody listens)");
+	usleep(100000);	/* the ICMP error arrives */
+	memcpy(udptx_add(&t, 1, 0), "b", 1);
+	e = udptx_send(&t);
+	is_int(e, 0, "the refusal reported on the next send is handled");
+	is_int(t.refused, 1, "counted once");
+	ok(t.sent == 2, "the refused datagram was sent again");
+	ok(udptx_refusal(ECONNREFUSED) && udptx_refusal(EHOSTUNREACH) &&
+	    !udptx_refusal(EAGAIN), "udptx_refusal");
+	udptx_free(&t);
+
+	/* fatal: the refusal is for the caller */
+	ok(udptx_init(&t, s, 0, 0, 1) == 0, "udptx_init, fatal");
+	usleep(100000);
+	memcpy(udptx_add(&t, 1, 0), "c", 1);
+	is_int(udptx_send(&t), ECONNREFUSED, "fatal: the refusal returned");
+	is_int(t.n, 1, "the batch kept");
+	udptx_abandon(&t);
+	is_int(t.abandoned, 1, "abandoned and counted");
+	is_int(t.n, 0, "the batch is empty");
+	udptx_free(&t);
+	close(s);
+}
+
+static void
+synthetic(void)
+{
+	struct udptx t;
+	unsigned char buf[64], zero[SYNTH_HDRLEN];
+	int s, rx;
+
+	s = pair(&rx);
+	ok(udptx_init(&t, s, 0, 1, 0) == 0, "udptx_init, synthetic");
+	synth_fill(udptx_add(&t, SYNTH_HDRLEN, 0), SYNTH_HDRLEN, 0, 1);
+	memcpy(zero, t.iov[0].iov_base, SYNTH_HDRLEN);
+	is_int(udptx_send(&t), 0, "sent");
+	is_int(recv(rx, buf, sizeof buf, 0), SYNTH_HDRLEN, "received");
+	ok(memcmp(buf, zero, SYNTH_HDRLEN) != 0, "stamped as it went");
+	udptx_free(&t);
+	close(s);
+	close(rx);
+}
+
+int
+main(void)
+{
+	batch();
+	refused();
+	synthetic();
+	return tap_done();
+}
