@@ -7,7 +7,7 @@
  * posix_spawn is a vfork in glibc too, but glibc 2.36 leaves its two
  * internal signals (32, 33) ignored in the child when we got them so.
  */
-#include <sys/syscall.h>
+
 #include <sys/wait.h>
 
 #include <err.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "sig.h"
 
 extern char **environ;
 
@@ -53,28 +54,6 @@ launch_prog(char *const argv[], char *const envp[], int in, int out)
 	return e ? (errno = e, -1) : pid;
 }
 #else
-/* defaults: every signal back at its default (see lib/launch.c). */
-static void
-defaults(void)
-{
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void (*restorer)(void);
-		unsigned long mask;
-	} k = { SIG_DFL, 0, NULL, 0 };
-	struct sigaction dfl;
-	int i;
-
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (i = 1; i < NSIG; i++)
-		if (i < 32 || i >= SIGRTMIN)
-			sigaction(i, &dfl, NULL);
-		else
-			syscall(SYS_rt_sigaction, i, &k, NULL, sizeof k.mask);
-}
-
 pid_t
 launch_prog(char *const argv[], char *const envp[], int in, int out)
 {
@@ -88,7 +67,7 @@ launch_prog(char *const argv[], char *const envp[], int in, int out)
 		return -1;
 	if ((pid = fork()) == 0) {
 		if (dup2(in, 0) != -1 && dup2(out, 1) != -1) {
-			defaults();
+			sig_all_default();
 			sigprocmask(SIG_SETMASK, &none, NULL);
 			execvpe(argv[0], argv, envp ? envp : environ);
 		}

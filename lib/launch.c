@@ -1,6 +1,5 @@
 /* launch.c: start a program as a child with chosen stdin and stdout and
  * nothing of our signal state. */
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "sig.h"
 
 extern char **environ;
 
@@ -30,33 +30,6 @@ setfd(int have, int want, int flags)
 	return 0;
 }
 
-/*
- * defaults: every signal back at its default. glibc keeps 32 and 33 for
- * itself and refuses them to sigaction(2), but an ignored one is
- * inherited (from whoever started us) and stays ignored across exec, so
- * the kernel is asked directly, with its own struct sigaction.
- */
-static void
-defaults(void)
-{
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void (*restorer)(void);
-		unsigned long mask;
-	} k = { SIG_DFL, 0, NULL, 0 };
-	struct sigaction dfl;
-	int i;
-
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (i = 1; i < NSIG; i++)
-		if (i < 32 || i >= SIGRTMIN)
-			sigaction(i, &dfl, NULL);
-		else
-			syscall(SYS_rt_sigaction, i, &k, NULL, sizeof k.mask);
-}
-
 /* child: the child's side of a spawn; returns only when exec failed. */
 static void
 child(const char *file, char *const argv[], char *const envp[], int in,
@@ -68,7 +41,7 @@ child(const char *file, char *const argv[], char *const envp[], int in,
 		return;
 	/* still with every signal blocked, so no handler of ours runs in
 	 * here while the child borrows our memory */
-	defaults();
+	sig_all_default();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvpe(file, argv, envp ? envp : environ);

@@ -1,4 +1,6 @@
 /* sig.c: signals as events: handlers only set a flag and wake the loop. */
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -84,4 +86,31 @@ sig_take(int signo)
 		return 0;
 	pending[signo] = 0;
 	return 1;
+}
+
+/*
+ * sig_all_default: glibc keeps 32 and 33 for itself and refuses them to
+ * sigaction(2), but an ignored one is inherited (from whoever started
+ * us) and stays ignored across exec, so the kernel is asked directly,
+ * with its own struct sigaction.
+ */
+void
+sig_all_default(void)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} k = { SIG_DFL, 0, NULL, 0 };
+	struct sigaction dfl;
+	int i;
+
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (i = 1; i < NSIG; i++)
+		if (i < 32 || i >= SIGRTMIN)
+			sigaction(i, &dfl, NULL);
+		else
+			syscall(SYS_rt_sigaction, i, &k, NULL, sizeof k.mask);
 }

@@ -16,4 +16,9 @@ int sig_ignore(int signo);
  * cleared), else 0. Drains the self-pipe. */
 int sig_take(int signo);
 
+/* sig_all_default: every signal 1..NSIG-1 back at its default action,
+ * glibc's own 32 and 33 and the realtime ones included: for a child
+ * about to exec, which would otherwise inherit what we ignore. */
+void sig_all_default(void);
+
 #endif

@@ -9,6 +9,7 @@
 int
 main(void)
 {
+	struct sigaction sa;
 	struct pollfd p;
 	int fd;
 
@@ -32,5 +33,14 @@ main(void)
 	ok(sig_ignore(SIGUSR2) == 0, "ignore");
 	raise(SIGUSR2);
 	is_int(sig_take(SIGUSR2), 0, "an ignored signal is not recorded");
+
+	signal(SIGRTMIN + 1, SIG_IGN);
+	sig_all_default();
+	sigaction(SIGUSR1, NULL, &sa);
+	ok(sa.sa_handler == SIG_DFL, "sig_all_default: a caught one is default");
+	sigaction(SIGUSR2, NULL, &sa);
+	ok(sa.sa_handler == SIG_DFL, "  an ignored one too");
+	sigaction(SIGRTMIN + 1, NULL, &sa);
+	ok(sa.sa_handler == SIG_DFL, "  and a realtime one");
 	return tap_done();
 }
