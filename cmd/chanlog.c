@@ -101,10 +101,7 @@ parse(int argc, char **argv, struct opts *o)
 			arg_badopt(OPTSTRING);
 		}
 	}
-	if (argc - optind != 1)
-		arg_misuse("%s", argc - optind == 0 ? "missing DIR" :
-		    "too many arguments");
-	d->dir = argv[optind];
+	d->dir = arg_operand(argc - optind, argv + optind, "DIR");
 	if (d->align && !d->rotate)
 		arg_misuse("-W needs -i");
 }

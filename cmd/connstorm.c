@@ -87,13 +87,7 @@ parse(int argc, char **argv, struct stormopt *o)
 	stormopt_init(o);
 	arg_usage = USAGE;
 	getopts(argc, argv, o);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		arg_misuse("%s", "missing ADDRESS");
-	if (argc > 1)
-		arg_misuse("too many arguments, starting at '%s'", argv[1]);
-	stormopt_check(o, argv[0]);
+	stormopt_check(o, arg_operand(argc - optind, argv + optind, "ADDRESS"));
 }
 
 /* ---- the two ways to run ---- */

@@ -48,16 +48,6 @@ struct run {
 	int sigfd;
 };
 
-static int
-format_arg(const char *s)
-{
-	int f = recout_format(s);
-
-	if (f == -1)
-		arg_fail("format", s, "use pcap, text, line or raw");
-	return f;
-}
-
 /* since_arg: "all", "new", a duration ago, or an ISO 8601 time. */
 static void
 since_arg(const char *s, struct natssub_start *st)
@@ -101,7 +91,7 @@ getopts(int argc, char **argv, struct opts *o)
 		    10000); break;
 		case 'c': o->count = num_arg("count", optarg, 1,
 		    INT64_MAX); break;
-		case 'F': o->format = format_arg(optarg); break;
+		case 'F': o->format = recout_format_arg(optarg); break;
 		case 'h': arg_help(0); break;
 		case 'N': o->durable = optarg; break;
 		case 'P': o->start.seq = num_arg("sequence", optarg, 1,
@@ -130,13 +120,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->batch = 256;
 	o->ackwait = 30 * NS_PER_S;
 	getopts(argc, argv, o);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		arg_misuse("%s", "missing SUBJECT");
-	if (argc > 1)
-		arg_misuse("too many arguments, starting at '%s'", argv[1]);
-	o->subject = argv[0];
+	o->subject = arg_operand(argc - optind, argv + optind, "SUBJECT");
 	if (natsrec_subject_bad(o->subject))
 		arg_fail("subject", o->subject,
 		    "use tokens of letters, digits, '-' and '_' between dots");

@@ -123,13 +123,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->st.replicas = 1;
 	o->st.dupwin = 120 * NS_PER_S;
 	getopts(argc, argv, o);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		arg_misuse("%s", "missing SUBJECT");
-	if (argc > 1)
-		arg_misuse("too many arguments, starting at '%s'", argv[1]);
-	o->subject = argv[0];
+	o->subject = arg_operand(argc - optind, argv + optind, "SUBJECT");
 	if (natsrec_subject_bad(o->subject))
 		arg_fail("subject", o->subject,
 		    "use tokens of letters, digits, '-' and '_' between dots");

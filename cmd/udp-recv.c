@@ -60,16 +60,6 @@ struct run {
 	struct udpcap cap;
 };
 
-static int
-format_arg(const char *s)
-{
-	int f = recout_format(s);
-
-	if (f == -1)
-		arg_fail("format", s, "use pcap, text, line or raw");
-	return f;
-}
-
 static void
 getopts(int argc, char **argv, struct opts *o)
 {
@@ -84,7 +74,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'c': o->count = num_arg("count", optarg, 1,
 		    INT64_MAX); break;
 		case 'd': o->fd = num_arg("fd", optarg, 0, 65535); break;
-		case 'F': o->format = format_arg(optarg); break;
+		case 'F': o->format = recout_format_arg(optarg); break;
 		case 'f': o->filter = optarg; break;
 		case 'h': arg_help(0); break;
 		case 'I': o->rfile = optarg; break;

@@ -131,13 +131,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->batch = BATCH_DEFAULT;
 	o->ttl = -1;
 	getopts(argc, argv, o);
-	argc -= optind;
-	argv += optind;
-	if (argc == 0)
-		arg_misuse("%s", "missing ADDRESS");
-	if (argc > 1)
-		arg_misuse("too many arguments, starting at '%s'", argv[1]);
-	o->address = argv[0];
+	o->address = arg_operand(argc - optind, argv + optind, "ADDRESS");
 	if (o->rate && o->replay)
 		arg_misuse("%s", "use one of -r and -P");
 	if (o->milli && !o->replay)

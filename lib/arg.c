@@ -50,3 +50,13 @@ arg_badopt(const char *optstring)
 		fprintf(stderr, "%s\n", arg_usage);
 	exit(100);
 }
+
+const char *
+arg_operand(int argc, char *const *argv, const char *name)
+{
+	if (argc < 1)
+		arg_misuse("missing %s", name);
+	if (argc > 1)
+		arg_misuse("too many arguments, starting at '%s'", argv[1]);
+	return argv[0];
+}

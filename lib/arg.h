@@ -22,4 +22,9 @@ void arg_misuse(const char *fmt, ...)
  * option -x" or "PROG: option -x needs a value", arg_usage, exit 100. */
 void arg_badopt(const char *optstring) __attribute__((noreturn));
 
+/* arg_operand: the one operand, NAME (such as ADDRESS), left after the
+ * options in argv[0..argc): "missing NAME" or "too many arguments,
+ * starting at 'X'" (arg_misuse, exit 100) when there is not exactly one. */
+const char *arg_operand(int argc, char *const *argv, const char *name);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "esc.h"
 #include "recout.h"
 #include "timefmt.h"
@@ -24,6 +25,16 @@ recout_format(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+int
+recout_format_arg(const char *s)
+{
+	int f = recout_format(s);
+
+	if (f == -1)
+		arg_fail("format", s, "use pcap, text, line or raw");
+	return f;
 }
 
 const char *

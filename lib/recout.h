@@ -20,6 +20,9 @@ struct recout {
 /* recout_format: RECOUT_* for "pcap", "text", "line" or "raw"; -1 for
  * anything else. recout_name: the name of a format. */
 int recout_format(const char *name);
+/* recout_format_arg: recout_format of an option's value; anything else
+ * is "invalid format 'S': use pcap, text, line or raw" (exit 100). */
+int recout_format_arg(const char *s);
 const char *recout_name(int fmt);
 
 /* recout_binary: 1 for the formats that must not go to a terminal. */

@@ -12,16 +12,29 @@
 
 #define USAGE "usage: test_arg [-v] [-c COUNT] FILE"
 
+/* readall: fd to its end into buf (len bytes, a string). */
+static void
+readall(int fd, char *buf, size_t len)
+{
+	size_t got;
+	ssize_t n;
+
+	for (got = 0; got < len - 1; got += (size_t)n)
+		if ((n = read(fd, buf + got, len - 1 - got)) <= 0)
+			break;
+	buf[got] = '\0';
+}
+
 /*
  * run: call what (0 arg_fail, 1 arg_misuse, 2 arg_badopt after getopt,
- * 3 arg_help(0), 4 arg_help(100)) in a child; its exit status, and its
- * standard output and error in out and err.
+ * 3 arg_help(0), 4 arg_help(100), 5 arg_operand of argv, printed) in a
+ * child; its exit status, and its standard output and error in out and
+ * err.
  */
 static int
 run(int what, char *const *argv, char *out, char *err, size_t len)
 {
 	int o[2], e[2], st, c;
-	ssize_t n;
 	pid_t pid;
 
 	fflush(stdout);		/* or the child's exit() prints it again */
@@ -35,6 +48,12 @@ run(int what, char *const *argv, char *out, char *err, size_t len)
 			arg_fail("count", "12x", "invalid");
 		if (what == 1)
 			arg_misuse("use one of -%c and -%c", 'a', 'b');
+		if (what == 5) {
+			for (c = 0; argv[c] != NULL; c++)
+				;
+			printf("%s\n", arg_operand(c, argv, "ADDRESS"));
+			exit(0);
+		}
 		if (what == 2) {
 			opterr = 0;
 			while ((c = getopt(3, argv, "vc:")) != -1)
@@ -46,10 +65,10 @@ run(int what, char *const *argv, char *out, char *err, size_t len)
 	}
 	close(o[1]);
 	close(e[1]);
-	n = read(o[0], out, len - 1);
-	out[n > 0 ? n : 0] = '\0';
-	n = read(e[0], err, len - 1);
-	err[n > 0 ? n : 0] = '\0';
+	/* each to its end: err(3) writes in pieces, and a pipe closed after
+	 * the first would kill the child with SIGPIPE */
+	readall(o[0], out, len);
+	readall(e[0], err, len);
 	close(o[0]);
 	close(e[0]);
 	waitpid(pid, &st, 0);
@@ -62,6 +81,8 @@ main(void)
 	char out[512], err[512];
 	char *unknown[] = { "test_arg", "-x", "f", NULL };
 	char *novalue[] = { "test_arg", "-v", "-c", NULL };
+	char *one[] = { "1.2.3.4:5", NULL }, *none[] = { NULL };
+	char *two[] = { "a", "b", NULL };
 
 	is_int(run(0, NULL, out, err, sizeof out), 100, "arg_fail exits 100");
 	is_str(err, "test_arg: invalid count '12x': invalid\n" USAGE "\n",
@@ -85,5 +106,12 @@ main(void)
 	    "arg_help(100) exits 100");
 	is_str(err, USAGE "\n", "  the usage line on standard error");
 	is_str(out, "", "  nothing on standard output");
+	is_int(run(5, one, out, err, sizeof out), 0, "arg_operand: one");
+	is_str(out, "1.2.3.4:5\n", "  is returned");
+	is_int(run(5, none, out, err, sizeof out), 100, "  none exits 100");
+	is_str(err, "test_arg: missing ADDRESS\n" USAGE "\n", "  naming it");
+	is_int(run(5, two, out, err, sizeof out), 100, "  two exit 100");
+	is_str(err, "test_arg: too many arguments, starting at 'b'\n" USAGE
+	    "\n", "  naming the first too many");
 	return tap_done();
 }
