@@ -312,13 +312,7 @@ main(int argc, char **argv)
 	int sigfd, term = 0;
 
 	parse(argc, argv, &l.o);
-	if ((sigfd = sig_init()) == -1)
-		err(111, "unable to create the signal pipe");
-	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
-	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1 ||
-	    sig_ignore(SIGXFSZ) == -1)
-		err(111, "unable to set signal handlers");
+	sigfd = sig_setup(SIG_HUP | SIG_CHLD | SIG_XFSZ);
 	setup(&l);
 	if (sniff(&l, sigfd) == 1) {
 		logdir_start(&l.d, l.framing, l.in.hdr, l.in.rd.swap);

@@ -277,12 +277,7 @@ main(int argc, char **argv)
 	if (tty && recout_binary(fmt))
 		errx(100, "refusing to write binary (-F %s) to a terminal",
 		    recout_name(fmt));
-	if ((r.sigfd = sig_init()) == -1)
-		err(111, "unable to create the signal pipe");
-	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
-	    sig_ignore(SIGHUP) == -1)
-		err(111, "unable to set signal handlers");
+	r.sigfd = sig_setup(0);
 	if (recout_init(&r.w, STDOUT_FILENO, fmt, r.o.unbuf) == -1)
 		err(111, "unable to allocate the output buffer");
 	if ((status = natssub_open(&r.sub, &r.o.nc, r.o.subject, r.o.durable,

@@ -323,12 +323,7 @@ main(int argc, char **argv)
 	parse(argc, argv, &r.o);
 	if (nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
-	if ((r.sigfd = sig_init()) == -1)
-		err(111, "unable to create the signal pipe");
-	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
-	    sig_ignore(SIGHUP) == -1)
-		err(111, "unable to set signal handlers");
+	r.sigfd = sig_setup(0);
 	if ((status = natspub_open(&r.pub, &r.o.nc, r.o.subject, &r.o.st,
 	    r.o.layout, r.o.pack, r.o.inflight, r.o.wait)) != 0)
 		errx(status, "%s", r.pub.err);

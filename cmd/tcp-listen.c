@@ -435,12 +435,7 @@ main(int argc, char **argv)
 	arg_usage = USAGE;
 	getopts(&s.o, argc, argv);
 	stdfds();
-	if ((sigfd = sig_init()) == -1)
-		err(111, "unable to create the signal pipe");
-	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGUSR1) == -1 || sig_catch(SIGHUP) == -1 ||
-	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
-		err(111, "unable to set signal handlers");
+	sigfd = sig_setup(SIG_HUP | SIG_CHLD);
 	sigemptyset(&caught);
 	sigaddset(&caught, SIGTERM);
 	sigaddset(&caught, SIGINT);

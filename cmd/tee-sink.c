@@ -332,12 +332,7 @@ main(int argc, char **argv)
 	uint64_t dropped;
 
 	parse(argc, argv, &t);
-	if ((t.sigfd = sig_init()) == -1)
-		err(111, "unable to create the signal pipe");
-	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGHUP) == -1 || sig_catch(SIGUSR1) == -1 ||
-	    sig_catch(SIGCHLD) == -1 || sig_ignore(SIGPIPE) == -1)
-		err(111, "unable to set signal handlers");
+	t.sigfd = sig_setup(SIG_HUP | SIG_CHLD);
 	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1 ||
 	    obuf_track(&t.out) == -1)
 		err(111, "unable to allocate");

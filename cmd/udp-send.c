@@ -407,12 +407,7 @@ main(int argc, char **argv)
 	/* first: a closed fd 0 would be taken by the next file opened */
 	if (!r.o.count && nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
-	if ((r.sigfd = sig_init()) == -1)
-		err(111, "unable to create the signal pipe");
-	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
-	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
-	    sig_ignore(SIGHUP) == -1)
-		err(111, "unable to set signal handlers");
+	r.sigfd = sig_setup(0);
 	r.paced = r.o.rate || r.o.replay;
 	if (udptx_init(&r.tx, -1, r.paced, r.o.count != 0, r.o.fatal) == -1)
 		err(111, "unable to allocate the batch");

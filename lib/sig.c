@@ -1,6 +1,7 @@
 /* sig.c: signals as events: handlers only set a flag and wake the loop. */
 #include <sys/syscall.h>
 
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -86,6 +87,22 @@ sig_take(int signo)
 		return 0;
 	pending[signo] = 0;
 	return 1;
+}
+
+int
+sig_setup(int flags)
+{
+	int fd;
+
+	if ((fd = sig_init()) == -1)
+		err(111, "unable to create the signal pipe");
+	if (sig_catch(SIGTERM) == -1 || sig_catch(SIGINT) == -1 ||
+	    sig_catch(SIGUSR1) == -1 || sig_ignore(SIGPIPE) == -1 ||
+	    (flags & SIG_HUP ? sig_catch(SIGHUP) : sig_ignore(SIGHUP)) == -1 ||
+	    (flags & SIG_CHLD && sig_catch(SIGCHLD) == -1) ||
+	    (flags & SIG_XFSZ && sig_ignore(SIGXFSZ) == -1))
+		err(111, "unable to set signal handlers");
+	return fd;
 }
 
 /*

@@ -16,6 +16,19 @@ int sig_ignore(int signo);
  * cleared), else 0. Drains the self-pipe. */
 int sig_take(int signo);
 
+/*
+ * sig_setup: the signals of a long-running program (chanrelay(7)
+ * SIGNALS): the self-pipe, TERM, INT and USR1 recorded, PIPE ignored;
+ * HUP recorded with SIG_HUP, else ignored; CHLD recorded with SIG_CHLD;
+ * XFSZ ignored with SIG_XFSZ (a write past the file size limit fails
+ * instead of killing). Returns the self-pipe's read end; exits 111 with
+ * a message when it cannot.
+ */
+#define SIG_HUP		1
+#define SIG_CHLD	2
+#define SIG_XFSZ	4
+int sig_setup(int flags);
+
 /* sig_all_default: every signal 1..NSIG-1 back at its default action,
  * glibc's own 32 and 33 and the realtime ones included: for a child
  * about to exec, which would otherwise inherit what we ignore. */

@@ -42,5 +42,20 @@ main(void)
 	ok(sa.sa_handler == SIG_DFL, "  an ignored one too");
 	sigaction(SIGRTMIN + 1, NULL, &sa);
 	ok(sa.sa_handler == SIG_DFL, "  and a realtime one");
+
+	is_int(sig_setup(0), fd, "sig_setup: the same self-pipe");
+	sigaction(SIGHUP, NULL, &sa);
+	ok(sa.sa_handler == SIG_IGN, "  HUP ignored without SIG_HUP");
+	sigaction(SIGPIPE, NULL, &sa);
+	ok(sa.sa_handler == SIG_IGN, "  PIPE ignored");
+	sig_setup(SIG_HUP | SIG_CHLD | SIG_XFSZ);
+	raise(SIGHUP);
+	is_int(sig_take(SIGHUP), 1, "  HUP recorded with SIG_HUP");
+	raise(SIGCHLD);
+	is_int(sig_take(SIGCHLD), 1, "  CHLD with SIG_CHLD");
+	sigaction(SIGXFSZ, NULL, &sa);
+	ok(sa.sa_handler == SIG_IGN, "  XFSZ ignored with SIG_XFSZ");
+	raise(SIGTERM);
+	is_int(sig_take(SIGTERM), 1, "  TERM recorded");
 	return tap_done();
 }
