@@ -80,27 +80,7 @@ run_prog() {
 # options: read usage or SYNOPSIS text on stdin, print one line per
 # option: "-x" for a flag, "-x ARG" for an option taking an argument.
 options() {
-	awk '
-	{ text = text " " $0 }
-	END {
-		gsub(/[][|{}]/, " & ", text)
-		n = split(text, tok, /[ \t]+/)
-		for (i = 1; i <= n; i++) {
-			t = tok[i]
-			if (t !~ /^-[[:alnum:]]+$/)
-				continue
-			if (length(t) > 2) {
-				for (j = 2; j <= length(t); j++)
-					print "-" substr(t, j, 1)
-				continue
-			}
-			nx = tok[i + 1]
-			if (nx != "" && nx !~ /^[][|{}.-]/)
-				print t " ARG"
-			else
-				print t
-		}
-	}' | sort -u
+	awk -f "$(dirname "$0")/usage-options.awk" | sort -u
 }
 
 # 1. The usage line.

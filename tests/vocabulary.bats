@@ -30,30 +30,11 @@ table() {
 }
 
 # usage_options PROG: the options of PROG's usage line, one a line: "-x"
-# for a flag, "-x NAME" for an option that takes the argument NAME (the
-# reading of tests/lint-usage.sh, keeping the argument's name).
+# for a flag, "-x NAME" for an option that takes the argument NAME
+# (tests/usage-options.awk, as tests/lint-usage.sh reads it).
 usage_options() {
-	"$REPO/$1" -h </dev/null | sed 's/^usage: [^ ]* //' | awk '
-	{ text = text " " $0 }
-	END {
-		gsub(/[][|{}]/, " & ", text)
-		n = split(text, tok, /[ \t]+/)
-		for (i = 1; i <= n; i++) {
-			t = tok[i]
-			if (t !~ /^-[[:alnum:]]+$/)
-				continue
-			if (length(t) > 2) {
-				for (j = 2; j <= length(t); j++)
-					print "-" substr(t, j, 1)
-				continue
-			}
-			nx = tok[i + 1]
-			if (nx != "" && nx !~ /^[][|{}.-]/)
-				print t " " nx
-			else
-				print t
-		}
-	}'
+	"$REPO/$1" -h </dev/null | sed 's/^usage: [^ ]* //' |
+	    awk -v names=1 -f "$REPO/tests/usage-options.awk"
 }
 
 # check TABLE USAGE PROG: every option of USAGE whose letter TABLE
