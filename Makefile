@@ -22,7 +22,7 @@ LIBSRC = lib/addr.c lib/addrfile.c lib/arg.c lib/backoff.c lib/capture.c \
 	lib/ceiling.c lib/chandir.c lib/children.c lib/cidr.c lib/clock.c \
 	lib/connpool.c lib/decode.c lib/dgramin.c lib/esc.c lib/fdlim.c \
 	lib/frame.c lib/handlers.c lib/handoff.c lib/hist.c lib/launch.c \
-	lib/liner.c lib/logdir.c lib/natsrec.c lib/nonblock.c lib/num.c \
+	lib/liner.c lib/logdir.c lib/metrics.c lib/natsrec.c lib/nonblock.c lib/num.c \
 	lib/obuf.c lib/pace.c lib/pcapdl.c lib/pcapr.c lib/pcapw.c lib/priv.c \
 	lib/ramp.c lib/recfile.c lib/recin.c lib/recout.c lib/recqueue.c \
 	lib/recsel.c lib/rules.c lib/salvage.c lib/sig.c lib/sink.c \

@@ -10,7 +10,8 @@ run="socat"
 check="$build bats bats-support bats-assert shellcheck mandoc clang
 	libclang-rt-14-dev llvm tcpdump tshark wireshark-common socat
 	netcat-openbsd iproute2 util-linux bsdutils procps python3 ucspi-tcp
-	nats-server nodejs openssl curl jq"
+	nats-server nodejs openssl curl jq prometheus prometheus-node-exporter
+	gnuplot-nox tmux"
 bench="$build tcpdump socat netcat-openbsd iproute2 util-linux procps time
 	wireshark-common runit daemontools s6 moreutils tcpreplay
 	ucspi-tcp ipsvd wrk python3 nats-server nodejs curl jq"
