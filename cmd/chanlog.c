@@ -20,6 +20,7 @@
 #include "frame.h"
 #include "handoff.h"
 #include "logdir.h"
+#include "metrics.h"
 #include "nonblock.h"
 #include "num.h"
 #include "recin.h"
@@ -27,9 +28,9 @@
 #include "timefmt.h"
 
 #define USAGE "usage: chanlog [-fhvW] [-A AGE] [-b SIZE] [-e STAMP] " \
-	"[-i INTERVAL] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] " \
-	"[-y INTERVAL] [-z SIZE] DIR"
-#define OPTSTRING	"A:b:e:fhi:l:N:n:p:vWy:z:"
+	"[-i INTERVAL] [-l SIZE] [-M FILE] [-N SIZE] [-n COUNT] " \
+	"[-p CMD] [-y INTERVAL] [-z SIZE] DIR"
+#define OPTSTRING	"A:b:e:fhi:l:M:N:n:p:vWy:z:"
 
 #define HOLD_DEFAULT	(16u << 20)	/* held while the disk is full */
 #define LINE_DEFAULT	(4u << 20)	/* longest line kept whole */
@@ -40,13 +41,16 @@ struct opts {
 	struct logdir_opts d;
 	uint64_t hold, maxline;
 	int iso, tai;
+	const char *metrics;	/* -M */
 };
 
 struct log {
 	struct opts o;
 	struct logdir d;		/* DIR and its current file */
 	struct recin in;
+	struct metrics m;
 	int framing;
+	uint64_t inrecs, inbytes;	/* records and bytes read */
 	uint64_t split;			/* lines longer than -l, split */
 	int refused;	/* the input failed: its exit status (recin_fail) */
 };
@@ -86,6 +90,7 @@ parse(int argc, char **argv, struct opts *o)
 		    NS_PER_S / 1000, UINT64_MAX / 4); break;
 		case 'l': o->maxline = size_arg("size", optarg, 1,
 		    1ull << 30); break;
+		case 'M': o->metrics = optarg; break;
 		case 'N': d->keepbytes = size_arg("size", optarg, 1,
 		    UINT64_MAX); break;
 		case 'n': d->count = num_arg("count", optarg, 1, LONG_MAX);
@@ -114,6 +119,39 @@ counters(const struct log *l)
 	    (unsigned long long)l->d.records, (unsigned long long)l->d.bytes,
 	    (unsigned long long)l->d.files, (unsigned long long)l->d.dropped,
 	    (unsigned long long)l->d.cut, (unsigned long long)l->split);
+}
+
+/* metrics: the counters as chanlog(1) METRICS lists them. */
+static void
+metrics(struct log *l)
+{
+	struct metrics *m = &l->m;
+
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_records_in_total",
+	    "Records (or lines) read.", l->inrecs);
+	metrics_counter(m, "chanrelay_bytes_in_total",
+	    "Bytes of them read (text: without the newlines).", l->inbytes);
+	metrics_counter(m, "chanrelay_records_out_total",
+	    "Records (or lines) written to the channel directory.",
+	    l->d.records);
+	metrics_counter(m, "chanrelay_bytes_out_total",
+	    "Bytes of them written, line stamps included.", l->d.bytes);
+	metrics_head(m, "chanrelay_records_dropped_total", "counter",
+	    "Records lost, by reason: disk (full past -b, or a failed sync).");
+	metrics_value(m, "chanrelay_records_dropped_total", "reason", "disk",
+	    l->d.dropped);
+	metrics_counter(m, "chanrelay_torn_bytes_total",
+	    "Bytes cut from the end of a current left by a crash.", l->d.cut);
+	metrics_counter(m, "chanrelay_lines_split_total",
+	    "Text lines longer than -l, split.", l->split);
+	metrics_counter(m, "chanrelay_files_finished_total",
+	    "Files finished (renamed to their first record's time).",
+	    l->d.files);
+	metrics_gauge(m, "chanrelay_disk_bytes",
+	    "Bytes of the channel directory's files, current included.",
+	    logdir_disk_bytes(&l->d));
+	metrics_commit(m);
 }
 
 /* Reading. */
@@ -166,6 +204,8 @@ take(struct log *l)
 	for (i = 0; i < SLICE; i++) {
 		if ((n = recin_next(&l->in, &r)) != 1)
 			break;
+		l->inrecs++;
+		l->inbytes += r.n;
 		if (l->framing == FRAME_TEXT) {
 			put_line(l, r.p, r.n, r.flags, &now);
 			continue;
@@ -198,6 +238,8 @@ sniff(struct log *l, int sigfd)
 			return 0;
 		if (sig_take(SIGUSR1))
 			counters(l);
+		if (metrics_due(&l->m))
+			metrics(l);
 	}
 	if (n == -1) {
 		l->refused = recin_fail(&l->in);
@@ -246,6 +288,8 @@ run(struct log *l, int sigfd)
 			counters(l);
 		if (sig_take(SIGCHLD))
 			handoff_reap(&l->d.proc);
+		if (metrics_due(&l->m))
+			metrics(l);
 		logdir_timers(&l->d);
 		if ((n = take(l)) <= 0)
 			return 0;
@@ -314,6 +358,8 @@ main(int argc, char **argv)
 	parse(argc, argv, &l.o);
 	sigfd = sig_setup(SIG_HUP | SIG_CHLD | SIG_XFSZ);
 	setup(&l);
+	if (metrics_setup(&l.m, l.o.metrics, "chanlog"))
+		metrics(&l);
 	if (sniff(&l, sigfd) == 1) {
 		logdir_start(&l.d, l.framing, l.in.hdr, l.in.rd.swap);
 		term = run(&l, sigfd);
@@ -323,6 +369,9 @@ main(int argc, char **argv)
 			logdir_end(&l.d);
 	}
 	logdir_close(&l.d, lost);
+	if (l.m.path != NULL)
+		metrics(&l);
+	metrics_free(&l.m);
 	if (l.o.d.verbose || l.d.dropped || l.d.cut || l.split || l.refused)
 		counters(&l);
 	if (lost > 0 || l.refused == 111)

@@ -6,7 +6,7 @@
 # shellcheck disable=SC2154
 set -u
 
-usage="usage: chanrelay [-h] [-C DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]"
+usage="usage: chanrelay [-h] [-C DIR] [-F FORMAT] [-f CONF] [-H HOST] [-M DIR] [-t DURATION] COMMAND [NAME...]"
 prog=chanrelay
 GRACE=10		# seconds a stopping channel's pipeline gets to drain
 LATE=5			# then seconds after TERM to all its programs, before KILL
@@ -450,7 +450,15 @@ bindargs() {
 # With a socket kept (bind_I), it is fd 3, for udp-recv -d 3 only.
 script() {
 	eval "p=\$pipe_$1 n=\$name_$1 b=\$bind_$1"
-	out=$vars
+	out="CHANRELAY_CHANNEL='$n'
+export CHANRELAY_CHANNEL
+"
+	if [ -n "$mdir" ]; then
+		out="${out}CHANRELAY_METRICS_DIR='$mdir'
+export CHANRELAY_METRICS_DIR
+"
+	fi
+	out=$out$vars
 	k=0
 	sep=''
 	stages "$p" >"$dir/$n.stagelist"
@@ -496,6 +504,7 @@ start_channel() {
 	i=$1
 	eval "n=\$name_$i b=\$bind_$i"
 	rm -f "$dir/$n".st* "$dir/$n.first" "$dir/$n.ended" "$dir/$n.ctl"
+	[ -z "$mdir" ] || rm -f "$mdir/$n".*.prom
 	mkfifo -m 0600 "$dir/$n.ctl" || die 111 "unable to create $dir/$n.ctl"
 	s=$(script "$i")
 	ba=''
@@ -677,12 +686,13 @@ ended() {
 		eval "pid_$i=0"
 	fi
 	rm -f "$dir/$n.ended"
-	why='' said='' perm=0 pw='' k=1
+	why='' said='' perm=0 pw='' k=1 code=0
 	while [ -f "$dir/$n.st$k" ]; do
 		read -r e <"$dir/$n.st$k" || e=''
 		w=$(sed -n "${k}p" "$dir/$n.stagelist" 2>/dev/null |
 		    awk '{ print $1 }')
 		[ -n "$e" ] || e=0
+		[ "$code" -ne 0 ] || code=$e
 		h=$(how "$e")
 		said="$said${said:+, }$w $h"
 		case $h in
@@ -699,7 +709,7 @@ ended() {
 		[ -z "$b" ] || w='udp-bind'
 		h=$(how "$rs")
 		said="$w $h"
-		e=$rs
+		e=$rs code=$rs
 		case $h in
 		killed*) e=${h#killed by SIG} ;;
 		esac
@@ -719,7 +729,7 @@ ended() {
 		[ -z "$m" ] || msg=$m
 	fi
 	t=$(now)
-	eval "lastexit_$i=\${why:-0} lastwhen_$i=$t"
+	eval "lastexit_$i=\${why:-0} lastwhen_$i=$t lastcode_$i=$code"
 	if [ "$perm" -eq 1 ]; then
 		eval "state_$i=failed"
 		log "$n: failed: ${said}${msg:+ ($msg)}; not restarted"
@@ -741,6 +751,143 @@ ended() {
 	[ "$backoff" -le "$BACKOFF_MAX" ] || backoff=$BACKOFF_MAX
 	eval "backoff_$i=$backoff"
 	state "$i"
+}
+
+# --- metrics -----------------------------------------------------------
+
+# sums: for each channel NAME FIRST (its first program) read on standard
+# input, "NAME IN DISK LOST BYTES" from its programs' metrics files: IN
+# the first program's records in (or the most any program read), DISK
+# chanlog's records written, LOST every drop counter added up, BYTES
+# chanlog's bytes on disk; "-" for what no file says.
+sums() {
+	set -- "$mdir"/*.prom
+	[ -e "$1" ] || set --
+	awk -v files=$# '
+	function label(l, k,   m) {
+		if (!match(l, k "=\"[^\"]*\"")) return ""
+		m = substr(l, RSTART + length(k) + 2, RLENGTH - length(k) - 3)
+		return m
+	}
+	FILENAME == "-" { order[++n] = $1; first[$1] = $2; next }
+	/^#/ || !/\{/ { next }
+	{
+		c = label($0, "channel"); p = label($0, "program")
+		if (!(c in first)) next
+		name = substr($0, 1, index($0, "{") - 1); v = $NF + 0
+		if (name == "chanrelay_records_in_total") {
+			if (p == first[c]) fin[c] = v
+			if (!(c in most) || v > most[c]) most[c] = v
+		} else if (name == "chanrelay_records_out_total" && p == "chanlog")
+			disk[c] += v
+		else if (name ~ /^chanrelay_(sink_)?records_dropped_total$/)
+			lost[c] += v
+		else if (name == "chanrelay_disk_bytes")
+			bytes[c] += v
+		seen[c] = 1
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			c = order[i]
+			in_ = c in fin ? fin[c] : c in most ? most[c] : "-"
+			printf "%s %s %s %s %s\n", c, in_,
+			    c in disk ? disk[c] : "-",
+			    c in seen ? lost[c] + 0 : "-",
+			    c in bytes ? bytes[c] : "-"
+		}
+	}' - "$@"
+}
+
+# measure: what status shows of each channel's numbers, into
+# $dir/NAME.numbers ("IN/S DISK/S LOST BYTES", rates over the interval
+# since the last time), and chanrelay's own metrics file.
+measure() {
+	t=$(now)
+	mdue=$((t + minterval))
+	list='' i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "n=\$name_$i st=\$state_$i"
+		if [ "$st" != skipped ] && selected "$n"; then
+			w=$(head -n 1 "$dir/$n.stagelist" 2>/dev/null |
+			    awk '{ print $1 }')
+			list="$list$n ${w##*/}
+"
+		fi
+		i=$((i + 1))
+	done
+	printf '%s' "$list" | sums | while read -r m_n m_in m_disk m_lost m_bytes
+	do
+		# the last sample: "T IN DISK", in $dir/NAME.sample
+		r_in=- r_disk=-
+		if read -r pt pin pdisk <"$dir/$m_n.sample" 2>/dev/null &&
+		    [ "$t" -gt "$pt" ]; then
+			r_in=$(rate "$m_in" "$pin" $((t - pt)))
+			r_disk=$(rate "$m_disk" "$pdisk" $((t - pt)))
+		fi
+		printf '%s %s %s\n' "$t" "$m_in" "$m_disk" >"$dir/$m_n.sample"
+		printf '%s %s %s %s\n' "$r_in" "$r_disk" "$m_lost" "$m_bytes" \
+		    >"$dir/$m_n.numbers"
+	done
+	if ! own_metrics >"$mdir/.chanrelay.prom.tmp" ||
+	    ! mv -f "$mdir/.chanrelay.prom.tmp" "$mdir/chanrelay.prom"; then
+		log "unable to write $mdir/chanrelay.prom"
+	fi
+}
+
+# rate NOW BEFORE MS: a counter's records a second over MS milliseconds
+# ("-" when either is unknown; a counter that went back started again).
+rate() {
+	case $1$2 in
+	*-*) echo - ; return ;;
+	esac
+	d=$(($1 - $2))
+	[ "$d" -ge 0 ] || d=$1
+	echo $(((d * 1000 + $3 / 2) / $3))
+}
+
+# own_metrics: chanrelay's metrics, in the text format (chanrelay(1)
+# METRICS).
+own_metrics() {
+	l='channel="",program="chanrelay"'
+	printf '# HELP chanrelay_start_time_seconds When the program started, in seconds since the Unix epoch.\n'
+	printf '# TYPE chanrelay_start_time_seconds gauge\n'
+	printf 'chanrelay_start_time_seconds{%s} %s.%03d\n' "$l" \
+	    $((mstart / 1000)) $((mstart % 1000))
+	for m in \
+	    'state gauge 1 for the state the channel is in (running, restarting, failed, stopped), 0 for the others.' \
+	    'restarts_total counter Times the channel was started again.' \
+	    'last_exit_status gauge The exit status of the first program that failed when the channel last ended (128+N: killed by signal N; 0: all exited 0).' \
+	    'up_since_seconds gauge When the channel last started, in seconds since the Unix epoch; 0 when it is not running.'; do
+		# shellcheck disable=SC2086 # NAME TYPE HELP...: words
+		set -- $m
+		nm=chanrelay_channel_$1 ty=$2
+		shift 2
+		printf '# HELP %s %s\n# TYPE %s %s\n' "$nm" "$*" "$nm" "$ty"
+		i=1
+		while [ "$i" -le "$nch" ]; do
+			eval "n=\$name_$i st=\$state_$i r=\$restarts_$i lc=\$lastcode_$i u=\$started_$i"
+			lb="channel=\"$n\",program=\"chanrelay\""
+			if [ "$st" != skipped ] && selected "$n"; then
+				case $nm in
+				*_state)
+					for x in running restarting failed stopped; do
+						v=0
+						[ "$x" != "$st" ] || v=1
+						printf '%s{%s,state="%s"} %s\n' "$nm" "$lb" "$x" "$v"
+					done ;;
+				*_restarts_total) printf '%s{%s} %s\n' "$nm" "$lb" "$r" ;;
+				*_last_exit_status)
+					[ "$lc" = - ] ||
+					    printf '%s{%s} %s\n' "$nm" "$lb" "$lc" ;;
+				*)
+					[ "$st" = running ] || u=0
+					printf '%s{%s} %s.%03d\n' "$nm" "$lb" \
+					    $((u / 1000)) $((u % 1000)) ;;
+				esac
+			fi
+			i=$((i + 1))
+		done
+	done
 }
 
 # --- the supervisor --------------------------------------------------
@@ -794,10 +941,11 @@ cleanup() {
 		eval "n=\$name_$i"
 		rm -f "$dir/$n".st* "$dir/$n.first" "$dir/$n.state" \
 		    "$dir/$n.err" "$dir/$n.msg" "$dir/$n.stagelist" \
-		    "$dir/$n.restart" "$dir/$n.ended" "$dir/$n.ctl"
+		    "$dir/$n.restart" "$dir/$n.ended" "$dir/$n.ctl" \
+		    "$dir/$n.numbers" "$dir/$n.sample"
 		i=$((i + 1))
 	done
-	rm -f "$dir/chanrelay.pid"
+	rm -f "$dir/chanrelay.pid" "$dir/metrics.dir"
 	[ "$madedir" -eq 0 ] || rmdir "$dir" 2>/dev/null
 }
 
@@ -850,10 +998,12 @@ supervise() {
 	trap 'log "HUP ignored"' HUP
 	end=0
 	[ -z "$duration" ] || end=$(($(now) + duration))
+	mstart=$(now) mdue=0
+	[ -z "$mdir" ] || printf '%s\n' "$mdir" >"$dir/metrics.dir"
 	i=1 mine=0
 	while [ "$i" -le "$nch" ]; do
 		eval "n=\$name_$i"
-		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=- bind_$i="
+		eval "pid_$i=0 state_$i=stopped restarts_$i=0 started_$i=0 lastexit_$i=- lastwhen_$i=- lastcode_$i=- bind_$i="
 		if ! here "$i"; then
 			# another host's: status shows it, and why
 			eval "state_$i=skipped"
@@ -881,8 +1031,11 @@ supervise() {
 		fi
 		sleep "$TICK"
 		[ "$stop" -eq 1 ] || tick
+		[ "$stop" -eq 1 ] || [ -z "$mdir" ] || [ "$(now)" -lt "$mdue" ] ||
+		    measure
 	done
 	stop_all
+	[ -z "$mdir" ] || measure
 	cleanup
 	log "stopped"
 	exit 0
@@ -936,7 +1089,7 @@ cmd_start() {
 	# its own session: a closing terminal does not end it
 	# shellcheck disable=SC2086 # the channel names are words
 	setsid "$self" -C "$dir" -f "$conf" ${hflag:+-H "$hflag"} \
-	    ${tflag:+-t "$tflag"} run $only \
+	    ${tflag:+-t "$tflag"} ${mdir:+-M "$mdir"} run $only \
 	    </dev/null >>"$dir/chanrelay.log" 2>&1 &
 	t=0
 	while ! p=$(running_pid) && [ "$t" -lt 50 ]; do
@@ -969,32 +1122,123 @@ ago() {
 	fi
 }
 
+# human BYTES: a size as the toolkit writes them (1024 based: 12.3M)
+human() {
+	case $1 in
+	-) echo - ; return ;;
+	esac
+	awk -v b="$1" 'BEGIN {
+		u = "kMGTP"; i = 0
+		if (b < 1024) { printf "%d\n", b; exit }
+		while (b >= 1024 && i < 5) { b /= 1024; i++ }
+		printf (b < 10 ? "%.1f%s\n" : "%.0f%s\n"), b, substr(u, i, 1)
+	}'
+}
+
+# table: the status of every selected channel, as a table or (-F json)
+# a JSON document.
+table() {
+	t=$(now)
+	if [ "$format" = json ]; then
+		printf '{"supervisor":%s,"channels":[' "$p"
+	else
+		printf '%-16s %-10s %7s %7s %8s %7s %7s %8s %6s %-14s %s\n' \
+		    CHANNEL STATE PID UPTIME RESTARTS IN/S DISK/S LOST DISK \
+		    LAST-EXIT WHEN
+	fi
+	sep='' i=1
+	while [ "$i" -le "$nch" ]; do
+		eval "n=\$name_$i"
+		if selected "$n" && read -r st pid started restarts last when \
+		    <"$dir/$n.state" 2>/dev/null; then
+			read -r rin rdisk lost bytes <"$dir/$n.numbers" \
+			    2>/dev/null || rin=- rdisk=- lost=- bytes=-
+			up=-
+			[ "$st" != running ] || up=$(((t - started) / 1000))
+			ago=-
+			[ "$when" = - ] || ago=$(((t - when) / 1000))
+			[ "$pid" != 0 ] || pid=-
+			if [ "$format" = json ]; then
+				msg=''
+				case $st in
+				failed|skipped) msg=$(cat "$dir/$n.msg" 2>/dev/null) ;;
+				esac
+				printf '%s{"channel":"%s","state":"%s","pid":%s,"uptime_seconds":%s,"restarts":%s,"in_per_second":%s,"disk_per_second":%s,"lost":%s,"disk_bytes":%s,"last_exit":%s,"last_exit_seconds_ago":%s,"message":%s}' \
+				    "$sep" "$n" "$st" "$(jnum "$pid")" "$(jnum "$up")" \
+				    "$restarts" "$(jnum "$rin")" "$(jnum "$rdisk")" \
+				    "$(jnum "$lost")" "$(jnum "$bytes")" \
+				    "$(jstr "$last")" "$(jnum "$ago")" "$(jstr "$msg")"
+				sep=,
+			else
+				[ "$up" = - ] || up=$(ago "$up")
+				[ "$ago" = - ] || ago="$(ago "$ago") ago"
+				printf '%-16s %-10s %7s %7s %8s %7s %7s %8s %6s %-14s %s\n' \
+				    "$n" "$st" "$pid" "$up" "$restarts" "$rin" \
+				    "$rdisk" "$lost" "$(human "$bytes")" "$last" "$ago"
+				case $st in
+				failed|skipped) sed 's/^/    /' "$dir/$n.msg" 2>/dev/null ;;
+				esac
+			fi
+		fi
+		i=$((i + 1))
+	done
+	[ "$format" != json ] || printf ']}\n'
+}
+
+jnum() {	# jnum VALUE: a JSON number, null for "-"
+	case $1 in
+	-|'') echo null ;;
+	*) echo "$1" ;;
+	esac
+}
+
+jstr() {	# jstr TEXT: a JSON string, null for "-" or nothing
+	case $1 in
+	-|'') echo null; return ;;
+	esac
+	printf '%s' "$1" | awk 'BEGIN { RS = "\001"; ORS = "" }
+	{
+		gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t")
+		gsub(/\n/, "\\n"); gsub(/\r/, "\\r")
+		print "\"" $0 "\""
+	}'
+}
+
 cmd_status() {
 	rundir
 	if ! p=$(running_pid); then
 		printf '%s: not running (%s)\n' "$prog" "$dir"
 		exit 3
 	fi
-	t=$(now)
-	printf '%-16s %-10s %7s %7s %8s %-14s %s\n' CHANNEL STATE PID UPTIME \
-	    RESTARTS LAST-EXIT WHEN
-	i=1
-	while [ "$i" -le "$nch" ]; do
-		eval "n=\$name_$i"
-		if selected "$n" && read -r st pid started restarts last when \
-		    <"$dir/$n.state" 2>/dev/null; then
-			up=-
-			[ "$st" != running ] || up=$(ago $(((t - started) / 1000)))
-			[ "$when" = - ] || when="$(ago $(((t - when) / 1000))) ago"
-			[ "$pid" != 0 ] || pid=-
-			printf '%-16s %-10s %7s %7s %8s %-14s %s\n' "$n" "$st" \
-			    "$pid" "$up" "$restarts" "$last" "$when"
-			case $st in
-			failed|skipped) sed 's/^/    /' "$dir/$n.msg" 2>/dev/null ;;
-			esac
-		fi
-		i=$((i + 1))
+	table
+	exit 0
+}
+
+# top: the status table again every second, on a terminal; once, as
+# status, when the standard output is not one.
+cmd_top() {
+	rundir
+	if ! p=$(running_pid); then
+		printf '%s: not running (%s)\n' "$prog" "$dir"
+		exit 3
+	fi
+	if [ ! -t 1 ] || [ "$format" = json ]; then
+		table
+		exit 0
+	fi
+	trap 'printf "\033[?25h\n"; exit 0' INT TERM HUP
+	end=0
+	[ -z "$duration" ] || end=$(($(now) + duration))
+	printf '\033[?25l'
+	while running_pid >/dev/null; do
+		out=$(table)
+		printf '\033[H\033[2J%s  %s  (%s)\n\n%s\n' "chanrelay top" \
+		    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$dir" "$out"
+		[ "$end" -eq 0 ] || [ "$(now)" -lt "$end" ] || break
+		sleep 1
 	done
+	printf '\033[?25h'
+	running_pid >/dev/null || { printf '%s: not running (%s)\n' "$prog" "$dir"; exit 3; }
 	exit 0
 }
 
@@ -1036,10 +1280,18 @@ cmd_check() {
 
 main() {
 	conf=/etc/chanrelay/chanrelay.conf dir='' duration='' tflag='' hflag=''
-	while getopts :C:f:hH:t: c; do
+	format=text mdir=${CHANRELAY_METRICS_DIR:-}
+	while getopts :C:F:f:hH:M:t: c; do
 		case $c in
 		C) dir=$OPTARG ;;
+		F) format=$OPTARG
+		   case $format in
+		   text|json) ;;
+		   *) misuse "invalid format '$OPTARG': use text or json" ;;
+		   esac ;;
 		f) conf=$OPTARG ;;
+		M) [ -n "$OPTARG" ] || misuse "invalid directory '': empty"
+		   mdir=$OPTARG ;;
 		h) printf '%s\n' "$usage"; exit 0 ;;
 		H) hflag=$OPTARG
 		   host_ok "$OPTARG" || misuse "invalid host name '$OPTARG'" ;;
@@ -1063,9 +1315,25 @@ main() {
 	PATH=$bindir:$PATH
 	export PATH
 	case $command in
-	run|start|stop|status|restart|check) ;;
+	run|start|stop|status|top|restart|check) ;;
 	*) misuse "unknown command '$command'" ;;
 	esac
+	minterval=5000
+	if [ -n "${CHANRELAY_METRICS_INTERVAL:-}" ]; then
+		minterval=$(millis "$CHANRELAY_METRICS_INTERVAL") || exit 100
+	fi
+	if [ -n "$mdir" ]; then
+		case $mdir in
+		*"'"*) die 100 "invalid directory '$mdir': a quote in it" ;;
+		esac
+		case $command in
+		run|start)
+			if ! mkdir -p "$mdir" 2>/dev/null || [ ! -w "$mdir" ]; then
+				die 111 "unable to write metrics into $mdir"
+			fi
+			mdir=$(cd "$mdir" && pwd) ;;
+		esac
+	fi
 	# this host: its node name, never a name looked up (no DNS)
 	host=$(lower "${hflag:-$(uname -n 2>/dev/null)}")
 	parse "$conf"

@@ -574,3 +574,20 @@ logdir_close(struct logdir *d, uint64_t lost)
 		warn("unable to remove %s/current.ok", d->o.dir);
 	handoff_wait(&d->proc);
 }
+
+uint64_t
+logdir_disk_bytes(const struct logdir *d)
+{
+	struct finished *f = NULL;
+	struct stat st;
+	uint64_t sum = 0;
+	long i, n;
+
+	if ((n = chandir_list(d->dirfd, &f)) > 0)
+		for (i = 0; i < n; i++)
+			sum += (uint64_t)f[i].size;
+	free(f);
+	if (d->cur != -1 && fstat(d->cur, &st) == 0)
+		sum += (uint64_t)st.st_size;
+	return sum;
+}

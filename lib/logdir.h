@@ -130,4 +130,8 @@ void logdir_end(struct logdir *d);
  * waited for a while (handoff_wait). */
 void logdir_close(struct logdir *d, uint64_t lost);
 
+/* logdir_disk_bytes: the sizes of DIR's finished files and of current
+ * added up (a listing: for the metrics, not for every record). */
+uint64_t logdir_disk_bytes(const struct logdir *d);
+
 #endif

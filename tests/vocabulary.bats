@@ -76,7 +76,7 @@ programs() {
 	assert_line '-a FILE'
 	assert_line '-b SIZE,BACKLOG'
 	assert_line '-h'
-	assert_line '-M FILE'
+	assert_line '-M FILE,DIR'
 	assert_line '-w TIMEOUT'
 	[ "${#lines[@]}" -ge 21 ] || fail_msg "only ${#lines[@]} rows: $output"
 	grep -q "Other letters are each program's own" "$REPO/man/chanrelay.7"

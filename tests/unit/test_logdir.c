@@ -92,7 +92,8 @@ text_session(void)
 	line(&d, "c\n", 1700000002);
 	logdir_end(&d);
 	logdir_close(&d, 0);
-	_exit(d.files == 2 && d.records == 3 && d.bytes == 6 ? 0 : 1);
+	_exit(d.files == 2 && d.records == 3 && d.bytes == 6 &&
+	    logdir_disk_bytes(&d) == 6 ? 0 : 1);
 }
 
 static void
@@ -185,7 +186,7 @@ main(void)
 
 	if (mkdtemp(top) == NULL)
 		abort();
-	is_int(in(text_session), 0, "text: two files finished, 3 records");
+	is_int(in(text_session), 0, "text: two files finished, 3 records, 6 bytes on disk");
 	is_int(finished(".log", 0, b, sizeof b, &n), 2,
 	    "  a rotation with records finishes a file, an empty one not");
 	ok(n == 4 && memcmp(b, "a\nb\n", 4) == 0, "  the first holds a, b");
