@@ -357,8 +357,9 @@ main(int argc, char **argv)
 
 	parse(argc, argv, &l.o);
 	sigfd = sig_setup(SIG_HUP | SIG_CHLD | SIG_XFSZ);
+	metrics_setup(&l.m, l.o.metrics, "chanlog");
 	setup(&l);
-	if (metrics_setup(&l.m, l.o.metrics, "chanlog"))
+	if (l.m.path != NULL)
 		metrics(&l);
 	if (sniff(&l, sigfd) == 1) {
 		logdir_start(&l.d, l.framing, l.in.hdr, l.in.rd.swap);

@@ -91,6 +91,7 @@ metrics_setup(struct metrics *m, const char *file, const char *program)
 	const char *errstr;
 	char *c, *p;
 	struct itimerval it;
+	int fd;
 
 	memset(m, 0, sizeof *m);
 	if (ch != NULL && *ch == '\0')
@@ -116,6 +117,12 @@ metrics_setup(struct metrics *m, const char *file, const char *program)
 			errx(100, "invalid CHANRELAY_METRICS_INTERVAL '%s': %s",
 			    iv, errstr);
 	}
+	/* a wrong directory shows now, before the program touches anything */
+	if ((fd = open(m->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		err(111, "unable to write the metrics to %s", m->path);
+	close(fd);
+	unlink(m->tmp);
 	m->start = (double)clock_wall() / (double)NS_PER_S;
 	warnrate_init(&m->warn, 60 * NS_PER_S);
 	it.it_interval.tv_sec = (time_t)(m->every / NS_PER_S);

@@ -31,7 +31,9 @@ struct metrics {
  * PROGRAM.prom without it), else nowhere. The interval is
  * $CHANRELAY_METRICS_INTERVAL, a duration, 5s by default; an interval
  * timer (SIGALRM, recorded by lib/sig: call after sig_setup) marks each
- * one. A bad variable exits 100, a timer that cannot be armed 111.
+ * one. A bad variable exits 100; a file that cannot be made (tried at
+ * once, so before the program touches anything else) or a timer that
+ * cannot be armed, 111.
  * Returns 1 when there are metrics to write, 0 when not.
  */
 int metrics_setup(struct metrics *m, const char *file, const char *program);

@@ -551,3 +551,20 @@ close_input() {
 	stop_bg "$1-hold" KILL
 	t_closed=$(date +%s.%N)
 }
+
+# metric FILE NAME [LABEL="VALUE"]: the value of the sample of metric NAME
+# in the Prometheus textfile FILE (the one with that label, when given);
+# fails when there is none.
+metric() {
+	awk -v n="$2" -v l="${3-}" '
+	index($0, n "{") == 1 && (l == "" || index($0, l)) { print $NF; f = 1; exit }
+	END { exit !f }' "$1"
+}
+
+# metric_is FILE NAME LABEL WANT: the sample's value is WANT (LABEL as for
+# metric, or ""); for wait_until.
+metric_is() {
+	local v
+	v=$(metric "$1" "$2" "$3" 2>/dev/null) || return 1
+	[ "$v" = "$4" ]
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# metrics.bats: the Prometheus textfiles (chanrelay(7) METRICS): where they
+# go, what promtool says of them, that a reader never sees half of one,
+# node_exporter's textfile collector serving them, and the alert rules of
+# examples/prometheus.
+
+load helper
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	need promtool
+	export CHANRELAY_METRICS_INTERVAL=50ms
+	unset CHANRELAY_METRICS_DIR CHANRELAY_CHANNEL
+}
+
+# promtool_ok FILE: promtool check metrics finds nothing wrong in FILE.
+promtool_ok() {
+	local out
+	out=$(promtool check metrics <"$1" 2>&1) ||
+	    fail_msg "promtool check metrics $1: $out" "$(cat "$1")"
+}
+
+# lines N: N lines "line I".
+lines() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		echo "line $i"
+	done
+}
+
+@test "metrics: chanlog -M: the file at start, counters as they go, the last at exit; promtool reads them" {
+	start_fifo cl chanlog -M "$T/m.prom" "$T/ch"
+	wait_for "$T/m.prom"
+	promtool_ok "$T/m.prom"
+	assert_equal "$(metric "$T/m.prom" chanrelay_records_in_total)" 0
+	start=$(metric "$T/m.prom" chanrelay_start_time_seconds)
+	now=$(date +%s)
+	awk -v s="$start" -v n="$now" 'BEGIN { exit !(s > n - 60 && s <= n + 1) }' ||
+	    fail_msg "start time $start, now $now"
+	lines 1000 >"$T/in"
+	feed_file cl "$T/in"
+	# while it runs: the interval writes what came in
+	wait_until 10 metric_is "$T/m.prom" chanrelay_records_in_total "" 1000
+	promtool_ok "$T/m.prom"
+	close_input cl
+	wait_exit "$fifo_pid"
+	assert_equal "$exit_status" 0
+	promtool_ok "$T/m.prom"
+	assert_equal "$(metric "$T/m.prom" chanrelay_records_out_total)" 1000
+	assert_equal "$(metric "$T/m.prom" chanrelay_bytes_in_total)" \
+	    "$(tr -d '\n' <"$T/in" | wc -c)"
+	assert_equal "$(metric "$T/m.prom" chanrelay_files_finished_total)" 1
+	assert_equal "$(metric "$T/m.prom" chanrelay_records_dropped_total 'reason="disk"')" 0
+	assert_equal "$(metric "$T/m.prom" chanrelay_disk_bytes)" \
+	    "$(cat "$T"/ch/*.log | wc -c)"
+	assert_equal "$(metric "$T/m.prom" chanrelay_start_time_seconds)" "$start"
+	# labels: channel empty without CHANRELAY_CHANNEL, program chanlog
+	grep -q '^chanrelay_records_out_total{channel="",program="chanlog"} 1000$' "$T/m.prom"
+	[ ! -e "$T/m.prom.tmp" ]
+}
+
+@test "metrics: CHANRELAY_METRICS_DIR: CHANNEL.PROGRAM.prom, or PROGRAM.prom without a channel; -M wins" {
+	mkdir "$T/md"
+	echo x | CHANRELAY_METRICS_DIR=$T/md CHANRELAY_CHANNEL=gps chanlog "$T/a"
+	echo x | CHANRELAY_METRICS_DIR=$T/md chanlog "$T/b"
+	echo x | CHANRELAY_METRICS_DIR=$T/md CHANRELAY_CHANNEL=gps chanlog -M "$T/own.prom" "$T/c"
+	run ls "$T/md"
+	assert_output "$(printf '%s\n' chanlog.prom gps.chanlog.prom)"
+	grep -q '^chanrelay_records_in_total{channel="gps",program="chanlog"} 1$' "$T/md/gps.chanlog.prom"
+	grep -q '^chanrelay_records_in_total{channel="gps",program="chanlog"} 1$' "$T/own.prom"
+	promtool_ok "$T/md/chanlog.prom"
+}
+
+@test "metrics: a bad interval is exit 100, a metrics file that cannot be written at start 111; nothing is written to DIR then" {
+	run bash -c 'echo x | CHANRELAY_METRICS_INTERVAL=fast chanlog -M "$1/m.prom" "$1/a"' _ "$T"
+	assert_equal "$status" 100
+	assert_output --partial "chanlog: invalid CHANRELAY_METRICS_INTERVAL 'fast'"
+	run bash -c 'echo x | CHANRELAY_METRICS_INTERVAL=1ms chanlog -M "$1/m.prom" "$1/a"' _ "$T"
+	assert_equal "$status" 100
+	assert_output --partial "'1ms': too small"
+	run bash -c 'echo x | chanlog -M "$1/none/m.prom" "$1/b"' _ "$T"
+	assert_equal "$status" 111
+	assert_output --partial "chanlog: unable to write the metrics to $T/none/m.prom"
+	[ -z "$(ls "$T/b" 2>/dev/null | grep -v -e '^lock$')" ]
+}
+
+@test "metrics: a reader never sees the file half-written while it is rewritten every 10ms" {
+	CHANRELAY_METRICS_INTERVAL=10ms start_fifo cl chanlog -M "$T/m.prom" "$T/ch"
+	wait_for "$T/m.prom"
+	want=$(wc -l <"$T/m.prom")
+	# a writer that keeps the counters moving while the reader reads
+	lines 200000 >"$T/in"
+	feed_file cl "$T/in" &
+	feeder=$!
+	# every rewrite is a new file renamed over the old: a new inode
+	seen=0 changed=0 last=''
+	for ((i = 0; i < 3000 && changed < 30; i++)); do
+		ino=$(stat -c %i "$T/m.prom")
+		cur=$(cat "$T/m.prom")
+		n=$(printf '%s\n' "$cur" | wc -l)
+		[ "$n" -eq "$want" ] ||
+		    fail_msg "read $i: $n lines, not $want:" "$cur"
+		printf '%s\n' "$cur" | tail -n 1 | grep -q '^chanrelay_disk_bytes{' ||
+		    fail_msg "read $i: it does not end with the last metric:" "$cur"
+		[ "$ino" = "$last" ] || changed=$((changed + 1))
+		last=$ino
+		seen=$((seen + 1))
+	done
+	wait "$feeder"
+	[ "$changed" -ge 30 ] ||
+	    fail_msg "the file was rewritten only $changed times in $seen reads"
+	close_input cl
+	wait_exit "$fifo_pid"
+	promtool_ok "$T/m.prom"
+	assert_equal "$(metric "$T/m.prom" chanrelay_records_out_total)" 200000
+}
+
+@test "metrics: node_exporter's textfile collector serves a channel's counters, scraped with curl" {
+	need prometheus-node-exporter curl
+	mkdir "$T/md"
+	lines 3 | CHANRELAY_METRICS_DIR=$T/md CHANRELAY_CHANNEL=demo chanlog "$T/ch"
+	free_tcp_port
+	start_bg ne prometheus-node-exporter \
+	    --web.listen-address="127.0.0.1:$free_port" \
+	    --collector.disable-defaults --collector.textfile \
+	    --collector.textfile.directory="$T/md"
+	wait_until 10 curl -fsS -o "$T/scrape" "http://127.0.0.1:$free_port/metrics"
+	grep -q '^chanrelay_records_in_total{channel="demo",program="chanlog"} 3$' "$T/scrape" ||
+	    fail_msg "not in the scrape:" "$(grep chanrelay "$T/scrape")"
+	grep -q '^chanrelay_files_finished_total{channel="demo",program="chanlog"} 1$' "$T/scrape"
+	# and no error reading the directory
+	grep -q '^node_textfile_scrape_error 0$' "$T/scrape"
+}
+
+@test "metrics: the alert rules of examples/prometheus are valid, and fire on loss and restarts (promtool test rules)" {
+	run promtool check rules "$TOP/examples/prometheus/chanrelay-rules.yml"
+	assert_success
+	assert_output --partial "SUCCESS: 2 rules found"
+	run promtool test rules "$TOP/tests/fixtures/chanrelay-rules.test.yml"
+	assert_success
+	assert_output --partial SUCCESS
+}
