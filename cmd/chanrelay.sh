@@ -819,7 +819,7 @@ measure() {
 	do
 		# the last sample: "T IN DISK", in $dir/NAME.sample
 		r_in=- r_disk=-
-		if read -r pt pin pdisk <"$dir/$m_n.sample" 2>/dev/null &&
+		if read -r pt pin pdisk 2>/dev/null <"$dir/$m_n.sample" &&
 		    [ "$t" -gt "$pt" ]; then
 			r_in=$(rate "$m_in" "$pin" $((t - pt)))
 			r_disk=$(rate "$m_disk" "$pdisk" $((t - pt)))
@@ -1151,8 +1151,8 @@ table() {
 		eval "n=\$name_$i"
 		if selected "$n" && read -r st pid started restarts last when \
 		    <"$dir/$n.state" 2>/dev/null; then
-			read -r rin rdisk lost bytes <"$dir/$n.numbers" \
-			    2>/dev/null || rin=- rdisk=- lost=- bytes=-
+			read -r rin rdisk lost bytes 2>/dev/null \
+			    <"$dir/$n.numbers" || rin=- rdisk=- lost=- bytes=-
 			up=-
 			[ "$st" != running ] || up=$(((t - started) / 1000))
 			ago=-

@@ -9,7 +9,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: chanrelay [-h] [-C DIR] [-f CONF] [-H HOST] [-t DURATION] COMMAND [NAME...]'
+USAGE='usage: chanrelay [-h] [-C DIR] [-F FORMAT] [-f CONF] [-H HOST] [-M DIR] [-t DURATION] COMMAND [NAME...]'
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
 
 setup_file() {
@@ -99,7 +99,7 @@ channel_pids() {
 }
 
 # field NAME COLUMN: a column of channel NAME's status line (2 STATE,
-# 3 PID, 4 UPTIME, 5 RESTARTS, 6 LAST-EXIT).
+# 3 PID, 4 UPTIME, 5 RESTARTS, 6 IN/S ... 10 LAST-EXIT).
 field() {
 	cr status 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c; exit }'
 }
@@ -656,7 +656,8 @@ sockets() {
 		[[ ${lines[i]} == bad\ * ]] && break
 	done
 	# the port is bound once for the channel's life, by udp-bind
-	[[ ${lines[i]} =~ ^bad\ +failed\ +-\ +-\ +0\ +udp-bind=100\  ]] || fail_msg "${lines[i]}"
+	# (no -M: no numbers, IN/S DISK/S LOST DISK are "-")
+	[[ ${lines[i]} =~ ^bad\ +failed\ +-\ +-\ +0\ +-\ +-\ +-\ +-\ +udp-bind=100\  ]] || fail_msg "${lines[i]}"
 	[[ ${lines[i + 1]} =~ ^\ +udp-bind:\ invalid\ address.*99999 ]] || fail_msg "why: ${lines[i + 1]}"
 	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z chanrelay: bad: failed: udp-bind exited 100 \(udp-bind: .*99999.*\); not restarted$' "$T/relay.err" ||
 	    fail_msg "$(cat "$T/relay.err")"
@@ -771,8 +772,8 @@ sockets() {
 	run cr status
 	assert_success
 	[ "${#lines[@]}" -eq 4 ]
-	[[ ${lines[0]} =~ ^CHANNEL\ +STATE\ +PID\ +UPTIME\ +RESTARTS\ +LAST-EXIT\ +WHEN$ ]]
-	[[ ${lines[1]} =~ ^a\ +running\ +[0-9]+\ +[0-9]+s\ +0\ +-\ +-$ ]]
+	[[ ${lines[0]} =~ ^CHANNEL\ +STATE\ +PID\ +UPTIME\ +RESTARTS\ +IN/S\ +DISK/S\ +LOST\ +DISK\ +LAST-EXIT\ +WHEN$ ]]
+	[[ ${lines[1]} =~ ^a\ +running\ +[0-9]+\ +[0-9]+s\ +0\ +-\ +-\ +-\ +-\ +-\ +-$ ]]
 	pgids="$(field a 3) $(field b 3) $(field c 3)"
 	echo "$pgids" >"$T/pgids"
 	for p in $pgids; do
