@@ -19,6 +19,10 @@ demo:   echo hello | nc -u -w1 127.0.0.1 5002
 demo: then look:  tcpdump -nn -r $data/alpha/current
 demo:             cat $data/beta/current
 demo: in another terminal: ./chanrelay -f examples/demo.conf -C $data/run status
+demo:   (or top: a live view), with records a second and losses read from
+demo:   the Prometheus metrics every program writes into $data/metrics/
 demo: Ctrl-C stops both channels cleanly (every file is finished).
 MSG
-exec ./chanrelay -f examples/demo.conf -C "$data/run" run
+CHANRELAY_METRICS_INTERVAL=${CHANRELAY_METRICS_INTERVAL:-1s}
+export CHANRELAY_METRICS_INTERVAL
+exec ./chanrelay -f examples/demo.conf -C "$data/run" -M "$data/metrics" run
