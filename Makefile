@@ -48,7 +48,8 @@ TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-ba
 	tests/tools/faultinj.so
 # the benchmarks make bench runs (bench/soak is the long soak, on its own)
 BENCH = bench/udp-recv bench/udp-send bench/chanlog bench/tee-sink \
-	bench/tcp-listen bench/connstorm bench/channels bench/nats
+	bench/tcp-listen bench/connstorm bench/channels bench/metrics-cost \
+	bench/nats
 # libFuzzer harnesses, one per parser of outside input (tests/fuzz/run.sh),
 # each linked with the fuzz build of lib/, of which it takes what it calls
 FUZZ = build/fuzz/fuzz_addr build/fuzz/fuzz_decode build/fuzz/fuzz_esc \
