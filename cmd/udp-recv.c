@@ -3,13 +3,10 @@
  * libpcap, and write one record per datagram to standard output.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include <err.h>
 #include <errno.h>
-#include <net/if.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,11 +50,8 @@ struct opts {
 struct run {
 	struct opts o;
 	struct recout w;
-	uint64_t received;	/* socket mode */
 	struct udprx rx;
-	int outpipe;		/* standard output is a pipe */
-	pcap_t *p;		/* capture mode */
-	struct udpcap cap;
+	struct udpcap cap;	/* capture mode: cap.p set */
 };
 
 static void
@@ -131,35 +125,18 @@ parse(int argc, char **argv, struct opts *o)
 	udpsock_mcast_arg(o->address, &o->addr, o->mcif, o->source, &o->src);
 }
 
-static struct recout *outw;	/* for out_fail's count of what is lost */
-
-/* out_fail: the output failed; when its reader went away, what it never
- * read (held here, or left in the pipe) is lost, and counted. */
-static void
-out_fail(void)
-{
-	if (errno == EPIPE)
-		obuf_gone(&outw->ob);
-	err(111, "unable to write output");
-}
-
 static void
 counters(struct run *r)
 {
 	struct pcap_stat st;
-	long long dropped = 0;
 
-	if (r->p == NULL) {
-		dropped = udprx_dropped(&r->rx);
+	if (r->cap.p == NULL) {
 		fprintf(stderr, "udp-recv: received=%llu written=%llu "
-		    "dropped=%lld\n", (unsigned long long)r->received,
-		    (unsigned long long)r->w.written, dropped);
+		    "dropped=%lld\n", (unsigned long long)r->rx.received,
+		    (unsigned long long)r->w.written, udprx_dropped(&r->rx));
 		return;
 	}
-	memset(&st, 0, sizeof st);
-	if (r->o.iface && pcapdl.stats(r->p, &st) == -1)
-		warnx("unable to read capture statistics: %s",
-		    pcapdl.geterr(r->p));
+	udpcap_stats(&r->cap, &st);
 	fprintf(stderr, "udp-recv: received=%llu written=%llu dropped=%u "
 	    "ifdropped=%u skipped=%llu truncated=%llu\n",
 	    (unsigned long long)r->cap.received,
@@ -173,59 +150,43 @@ counters(struct run *r)
 static long long
 dropped(struct run *r)
 {
-	struct pcap_stat st;
-
-	if (r->p == NULL)
-		return udprx_dropped(&r->rx);
-	if (r->o.iface == NULL || pcapdl.stats(r->p, &st) == -1)
-		return r->cap.damaged;
-	return st.ps_drop;
+	return r->cap.p ? udpcap_lost(&r->cap) : udprx_dropped(&r->rx);
 }
 
 /* Socket mode: pull is one recvmmsg, every datagram written. */
 static int
 sock_pull(struct run *r)
 {
-	struct udpmeta m;
 	unsigned vlen = UDPRX_BATCH;
-	int i, n;
+	int n;
 
-	if (r->o.count && r->o.count - r->received < vlen)
-		vlen = (unsigned)(r->o.count - r->received);
-	if ((n = udprx_batch(&r->rx, vlen)) == -1)
+	if (r->o.count && r->o.count - r->rx.received < vlen)
+		vlen = (unsigned)(r->o.count - r->rx.received);
+	if ((n = udprx_pull(&r->rx, vlen, &r->w)) == -1)
 		err(111, "unable to receive");
-	for (i = 0; i < n; i++) {
-		r->received++;
-		udprx_meta(&r->rx, i, &m);
-		if (recout_udp(&r->w, &m, r->rx.iov[i].iov_base,
-		    r->rx.msg[i].msg_len) == -1)
-			out_fail();
-	}
+	if (n == -2)
+		recout_fail(&r->w);
 	return n;
 }
 
 /*
- * Capture mode: pull writes what the capture holds (udpcap_pull). A file
- * that cannot be read to its end (cut short, a malformed record) ends the
- * run as its end would, with exit 1, as chanlog and udp-send treat a
- * damaged pcap stream; a read error or a failed live capture exits 111.
+ * pull: what the source holds, written. Capture mode: a file that cannot
+ * be read to its end (cut short, a malformed record) ends the run as its
+ * end would, with exit 1, as chanlog and udp-send treat a damaged pcap
+ * stream; a read error or a failed live capture exits 111 (udpcap_pull).
  */
-static int
-cap_pull(struct run *r)
-{
-	int n;
-
-	if ((n = udpcap_pull(&r->cap)) == -2)
-		out_fail();
-	return n;
-}
-
 static int
 pull(struct run *r)
 {
+	int n;
+
 	if (r->o.count && r->w.written >= r->o.count)
 		return -1;
-	return r->p ? cap_pull(r) : sock_pull(r);
+	if (r->cap.p == NULL)
+		return sock_pull(r);
+	if ((n = udpcap_pull(&r->cap)) == -2)
+		recout_fail(&r->w);
+	return n;
 }
 
 /* drain: after TERM, what the kernel or the ring already holds was
@@ -245,30 +206,17 @@ drain(struct run *r)
 static void
 wait_for(struct run *r, int fd, int sigfd, uint64_t now, uint64_t due)
 {
-	struct pollfd pfd[3];
 	struct timespec ts;
-	uint64_t d;
+	int n;
 
-	if (recout_flush(&r->w) == -1)
-		out_fail();
-	pfd[0].fd = fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sigfd;
-	pfd[1].events = POLLIN;
-	/* a pipe out: its reader's end reported at once, before more is read */
-	pfd[2].fd = r->outpipe ? STDOUT_FILENO : -1;
-	pfd[2].events = 0;
-	if (r->p && due - now > CAPWAIT_NS)
+	if (r->cap.p && due - now > CAPWAIT_NS)
 		due = now + CAPWAIT_NS;
-	d = due - now;
-	ts = clock_ts(d);
-	if (ppoll(pfd, 3, due == UINT64_MAX ? NULL : &ts, NULL) == -1 &&
-	    errno != EINTR)
+	ts = clock_ts(due - now);
+	if ((n = recout_wait(&r->w, fd, sigfd,
+	    due == UINT64_MAX ? NULL : &ts)) == -1)
+		recout_fail(&r->w);
+	if (n == -2)
 		err(111, "unable to wait for datagrams");
-	if (pfd[2].revents & (POLLERR | POLLHUP)) {
-		errno = EPIPE;
-		out_fail();
-	}
 }
 
 /*
@@ -301,7 +249,7 @@ loop(struct run *r, int fd, int sigfd)
 		    (o->idle && now - last >= o->idle))
 			return;
 		/* a short batch emptied the socket: wait, no empty call */
-		if (o->rfile || (n > 0 && (r->p != NULL || n == UDPRX_BATCH)))
+		if (o->rfile || (n > 0 && (r->cap.p || n == UDPRX_BATCH)))
 			continue;
 		due = o->duration ? start + o->duration : UINT64_MAX;
 		if (o->idle && last + o->idle < due)
@@ -315,38 +263,24 @@ static int
 sock_open(const struct opts *o)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
 	char text[ADDR_STRLEN];
-	const char *step, *why;
+	const char *step;
 	long got;
 	int fd;
 
 	if (o->fd != -1) {
-		if ((why = sockfd_check(o->fd, SOCK_DGRAM)) != NULL)
-			errx(100, "invalid fd '%d': %s", o->fd, why);
-		if (o->address && (why = sockfd_bound(o->fd, &o->addr)))
-			errx(100, "invalid fd '%d': %s, not %s", o->fd, why,
-			    o->address);
+		sockfd_arg(o->fd, SOCK_DGRAM, o->address, &o->addr);
 		fd = o->fd;
 	} else if ((fd = udpsock_bind(&o->addr, o->reuseport,
 	    o->mcif ? udpsock_ifindex(o->mcif) : 0,
 	    o->source ? (struct sockaddr *)&o->src.ss : NULL, o->rcvbuf,
 	    &step)) == -1)
 		err(111, "unable to %s %s", step, o->address);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		err(111, "unable to read the socket's address");
+	sockfd_name(fd, &ss, text);
 	if (o->fd != -1 && udpsock_meta(fd, ss.ss_family) == -1)
 		err(111, "unable to ask for datagram metadata");
 	/* an inherited socket is sized here; ours was before its bind */
-	if ((got = o->fd != -1 ? udpsock_rcvbuf(fd, o->rcvbuf) :
-	    udpsock_rcvbuf(fd, 0)) == -1)
-		err(111, "unable to set the receive buffer");
-	/* Linux reports twice the request: its bookkeeping overhead */
-	if ((unsigned long)got / 2 < o->rcvbuf)
-		warnx("receive buffer is %ld bytes, asked for %llu: "
-		    "raise net.core.rmem_max or run with CAP_NET_ADMIN",
-		    got / 2, (unsigned long long)o->rcvbuf);
-	addr_format((struct sockaddr *)&ss, text);
+	got = udpsock_rcvbuf_want(fd, o->rcvbuf, o->fd != -1);
 	if (o->verbose)
 		warnx("listening on %s, receive buffer %ld bytes", text, got);
 	if (o->addrfile && addrfile_write(o->addrfile, text) == -1)
@@ -359,46 +293,27 @@ static int
 cap_open(struct run *r)
 {
 	const struct opts *o = &r->o;
-	char msg[PCAP_ERRBUF_SIZE + 128];
-	int status;
 
 	/* no -f: the default filter of capture.h, none on a file */
-	r->p = capture_open(o->iface, o->rfile, o->rcvbuf, o->filter, msg,
-	    sizeof msg, &status);
-	if (r->p == NULL)
-		errx(status, "%s", msg);
-	if (msg[0] != '\0')
-		warnx("%s", msg);
-	udpcap_init(&r->cap, r->p, o->iface, o->rfile, &r->w, o->count);
+	udpcap_open(&r->cap, o->iface, o->rfile, o->rcvbuf, o->filter, &r->w,
+	    o->count);
 	if (o->addrfile && addrfile_write(o->addrfile,
 	    o->iface ? o->iface : o->rfile) == -1)
 		err(111, "unable to write %s", o->addrfile);
-	if (o->rfile)
-		return -1;
-	if (pcapdl.setnonblock(r->p, 1, msg) == -1)
-		errx(111, "unable to capture on %s: %s", o->iface, msg);
-	return pcapdl.get_selectable_fd(r->p);
+	return o->rfile ? -1 : udpcap_live(&r->cap);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct run r;
-	struct stat st;
 	long long lost;
-	int sigfd, fd, fmt, tty;
+	int sigfd, fd;
 
 	parse(argc, argv, &r.o);
-	tty = isatty(STDOUT_FILENO);
-	fmt = r.o.format != -1 ? r.o.format : tty ? RECOUT_TEXT : RECOUT_PCAP;
-	if (tty && recout_binary(fmt))
-		errx(100, "refusing to write binary (-F %s) to a terminal",
-		    recout_name(fmt));
+	/* no -F: text to a terminal, pcap elsewhere */
+	recout_stdout(&r.w, r.o.format, r.o.unbuf);
 	sigfd = sig_setup(0);
-	if (recout_init(&r.w, STDOUT_FILENO, fmt, r.o.unbuf) == -1)
-		err(111, "unable to allocate the output buffer");
-	outw = &r.w;
-	r.outpipe = fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
 	if (r.o.iface || r.o.rfile)
 		fd = cap_open(&r);
 	else if (udprx_init(&r.rx, fd = sock_open(&r.o),
@@ -407,18 +322,18 @@ main(int argc, char **argv)
 	if (r.o.user)
 		priv_drop(r.o.user);
 	if (recout_header(&r.w) == -1)
-		out_fail();
+		recout_fail(&r.w);
 	loop(&r, fd, sigfd);
 	if (recout_flush(&r.w) == -1)
-		out_fail();
+		recout_fail(&r.w);
 	lost = dropped(&r);
 	if (r.o.verbose || lost > 0 || sig_take(SIGUSR1))
 		counters(&r);
-	if (r.p)
-		pcapdl.close(r.p);
+	if (r.cap.p)
+		pcapdl.close(r.cap.p);
 	udprx_free(&r.rx);
 	recout_free(&r.w);
 	if (close(STDOUT_FILENO) == -1 && errno != EBADF)
-		out_fail();
+		recout_fail(&r.w);
 	return lost > 0 ? 1 : 0;
 }

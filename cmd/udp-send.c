@@ -4,18 +4,14 @@
  * timing; or send synthetic records for benchmarks and tests.
  */
 #include <sys/socket.h>
-#include <netinet/in.h>
 
 #include <err.h>
 #include <errno.h>
-#include <net/if.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -37,9 +33,6 @@
 #define OPTSTRING	"B:c:ehH:Lm:Pr:s:vx:z:"
 
 #define BATCH_DEFAULT	32
-#define MAXDGRAM4	65507		/* the largest payloads: IPv4 */
-#define MAXDGRAM6	65527		/* IPv6, without jumbograms */
-#define RETRY_NS	1000000ull	/* the wait before a retry */
 #define DRAIN_NS	NS_PER_S	/* bound on retries after TERM */
 
 struct opts {
@@ -54,7 +47,6 @@ struct run {
 	struct opts o;
 	int sock, sigfd, paced, stop;
 	int badinput;	/* the input failed: its exit status (recin_fail) */
-	uint64_t giveup;		/* after TERM: when retries end */
 	struct recin in;
 	struct pace pace;
 	struct udptx tx;
@@ -88,36 +80,9 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'z': o->size = size_arg("size", optarg, SYNTH_HDRLEN,
 		    SYNTH_MAXLEN); break;
 		default:
-			fprintf(stderr, optopt == ':' || !strchr(OPTSTRING,
-			    optopt) ? "udp-send: unknown option -%c\n" :
-			    "udp-send: option -%c needs a value\n", optopt);
-			arg_help(100);
+			arg_badopt(OPTSTRING);
 		}
 	}
-}
-
-/* source_arg: -s: HOST:PORT or a bare HOST (any port), of the
- * destination's family; ":PORT" is the wildcard of that family. */
-static void
-source_arg(struct opts *o)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&o->src.ss;
-	const char *e;
-	in_port_t port;
-
-	if ((e = addr_parse_source(o->source, &o->src)) != NULL)
-		arg_fail("source", o->source, e);
-	if (o->src.wildcard && o->dst.ss.ss_family == AF_INET) {
-		port = ((struct sockaddr_in6 *)&o->src.ss)->sin6_port;
-		memset(&o->src.ss, 0, sizeof o->src.ss);
-		s4->sin_family = AF_INET;
-		s4->sin_port = port;
-		o->src.len = sizeof *s4;
-	}
-	if (o->src.ss.ss_family != o->dst.ss.ss_family)
-		arg_fail("source", o->source, o->dst.ss.ss_family == AF_INET ?
-		    "not IPv4, as the address is" :
-		    "not IPv6, as the address is");
 }
 
 /* parse: the options, then every conflict refused before anything opens. */
@@ -152,7 +117,7 @@ parse(int argc, char **argv, struct opts *o)
 	if (o->ttl == 0 && !mc)
 		arg_fail("TTL", "0", "0 is for multicast only");
 	if (o->source)
-		source_arg(o);
+		udpsock_source_arg(o->source, &o->dst, &o->src);
 	if (o->count && !o->size)
 		o->size = 64;
 	if (o->replay && !o->milli)
@@ -168,8 +133,6 @@ static int
 sock_open(struct run *r)
 {
 	const struct opts *o = &r->o;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
 	char from[ADDR_STRLEN];
 	const char *step;
 	int fd;
@@ -182,11 +145,9 @@ sock_open(struct run *r)
 		err(111, "unable to bind %s", o->source);
 	if (fd == -1)
 		err(111, "unable to %s %s", step, r->peer);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		err(111, "unable to read the socket's address");
+	sockfd_name(fd, NULL, from);
 	if (o->verbose)
-		warnx("sending from %s to %s",
-		    addr_format((struct sockaddr *)&ss, from), r->peer);
+		warnx("sending from %s to %s", from, r->peer);
 	return fd;
 }
 
@@ -208,25 +169,11 @@ signals(struct run *r)
 {
 	if ((sig_take(SIGTERM) | sig_take(SIGINT)) && !r->stop) {
 		r->stop = 1;
-		r->giveup = clock_mono() + DRAIN_NS;
+		r->tx.giveup = clock_mono() + DRAIN_NS;
 	}
 	if (sig_take(SIGUSR1))
 		counters(r);
 	return r->stop;
-}
-
-/* pause_for: wait up to RETRY_NS, for the socket to take more when
- * out is set, waking early for a signal. */
-static void
-pause_for(struct run *r, int out)
-{
-	struct pollfd pfd[2] = { { r->sigfd, POLLIN, 0 }, { -1, POLLOUT, 0 } };
-	struct timespec ts = { 0, (long)RETRY_NS };
-
-	pfd[1].fd = out ? r->sock : -1;
-	if (ppoll(pfd, 2, &ts, NULL) == -1 && errno != EINTR)
-		err(111, "unable to wait for the socket");
-	signals(r);
 }
 
 /* die_send: exit 111 naming the send error e. */
@@ -244,17 +191,10 @@ flush(struct run *r)
 {
 	int e;
 
-	while ((e = udptx_send(&r->tx)) != 0) {
-		if ((e != EAGAIN && e != ENOBUFS) ||
-		    (e == ENOBUFS && r->o.fatal))
-			die_send(r, e);
-		if (r->stop && clock_mono() > r->giveup) {
-			udptx_abandon(&r->tx);
-			return;
-		}
-		r->tx.retried++;
-		pause_for(r, e == EAGAIN);
-	}
+	while ((e = udptx_flush(&r->tx, r->sigfd)) == UDPTX_WAITED)
+		signals(r);
+	if (e != 0)
+		die_send(r, e);
 }
 
 /* add: copy a datagram into the batch (the reader's buffer moves on). */
@@ -304,34 +244,17 @@ next(struct run *r, struct dgram *it)
 static int
 schedule(struct run *r, const struct dgram *it, uint64_t *due)
 {
-	uint64_t d, now;
+	uint64_t d;
 
 	d = *due = pace_due(&r->pace, it->sec, it->nsec, clock_mono());
 	if (r->tx.n > 0 && d > clock_mono())
 		flush(r);
-	if (r->tx.n > 0)
+	if (r->tx.n > 0 || pace_ready(&r->pace, d))
 		return 0;
-	now = clock_mono();
-	if (d <= now) {
-		if (pace_behind(&r->pace, d, now))
-			pace_slip(&r->pace, d, now);
-		return 0;
-	}
 	while (pace_sleep(d) == -1)
 		if (signals(r))
 			return -1;
 	return 1;
-}
-
-/* wait_input: send what is batched, then wait for input or a signal. */
-static void
-wait_input(struct run *r)
-{
-	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { r->sigfd, POLLIN, 0 } };
-
-	flush(r);
-	if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-		err(111, "unable to wait for input");
 }
 
 static void
@@ -346,7 +269,9 @@ loop(struct run *r)
 		if (r->tx.n == 0 && signals(r))
 			break;
 		if ((n = next(r, &it)) == RECIN_AGAIN) {
-			wait_input(r);
+			/* what is batched goes out before the wait */
+			flush(r);
+			recin_wait(&r->in, r->sigfd);
 			continue;
 		}
 		if (n == 0)
@@ -366,11 +291,10 @@ loop(struct run *r)
 static int
 sniff(struct run *r)
 {
-	size_t max = r->o.dst.ss.ss_family == AF_INET6 ? MAXDGRAM6 :
-	    MAXDGRAM4;
 	int n;
 
-	recin_init(&r->in, STDIN_FILENO, max);
+	/* a text line is whole up to the largest payload of the family */
+	dgramin_init(&r->in, STDIN_FILENO, r->o.dst.ss.ss_family);
 	while ((n = recin_wait_sniff(&r->in, r->sigfd)) == RECIN_AGAIN)
 		if (signals(r))
 			return 0;
@@ -383,25 +307,11 @@ sniff(struct run *r)
 	return n;
 }
 
-/* last_refusal: a refusal of the last datagrams is still pending on the
- * socket, unreported by a send; take it. */
-static void
-last_refusal(struct run *r)
-{
-	int e = sockfd_error(r->sock);
-
-	if (udptx_refusal(e)) {
-		if (r->o.fatal)
-			die_send(r, e);
-		r->tx.refused++;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct run r;
-	int lost;
+	int e, lost;
 
 	parse(argc, argv, &r.o);
 	/* first: a closed fd 0 would be taken by the next file opened */
@@ -423,7 +333,9 @@ main(int argc, char **argv)
 			loop(&r);
 		recin_free(&r.in);
 	}
-	last_refusal(&r);
+	/* a refusal of the last datagrams, pending, unreported by a send */
+	if ((e = udptx_pending(&r.tx)) != 0)
+		die_send(&r, e);
 	lost = r.tx.refused || r.tx.skipped || r.tx.abandoned || r.badinput;
 	if (r.o.verbose || lost || r.tx.late || sig_take(SIGUSR1))
 		counters(&r);

@@ -1,9 +1,17 @@
 /* dgramin.c: the datagrams of a record stream. */
+#include <sys/socket.h>
+
 #include <err.h>
 
 #include "decode.h"
 #include "dgramin.h"
 #include "frame.h"
+
+void
+dgramin_init(struct recin *in, int fd, int af)
+{
+	recin_init(in, fd, af == AF_INET6 ? DGRAMIN_MAX6 : DGRAMIN_MAX4);
+}
 
 int
 dgramin_next(struct recin *in, struct dgram *d, uint64_t *read,

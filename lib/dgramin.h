@@ -16,6 +16,14 @@ struct dgram {
 	uint32_t nsec;
 };
 
+#define DGRAMIN_MAX4	65507		/* the largest payloads: IPv4 */
+#define DGRAMIN_MAX6	65527		/* IPv6, without jumbograms */
+
+/* dgramin_init: recin_init of fd for datagrams to a destination of
+ * family af (AF_INET, AF_INET6): a text line is whole up to the largest
+ * payload of that family. */
+void dgramin_init(struct recin *in, int fd, int af);
+
 /*
  * dgramin_next: the next datagram of in in *d, pointing into in's buffer
  * (valid until the next call). Returns 1, 0 at the end of the input,

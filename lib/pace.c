@@ -87,6 +87,18 @@ pace_slip(struct pace *p, uint64_t due, uint64_t now)
 }
 
 int
+pace_ready(struct pace *p, uint64_t due)
+{
+	uint64_t now = clock_mono();
+
+	if (due > now)
+		return 0;
+	if (pace_behind(p, due, now))
+		pace_slip(p, due, now);
+	return 1;
+}
+
+int
 pace_sleep(uint64_t due)
 {
 	struct timespec ts;

@@ -57,6 +57,11 @@ int pace_behind(const struct pace *p, uint64_t due, uint64_t now);
  * Returns the new due time. */
 uint64_t pace_slip(struct pace *p, uint64_t due, uint64_t now);
 
+/* pace_ready: 1 when the record due at due is due already at
+ * clock_mono(), the schedule slipped first when behind (pace_behind,
+ * pace_slip); else 0 (wait for it: pace_sleep). */
+int pace_ready(struct pace *p, uint64_t due);
+
 /*
  * pace_sleep: wait until due: clock_nanosleep(TIMER_ABSTIME) to PACE_SPIN
  * before it, then spin. Returns 0 at due, -1 when a signal interrupted

@@ -85,15 +85,22 @@ recin_sniff(struct recin *in)
 	return start(in);
 }
 
+void
+recin_wait(const struct recin *in, int sigfd)
+{
+	struct pollfd pfd[2] = { { in->fd, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+
+	if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+		err(111, "unable to wait for input");
+}
+
 int
 recin_wait_sniff(struct recin *in, int sigfd)
 {
-	struct pollfd pfd[2] = { { in->fd, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
 	int n;
 
-	if ((n = recin_sniff(in)) == RECIN_AGAIN &&
-	    poll(pfd, 2, -1) == -1 && errno != EINTR)
-		err(111, "unable to wait for input");
+	if ((n = recin_sniff(in)) == RECIN_AGAIN)
+		recin_wait(in, sigfd);
 	return n;
 }
 

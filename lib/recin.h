@@ -47,6 +47,10 @@ void recin_init(struct recin *in, int fd, size_t maxline);
  */
 int recin_sniff(struct recin *in);
 
+/* recin_wait: one poll for in->fd or sigfd (the signal self-pipe) to be
+ * readable, or a signal. Exits 111 when poll fails. */
+void recin_wait(const struct recin *in, int sigfd);
+
 /*
  * recin_wait_sniff: recin_sniff, then, while it says RECIN_AGAIN, one
  * poll for in->fd or sigfd (the signal self-pipe) to be readable, or a

@@ -1,8 +1,13 @@
 /* recout.c: write UDP records in one of the four output formats. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
+#include <err.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "arg.h"
@@ -52,12 +57,29 @@ recout_binary(int fmt)
 int
 recout_init(struct recout *w, int fd, int fmt, int unbuf)
 {
+	struct stat st;
+
 	memset(w, 0, sizeof *w);
 	w->fmt = fmt;
 	w->unbuf = unbuf;
+	w->pipe = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	if (obuf_init(&w->ob, fd, OBUF_CAP) == -1)
 		return -1;
 	return obuf_track(&w->ob);
+}
+
+void
+recout_stdout(struct recout *w, int fmt, int unbuf)
+{
+	int tty = isatty(STDOUT_FILENO);
+
+	if (fmt == -1)
+		fmt = tty ? RECOUT_TEXT : RECOUT_PCAP;
+	if (tty && recout_binary(fmt))
+		errx(100, "refusing to write binary (-F %s) to a terminal",
+		    recout_name(fmt));
+	if (recout_init(w, STDOUT_FILENO, fmt, unbuf) == -1)
+		err(111, "unable to allocate the output buffer");
 }
 
 int
@@ -176,10 +198,36 @@ recout_frame(struct recout *w, const struct udpmeta *m,
 	return 0;
 }
 
+void
+recout_fail(struct recout *w)
+{
+	if (errno == EPIPE)
+		obuf_gone(&w->ob);
+	err(111, "unable to write output");
+}
+
 int
 recout_flush(struct recout *w)
 {
 	return obuf_flush(&w->ob);
+}
+
+int
+recout_wait(struct recout *w, int fd, int sigfd, const struct timespec *ts)
+{
+	struct pollfd pfd[3] = { { fd, POLLIN, 0 }, { sigfd, POLLIN, 0 },
+	    { -1, 0, 0 } };
+
+	if (recout_flush(w) == -1)
+		return -1;
+	pfd[2].fd = w->pipe ? w->ob.fd : -1;
+	if (ppoll(pfd, 3, ts, NULL) == -1 && errno != EINTR)
+		return -2;
+	if (pfd[2].revents & (POLLERR | POLLHUP)) {
+		errno = EPIPE;
+		return -1;
+	}
+	return 0;
 }
 
 void

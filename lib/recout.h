@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "obuf.h"
 #include "pcapw.h"
@@ -14,6 +15,7 @@ struct recout {
 	struct obuf ob;
 	int fmt;
 	int unbuf;		/* flush after every record */
+	int pipe;		/* the output is a pipe (recout_wait) */
 	uint64_t written;
 };
 
@@ -27,6 +29,11 @@ const char *recout_name(int fmt);
 
 /* recout_binary: 1 for the formats that must not go to a terminal. */
 int recout_binary(int fmt);
+
+/* recout_stdout: recout_init of standard output in fmt (-1: text to a
+ * terminal, pcap elsewhere). A binary format to a terminal is refused
+ * (exit 100); exits 111 when out of memory. */
+void recout_stdout(struct recout *w, int fmt, int unbuf);
 
 /* recout_init: records in fmt to fd, each marked (obuf_mark, so w->ob
  * can count what a reader that went away lost). Nothing is written yet.
@@ -57,8 +64,24 @@ int recout_frame(struct recout *w, const struct udpmeta *m,
     const unsigned char *frame, size_t caplen, const unsigned char *p,
     size_t n);
 
+/* recout_fail: the output failed (errno set): when its reader went away
+ * (EPIPE), what it never read (held here, or left in the pipe) is lost,
+ * and counted (obuf_gone); exits 111, "unable to write output". */
+void recout_fail(struct recout *w) __attribute__((noreturn));
+
 /* recout_flush: write out what is buffered (before every wait). */
 int recout_flush(struct recout *w);
+
+/*
+ * recout_wait: flush, then wait for fd or sigfd (the signal self-pipe)
+ * to be readable, a signal, or ts to pass (NULL: no bound); an output
+ * that is a pipe ends the wait too when its reader goes away, reported
+ * at once, before more is read. Returns 0; -1 when the output failed
+ * (errno set: EPIPE when its reader went away); -2 when the wait failed
+ * (errno set).
+ */
+int recout_wait(struct recout *w, int fd, int sigfd,
+    const struct timespec *ts);
 
 void recout_free(struct recout *w);
 

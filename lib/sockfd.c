@@ -62,6 +62,30 @@ sockfd_check(int fd, int type)
 	return NULL;
 }
 
+void
+sockfd_arg(int fd, int type, const char *address, const struct addr *a)
+{
+	const char *why;
+
+	if ((why = sockfd_check(fd, type)) != NULL)
+		errx(100, "invalid fd '%d': %s", fd, why);
+	if (address && (why = sockfd_bound(fd, a)))
+		errx(100, "invalid fd '%d': %s, not %s", fd, why, address);
+}
+
+const char *
+sockfd_name(int fd, struct sockaddr_storage *ss, char *text)
+{
+	struct sockaddr_storage mine;
+	socklen_t len = sizeof mine;
+
+	if (ss == NULL)
+		ss = &mine;
+	if (getsockname(fd, (struct sockaddr *)ss, &len) == -1)
+		err(111, "unable to read the socket's address");
+	return addr_format((struct sockaddr *)ss, text);
+}
+
 int
 sockfd_error(int fd)
 {

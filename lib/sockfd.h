@@ -26,6 +26,18 @@ const char *sockfd_check(int fd, int type);
 struct addr;
 const char *sockfd_bound(int fd, const struct addr *a);
 
+/* sockfd_arg: the socket -d FD names: sockfd_check of type and, when
+ * address (its text) is not NULL, sockfd_bound to a; else "invalid fd
+ * 'FD': WHY" (", not ADDRESS" when bound elsewhere), exit 100. */
+void sockfd_arg(int fd, int type, const char *address,
+    const struct addr *a);
+
+/* sockfd_name: the address socket fd is bound to, in *ss when ss is not
+ * NULL, and formatted in text (ADDR_STRLEN bytes); exits 111 when it
+ * cannot be read ("unable to read the socket's address"). Returns text. */
+struct sockaddr_storage;
+const char *sockfd_name(int fd, struct sockaddr_storage *ss, char *text);
+
 /* sockfd_error: the pending error of socket fd (SO_ERROR), taking it;
  * 0 when there is none; errno when it cannot be read. */
 int sockfd_error(int fd);

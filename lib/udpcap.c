@@ -20,6 +20,52 @@ udpcap_init(struct udpcap *c, pcap_t *p, const char *iface,
 	c->count = count;
 }
 
+void
+udpcap_open(struct udpcap *c, const char *iface, const char *path,
+    size_t bufsize, const char *expr, struct recout *w, uint64_t count)
+{
+	char msg[PCAP_ERRBUF_SIZE + 128];
+	pcap_t *p;
+	int status;
+
+	p = capture_open(iface, path, bufsize, expr, msg, sizeof msg,
+	    &status);
+	if (p == NULL)
+		errx(status, "%s", msg);
+	if (msg[0] != '\0')
+		warnx("%s", msg);
+	udpcap_init(c, p, iface, path, w, count);
+}
+
+int
+udpcap_live(struct udpcap *c)
+{
+	char msg[PCAP_ERRBUF_SIZE];
+
+	if (pcapdl.setnonblock(c->p, 1, msg) == -1)
+		errx(111, "unable to capture on %s: %s", c->iface, msg);
+	return pcapdl.get_selectable_fd(c->p);
+}
+
+void
+udpcap_stats(struct udpcap *c, struct pcap_stat *st)
+{
+	memset(st, 0, sizeof *st);
+	if (c->iface && pcapdl.stats(c->p, st) == -1)
+		warnx("unable to read capture statistics: %s",
+		    pcapdl.geterr(c->p));
+}
+
+long long
+udpcap_lost(struct udpcap *c)
+{
+	struct pcap_stat st;
+
+	if (c->iface == NULL || pcapdl.stats(c->p, &st) == -1)
+		return c->damaged;
+	return st.ps_drop;
+}
+
 /* packet: one packet of the capture, written when it is a datagram. */
 static void
 packet(unsigned char *user, const struct pcap_pkthdr *h,

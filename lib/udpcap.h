@@ -30,6 +30,28 @@ void udpcap_init(struct udpcap *c, pcap_t *p, const char *iface,
     const char *path, struct recout *w, uint64_t count);
 
 /*
+ * udpcap_open: capture_open (live on iface, or the file path, the other
+ * NULL; bufsize and the filter expr as capture_open takes them), its
+ * warning told, then udpcap_init of it. Exits with the status and the
+ * reason capture_open gives when it cannot open.
+ */
+void udpcap_open(struct udpcap *c, const char *iface, const char *path,
+    size_t bufsize, const char *expr, struct recout *w, uint64_t count);
+
+/* udpcap_live: a live capture made non-blocking; returns the fd to wait
+ * on. Exits 111 when it cannot ("unable to capture on IFACE: WHY"). */
+int udpcap_live(struct udpcap *c);
+
+/* udpcap_stats: the counts of a live capture (pcap_stats) in *st; zero
+ * for a file, and when they cannot be read (then a warning). */
+void udpcap_stats(struct udpcap *c, struct pcap_stat *st);
+
+/* udpcap_lost: what the capture lost, for the exit: a live capture's
+ * drops (ps_drop); of a file, or when they cannot be read, 1 when it
+ * could not be read to its end (damaged), else 0. */
+long long udpcap_lost(struct udpcap *c);
+
+/*
  * udpcap_dispatch: pcap_dispatch of up to cnt packets (-1: what the
  * capture holds), each UDP datagram written whole to w, with the time
  * it was captured. Returns what pcap_dispatch returned: the packets

@@ -58,6 +58,24 @@ udprx_batch(struct udprx *x, unsigned vlen)
 	return -1;
 }
 
+int
+udprx_pull(struct udprx *x, unsigned vlen, struct recout *w)
+{
+	struct udpmeta m;
+	int i, n;
+
+	if ((n = udprx_batch(x, vlen)) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		x->received++;
+		udprx_meta(x, i, &m);
+		if (recout_udp(w, &m, x->iov[i].iov_base,
+		    x->msg[i].msg_len) == -1)
+			return -2;
+	}
+	return n;
+}
+
 /* An IPv4-mapped IPv6 address is an IPv4 peer on a dual-stack socket. */
 static void
 ip_from_sa(const struct sockaddr_storage *ss, int *af, unsigned char *ip,

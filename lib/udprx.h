@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "pcapw.h"
+#include "recout.h"
 
 #define UDPRX_BATCH	32	/* datagrams per recvmmsg */
 #define UDPRX_SLOT	65536	/* bytes per datagram: none is ever cut */
@@ -26,6 +27,7 @@ struct udprx {
 	struct sockaddr_storage local;
 	uint32_t ovfl;		/* last SO_RXQ_OVFL: the socket's drop count */
 	long long drops0;	/* the drop count at udprx_init */
+	uint64_t received;	/* datagrams udprx_pull took */
 	int fd;
 };
 
@@ -41,6 +43,14 @@ int udprx_init(struct udprx *x, int fd, int inherited);
  * Datagram i is x->iov[i].iov_base, x->msg[i].msg_len bytes.
  */
 int udprx_batch(struct udprx *x, unsigned vlen);
+
+/*
+ * udprx_pull: one udprx_batch of up to vlen datagrams, each counted in
+ * x->received and written to w with its metadata (recout_udp). Returns
+ * how many arrived, -1 on a receive error, -2 when a write failed
+ * (errno set).
+ */
+int udprx_pull(struct udprx *x, unsigned vlen, struct recout *w);
 
 /* udprx_meta: the metadata of datagram i of the last batch: sender,
  * the address it was sent to, kernel receive time. */

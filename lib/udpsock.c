@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <linux/sock_diag.h>
 
+#include <err.h>
 #include <errno.h>
 #include <net/if.h>
 #include <limits.h>
@@ -28,6 +29,21 @@ udpsock_rcvbuf(int fd, size_t want)
 		return -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == -1)
 		return -1;
+	return got;
+}
+
+long
+udpsock_rcvbuf_want(int fd, size_t want, int set)
+{
+	long got;
+
+	if ((got = udpsock_rcvbuf(fd, set ? want : 0)) == -1)
+		err(111, "unable to set the receive buffer");
+	/* Linux reports twice the request: its bookkeeping overhead */
+	if ((unsigned long)got / 2 < want)
+		warnx("receive buffer is %ld bytes, asked for %llu: "
+		    "raise net.core.rmem_max or run with CAP_NET_ADMIN",
+		    got / 2, (unsigned long long)want);
 	return got;
 }
 
@@ -232,4 +248,27 @@ udpsock_mcast_arg(const char *address, const struct addr *a,
 		    address);
 	if (source && (e = addr_parse_host(source, src)) != NULL)
 		arg_fail("source", source, e);
+}
+
+void
+udpsock_source_arg(const char *source, const struct addr *dst,
+    struct addr *src)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&src->ss;
+	const char *e;
+	in_port_t port;
+
+	if ((e = addr_parse_source(source, src)) != NULL)
+		arg_fail("source", source, e);
+	if (src->wildcard && dst->ss.ss_family == AF_INET) {
+		port = ((struct sockaddr_in6 *)&src->ss)->sin6_port;
+		memset(&src->ss, 0, sizeof src->ss);
+		s4->sin_family = AF_INET;
+		s4->sin_port = port;
+		src->len = sizeof *s4;
+	}
+	if (src->ss.ss_family != dst->ss.ss_family)
+		arg_fail("source", source, dst->ss.ss_family == AF_INET ?
+		    "not IPv4, as the address is" :
+		    "not IPv6, as the address is");
 }

@@ -42,6 +42,14 @@ int udpsock_connect(const struct addr *dst, const struct addr *src,
  */
 long udpsock_rcvbuf(int fd, size_t want);
 
+/*
+ * udpsock_rcvbuf_want: the receive buffer of fd: asked for (udpsock_rcvbuf
+ * of want) when set, else only read (a socket sized before its bind).
+ * Exits 111 when it cannot; warns when granted less than want. Returns
+ * the size granted, as the kernel counts it.
+ */
+long udpsock_rcvbuf_want(int fd, size_t want, int set);
+
 /* udpsock_meta: ask for the kernel receive time (SO_TIMESTAMPNS), the drop
  * counter (SO_RXQ_OVFL) and the destination address (IP_PKTINFO, and
  * IPV6_RECVPKTINFO on an IPv6 socket). Returns 0 or -1. */
@@ -65,6 +73,14 @@ int udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
  */
 void udpsock_mcast_arg(const char *address, const struct addr *a,
     const char *mcif, const char *source, struct addr *src);
+
+/*
+ * udpsock_source_arg: the source a sender to dst binds (-s SOURCE):
+ * HOST:PORT or a bare HOST (any port), of dst's family; ":PORT" is the
+ * wildcard of that family. Into *src; else a usage error, exit 100.
+ */
+void udpsock_source_arg(const char *source, const struct addr *dst,
+    struct addr *src);
 
 /* udpsock_ifindex: the index of an interface given by name or number;
  * an unknown one is a usage error (arg_fail, exit 100). */

@@ -4,11 +4,14 @@
 
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "pace.h"
+#include "sockfd.h"
 #include "synth.h"
 #include "udptx.h"
 
@@ -147,6 +150,41 @@ udptx_send(struct udptx *t)
 		t->i += (unsigned)n;
 	}
 	empty(t);
+	return 0;
+}
+
+int
+udptx_flush(struct udptx *t, int sigfd)
+{
+	struct pollfd pfd[2] = { { sigfd, POLLIN, 0 }, { -1, POLLOUT, 0 } };
+	struct timespec ts = { 0, (long)UDPTX_RETRY_NS };
+	int e;
+
+	if ((e = udptx_send(t)) == 0)
+		return 0;
+	if ((e != EAGAIN && e != ENOBUFS) || (e == ENOBUFS && t->fatal))
+		return e;
+	if (t->giveup && clock_mono() > t->giveup) {
+		udptx_abandon(t);
+		return 0;
+	}
+	t->retried++;
+	pfd[1].fd = e == EAGAIN ? t->fd : -1;
+	if (ppoll(pfd, 2, &ts, NULL) == -1 && errno != EINTR)
+		err(111, "unable to wait for the socket");
+	return UDPTX_WAITED;
+}
+
+int
+udptx_pending(struct udptx *t)
+{
+	int e = sockfd_error(t->fd);
+
+	if (!udptx_refusal(e))
+		return 0;
+	if (t->fatal)
+		return e;
+	t->refused++;
 	return 0;
 }
 

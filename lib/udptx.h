@@ -25,6 +25,7 @@ struct udptx {
 	int paced;	/* count the late ones (due times given) */
 	int synth;	/* stamp synthetic records (synth_stamp) */
 	int fatal;	/* a refusal is for the caller (udptx_send) */
+	uint64_t giveup;	/* udptx_flush: when retries end (0: never) */
 	uint64_t sent, skipped, refused, retried, late, maxlate, abandoned;
 };
 
@@ -53,6 +54,25 @@ unsigned char *udptx_add(struct udptx *t, size_t len, uint64_t due);
  * once more, and skipped if refused again.
  */
 int udptx_send(struct udptx *t);
+
+/*
+ * udptx_flush: udptx_send; when the kernel takes no more (EAGAIN, or
+ * ENOBUFS without fatal): past t->giveup (when set: clock_mono), the
+ * rest abandoned (udptx_abandon) and 0; else the retry counted and a
+ * wait of up to UDPTX_RETRY_NS, woken early by sigfd (the signal
+ * self-pipe) and, after EAGAIN, the socket taking more: then
+ * UDPTX_WAITED (take the signals, call again). Returns 0 once the batch
+ * is handled, else the errno of a failed send (with fatal, a refusal or
+ * ENOBUFS). Exits 111 when the wait fails.
+ */
+#define UDPTX_RETRY_NS	1000000ull	/* the wait before a retry */
+#define UDPTX_WAITED	(-1)
+int udptx_flush(struct udptx *t, int sigfd);
+
+/* udptx_pending: take a refusal of the last datagrams still pending on
+ * the socket, which no send reported: counted, or with fatal returned
+ * (its errno) for the caller. Returns 0 or that errno. */
+int udptx_pending(struct udptx *t);
 
 /* udptx_abandon: give up the rest of the batch, counted, and empty it. */
 void udptx_abandon(struct udptx *t);

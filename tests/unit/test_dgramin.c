@@ -2,6 +2,8 @@
  * skipped, counted and warned about once (on stderr); pcap records give
  * their UDP payloads and times, and what is not a whole datagram is
  * skipped and counted. */
+#include <sys/socket.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,19 @@
 #include "dgramin.h"
 #include "frame.h"
 #include "tap.h"
+
+static void
+init(void)
+{
+	struct recin in;
+
+	dgramin_init(&in, 0, AF_INET);
+	is_int(in.maxline, DGRAMIN_MAX4, "dgramin_init: IPv4's largest payload");
+	recin_free(&in);
+	dgramin_init(&in, 0, AF_INET6);
+	is_int(in.maxline, DGRAMIN_MAX6, "  IPv6's");
+	recin_free(&in);
+}
 
 static void
 text(void)
@@ -75,6 +90,7 @@ pcap(void)
 int
 main(void)
 {
+	init();
 	text();
 	pcap();
 	return tap_done();

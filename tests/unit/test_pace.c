@@ -1,5 +1,5 @@
 /* test_pace.c: the schedule: even spacing, replay offsets, scaling, slips,
- * and that pace_sleep wakes at its due time, not before. */
+ * pace_ready, and that pace_sleep wakes at its due time, not before. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -126,6 +126,35 @@ slip(void)
 }
 
 static void
+ready(void)
+{
+	struct pace p;
+	uint64_t now, d;
+	int i;
+
+	pace_rate(&p, 10, 2);
+	now = clock_mono();
+	d = pace_due(&p, 0, 0, now);
+	ok(pace_ready(&p, d), "pace_ready: the first record is due at once");
+	d = pace_due(&p, 0, 0, now);
+	ok(!pace_ready(&p, d), "  the next is 100 ms on: not yet");
+	is_int(p.shift, 0, "  no slip");
+
+	/* a stall of 200 ms: past a batch of 2 in a row, the schedule slips */
+	pace_rate(&p, 1000, 2);
+	(void)pace_due(&p, 0, 0, now - 200 * MS);
+	for (i = 1; i <= 2; i++) {
+		d = pace_due(&p, 0, 0, now);
+		ok(pace_ready(&p, d), "  stalled: record %d due already", i);
+	}
+	is_int(p.shift, 0, "  a batch catches up, no slip");
+	d = pace_due(&p, 0, 0, now);
+	ok(pace_ready(&p, d), "  the third is due already");
+	ok(p.shift > 190 * MS, "  and the schedule slipped");
+	is_int(p.run, 1, "  a new run");
+}
+
+static void
 sleep_until(void)
 {
 	uint64_t due, now, worst = 0;
@@ -153,6 +182,7 @@ main(void)
 	rate();
 	replay();
 	slip();
+	ready();
 	sleep_until();
 	return tap_done();
 }

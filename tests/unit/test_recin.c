@@ -191,6 +191,19 @@ test_wait(void)
 	is_int(recin_wait_sniff(&in, s[0]), 0,
 	    "wait_sniff: the end before any byte: 0, no wait");
 	done();
+
+	/* recin_wait: returns once the self-pipe or the input is readable */
+	open_pipe(8);
+	if (write(s[1], "x", 1) != 1)
+		abort();
+	recin_wait(&in, s[0]);
+	ok(1, "recin_wait: a signal recorded: returns");
+	if (read(s[0], &st, 1) != 1)
+		abort();
+	put("a", 1);
+	recin_wait(&in, s[0]);
+	ok(1, "recin_wait: input: returns");
+	done();
 	close(s[0]);
 	close(s[1]);
 }

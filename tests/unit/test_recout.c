@@ -1,10 +1,19 @@
-/* test_recout.c: each output format, byte for byte; pcap read back. */
+/* test_recout.c: each output format, byte for byte; pcap read back; the
+ * wait for input that flushes first and sees a pipe's reader go away;
+ * standard output's format chosen, binary refused on a terminal; a
+ * failed output's exit, with what a reader gone lost. */
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #include "decode.h"
 #include "pcapr.h"
@@ -83,6 +92,139 @@ unread(void)
 	close(pfd[1]);
 }
 
+static void
+waiting(void)
+{
+	struct recout w;
+	struct udpmeta m;
+	struct timespec ts = clock_ts(1000000);
+	char b[16];
+	int out[2], in[2], sig[2];
+
+	memset(&m, 0, sizeof m);
+	if (pipe(out) == -1 || pipe(in) == -1 || pipe(sig) == -1)
+		return;
+	recout_init(&w, out[1], RECOUT_LINE, 0);
+	is_int(w.pipe, 1, "recout_init: the output is a pipe");
+	recout_udp(&w, &m, (const unsigned char *)"ab", 2);
+	is_int(recout_wait(&w, in[0], sig[0], &ts), 0,
+	    "recout_wait: nothing: the time passes");
+	is_int(read(out[0], b, sizeof b), 3, "  what was held went out first");
+	if (write(in[1], "x", 1) != 1)
+		return;
+	is_int(recout_wait(&w, in[0], sig[0], NULL), 0, "  input: returns");
+	close(in[0]);
+	close(in[1]);
+	if (pipe(in) == -1)
+		return;
+	close(out[0]);	/* the reader goes away: nothing readable, no bound */
+	errno = 0;
+	is_int(recout_wait(&w, in[0], sig[0], NULL), -1,
+	    "  the reader gone: -1");
+	is_int(errno, EPIPE, "  EPIPE");
+	recout_free(&w);
+	close(out[1]);
+	close(in[0]);
+	close(in[1]);
+	close(sig[0]);
+	close(sig[1]);
+}
+
+/* stdout_status: recout_stdout(fmt) in a child whose standard output is
+ * fd: its exit status, or the format chosen (+ 10) when it returned */
+static int
+stdout_status(int fd, int fmt)
+{
+	struct recout w;
+	int st;
+	pid_t child;
+
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		dup2(fd, STDOUT_FILENO);
+		close(2);
+		recout_stdout(&w, fmt, 0);
+		_exit(10 + w.fmt);
+	}
+	waitpid(child, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+to_stdout(void)
+{
+	int p[2], m, t;
+
+	if (pipe(p) == -1)
+		return;
+	is_int(stdout_status(p[1], -1), 10 + RECOUT_PCAP,
+	    "recout_stdout: no format, not a terminal: pcap");
+	is_int(stdout_status(p[1], RECOUT_RAW), 10 + RECOUT_RAW,
+	    "  the format given");
+	close(p[0]);
+	close(p[1]);
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY)) == -1 || grantpt(m) == -1 ||
+	    unlockpt(m) == -1 || (t = open(ptsname(m), O_RDWR | O_NOCTTY)) ==
+	    -1) {
+		ok(1, "# SKIP no terminal to test with");
+		return;
+	}
+	is_int(stdout_status(t, -1), 10 + RECOUT_TEXT,
+	    "  no format, a terminal: text");
+	is_int(stdout_status(t, RECOUT_LINE), 10 + RECOUT_LINE,
+	    "  line to a terminal");
+	is_int(stdout_status(t, RECOUT_PCAP), 100,
+	    "  pcap to a terminal: exit 100");
+	close(t);
+	close(m);
+}
+
+/* fail_status: recout_fail after errno e, in a child whose standard
+ * error is a pipe: its exit status, what it said in msg */
+static int
+fail_status(int e, char *msg, size_t len)
+{
+	struct recout w;
+	ssize_t n;
+	size_t got;
+	int p[2], out[2], st;
+	pid_t child;
+
+	if (pipe(p) == -1 || pipe(out) == -1)
+		return -1;
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		dup2(p[1], 2);
+		recout_init(&w, out[1], RECOUT_LINE, 0);
+		errno = e;
+		recout_fail(&w);
+	}
+	close(p[1]);
+	got = 0;
+	while (got < len - 1 && (n = read(p[0], msg + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	msg[got] = '\0';
+	waitpid(child, &st, 0);
+	close(p[0]);
+	close(out[0]);
+	close(out[1]);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+failing(void)
+{
+	char msg[512];
+
+	is_int(fail_status(ENOSPC, msg, sizeof msg), 111,
+	    "recout_fail: exit 111");
+	ok(strstr(msg, "unable to write output: No space") != NULL,
+	    "  with the reason");
+	is_int(fail_status(EPIPE, msg, sizeof msg), 111,
+	    "  the reader gone: exit 111");
+	ok(strstr(msg, "lost=0") != NULL, "  with what it lost");
+}
+
 int
 main(void)
 {
@@ -146,5 +288,8 @@ main(void)
 	is_int(pcapr_next(&rd, &rec), 0, "then the end");
 	pcapr_close(&rd);
 	unread();
+	waiting();
+	to_stdout();
+	failing();
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /* test_sockfd.c: sockets handed over by a parent: socket activation's
- * variables, checks of an fd's kind and address, a pending error. */
+ * variables, checks of an fd's kind and address (sockfd_arg's exits), a
+ * pending error, the bound address. */
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -145,11 +146,72 @@ test_error(void)
 	is_int(sockfd_error(999), EBADF, "a closed fd: EBADF");
 }
 
+/* arg_status: the exit status of sockfd_arg(fd, type, address, a) in a
+ * child, 0 when it returned */
+static int
+arg_status(int fd, int type, const char *address, const struct addr *a)
+{
+	int st;
+	pid_t child;
+
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		close(2);
+		sockfd_arg(fd, type, address, a);
+		_exit(0);
+	}
+	waitpid(child, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+test_arg(void)
+{
+	struct addr a, other;
+	int fd;
+
+	fd = bound(SOCK_DGRAM, "127.0.0.1:0", &a);
+	is_int(arg_status(fd, SOCK_DGRAM, NULL, NULL), 0,
+	    "sockfd_arg: a UDP socket, no address to match");
+	is_int(arg_status(fd, SOCK_STREAM, NULL, NULL), 100,
+	    "  a UDP socket for TCP: exit 100");
+	is_int(arg_status(999, SOCK_DGRAM, NULL, NULL), 100,
+	    "  a closed fd: exit 100");
+	is_int(arg_status(fd, SOCK_DGRAM, "127.0.0.1:0", &a), 0,
+	    "  bound to its address");
+	if (addr_parse("127.0.0.2:9", &other) != NULL)
+		abort();
+	is_int(arg_status(fd, SOCK_DGRAM, "127.0.0.2:9", &other), 100,
+	    "  bound elsewhere: exit 100");
+	close(fd);
+}
+
+static void
+test_name(void)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	char text[ADDR_STRLEN], want[ADDR_STRLEN];
+	struct addr a;
+	int fd;
+
+	fd = bound(SOCK_DGRAM, "127.0.0.1:0", &a);
+	ok(sockfd_name(fd, &ss, text) == text, "sockfd_name returns text");
+	ok(ss.ss_family == AF_INET && sin->sin_port != 0,
+	    "  the bound address in ss");
+	snprintf(want, sizeof want, "127.0.0.1:%u", ntohs(sin->sin_port));
+	is_str(text, want, "  formatted");
+	is_str(sockfd_name(fd, NULL, text), want, "  ss NULL");
+	close(fd);
+}
+
 int
 main(void)
 {
 	test_listen();
 	test_check();
 	test_error();
+	test_arg();
+	test_name();
 	return tap_done();
 }

@@ -1,7 +1,10 @@
 /* test_udpcap.c: a capture file's datagrams come out as the records
  * udp-recv writes; what is not UDP, or cut short, is counted; a count
  * stops the dispatch; a failed write stops it with its errno; a file
- * cut short ends as damaged. */
+ * cut short ends as damaged; udpcap_open, and a file's stats and loss.
+ * (udpcap_live needs a live capture: the bats tests of udp-recv -i.) */
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -75,6 +78,62 @@ slurp(int fd, char *buf, size_t len)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* opened: udpcap_open of path, pulled to the end; udpcap_lost */
+static long long
+opened(const char *path, struct udpcap *c, struct pcap_stat *st)
+{
+	struct recout w;
+	long long lost;
+	int null;
+
+	if ((null = open("/dev/null", O_WRONLY)) == -1 ||
+	    recout_init(&w, null, RECOUT_TEXT, 0) == -1)
+		return -100;
+	udpcap_open(c, NULL, path, 1 << 20, NULL, &w, 0);
+	while (udpcap_pull(c) >= 0)
+		;
+	udpcap_stats(c, st);
+	lost = udpcap_lost(c);
+	pcapdl.close(c->p);
+	recout_free(&w);
+	close(null);
+	return lost;
+}
+
+/* open_status: the exit status of udpcap_open of path in a child */
+static int
+open_status(const char *path)
+{
+	struct udpcap c;
+	int st;
+	pid_t child;
+
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		close(2);
+		udpcap_open(&c, NULL, path, 1 << 20, NULL, NULL, 0);
+		_exit(0);
+	}
+	waitpid(child, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+opening(void)
+{
+	struct pcap_stat st;
+	struct udpcap c;
+
+	is_int(opened(FX "lo-en10mb.pcap", &c, &st), 0,
+	    "udpcap_open: a whole file lost nothing");
+	is_int(c.received, 14, "  its 14 packets");
+	ok(st.ps_drop == 0 && st.ps_ifdrop == 0, "  a file has no stats");
+	is_int(opened(FX "real-trunc.pcap", &c, &st), 1,
+	    "  a file cut short lost its tail");
+	is_int(open_status(FX "no-such.pcap"), 111, "  a missing file: 111");
+	is_int(open_status(FX "lo-en10mb.pcap"), 0, "  a file: opened");
+}
+
 int
 main(void)
 {
@@ -129,5 +188,6 @@ main(void)
 		close(full);
 	}
 	close(fd);
+	opening();
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /* test_udprx.c: batches from a real socket keep bytes, sender, destination
- * and time; a full receive buffer shows up as drops. */
+ * and time; a full receive buffer shows up as drops; udprx_pull writes
+ * each datagram as a record. */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -28,6 +29,35 @@ bound(int af, const char *ip, struct sockaddr_storage *ss, socklen_t *len)
 	*len = sizeof *ss;
 	getsockname(fd, (struct sockaddr *)ss, len);
 	return fd;
+}
+
+/* pull: udprx_pull of line records to a pipe */
+static void
+pull(struct udprx *x, int s, struct sockaddr_storage *to, socklen_t len)
+{
+	struct recout w;
+	char buf[64];
+	int p[2];
+
+	if (pipe(p) == -1)
+		return;
+	recout_init(&w, p[1], RECOUT_LINE, 0);
+	is_int(udprx_pull(x, UDPRX_BATCH, &w), 0, "udprx_pull: none: 0");
+	sendto(s, "ab", 2, 0, (struct sockaddr *)to, len);
+	sendto(s, "cd", 2, 0, (struct sockaddr *)to, len);
+	sendto(s, "ef", 2, 0, (struct sockaddr *)to, len);
+	usleep(10000);
+	is_int(udprx_pull(x, 2, &w), 2, "  up to vlen");
+	is_int(x->received, 2, "  counted");
+	is_int(udprx_pull(x, UDPRX_BATCH, &w), 1, "  the rest");
+	is_int(x->received, 3, "  counted");
+	is_int(w.written, 3, "  written");
+	recout_flush(&w);
+	is_int(read(p[0], buf, sizeof buf), 9, "  as lines");
+	ok(memcmp(buf, "ab\ncd\nef\n", 9) == 0, "  in order");
+	recout_free(&w);
+	close(p[0]);
+	close(p[1]);
 }
 
 int
@@ -71,6 +101,7 @@ main(void)
 	is_int(udprx_batch(&x, 2), 2, "vlen bounds the batch");
 	is_int(udprx_batch(&x, UDPRX_BATCH), 3, "the rest next time");
 	is_int(udprx_dropped(&x), 0, "no drops so far");
+	pull(&x, s, &to, len);
 
 	/* a tiny buffer overflows: the kernel's drops are counted */
 	udpsock_rcvbuf(r, 4096);

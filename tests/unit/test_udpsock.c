@@ -1,12 +1,19 @@
-/* test_udpsock.c: receive buffer, metadata options, multicast test, drops. */
+/* test_udpsock.c: receive buffer, metadata options, multicast test, drops;
+ * a sender's source against its destination; the receive buffer wanted. */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "addr.h"
 
 #include "sockfd.h"
 #include "tap.h"
@@ -55,6 +62,91 @@ refused(void)
 	is_int(sockfd_error(fd), EBADF, "a closed fd gives errno");
 }
 
+/* source_status: the exit status of udpsock_source_arg(src, to dst) in a
+ * child, 0 when it returned (then its result in *a) */
+static int
+source_status(const char *src, const char *dst, struct addr *a)
+{
+	struct addr d;
+	int st;
+	pid_t child;
+
+	if (addr_parse(dst, &d) != NULL)
+		abort();
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		close(2);
+		udpsock_source_arg(src, &d, a);
+		_exit(0);
+	}
+	waitpid(child, &st, 0);
+	if (!WIFEXITED(st))
+		return -1;
+	if (WEXITSTATUS(st) == 0)
+		udpsock_source_arg(src, &d, a);
+	return WEXITSTATUS(st);
+}
+
+static void
+source(void)
+{
+	struct addr a;
+
+	is_int(source_status("127.0.0.1:5000", "127.0.0.1:9", &a), 0,
+	    "udpsock_source_arg: HOST:PORT");
+	ok(a.ss.ss_family == AF_INET && addr_port((struct sockaddr *)&a.ss) ==
+	    5000, "  IPv4, port 5000");
+	is_int(source_status("127.0.0.1", "127.0.0.1:9", &a), 0,
+	    "  a bare HOST");
+	is_int(addr_port((struct sockaddr *)&a.ss), 0, "  any port");
+	is_int(source_status(":5001", "127.0.0.1:9", &a), 0,
+	    "  :PORT to an IPv4 destination");
+	ok(a.ss.ss_family == AF_INET && a.len == sizeof(struct sockaddr_in) &&
+	    addr_port((struct sockaddr *)&a.ss) == 5001,
+	    "  the IPv4 wildcard, port kept");
+	is_int(source_status(":5002", "[::1]:9", &a), 0,
+	    "  :PORT to an IPv6 destination");
+	ok(a.ss.ss_family == AF_INET6, "  the IPv6 wildcard");
+	is_int(source_status("::1", "127.0.0.1:9", &a), 100,
+	    "  IPv6 to an IPv4 destination: exit 100");
+	is_int(source_status("127.0.0.1:5000", "[::1]:9", &a), 100,
+	    "  IPv4 to an IPv6 destination: exit 100");
+	is_int(source_status("127.0.0.1:x", "127.0.0.1:9", &a), 100,
+	    "  a bad port: exit 100");
+}
+
+/* want_status: the exit status of udpsock_rcvbuf_want on fd in a child */
+static int
+want_status(int fd)
+{
+	int st;
+	pid_t child;
+
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		close(2);
+		udpsock_rcvbuf_want(fd, 1 << 20, 1);
+		_exit(0);
+	}
+	waitpid(child, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+want(void)
+{
+	long got;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	got = udpsock_rcvbuf_want(fd, 1 << 16, 1);
+	ok(got >= 1 << 16, "udpsock_rcvbuf_want: set, granted (%ld)", got);
+	is_int(udpsock_rcvbuf_want(fd, 1 << 16, 0), got, "  read only");
+	is_int(want_status(fd), 0, "  returns");
+	close(fd);
+	is_int(want_status(fd), 111, "  a closed fd: exit 111");
+}
+
 int
 main(void)
 {
@@ -91,5 +183,7 @@ main(void)
 	ok(is_mcast(AF_INET6, "ff02::1"), "ff02::1 is multicast");
 	ok(!is_mcast(AF_INET6, "fe80::1"), "fe80::1 is not");
 	refused();
+	source();
+	want();
 	return tap_done();
 }

@@ -1,6 +1,8 @@
 /* test_udptx.c: a batch goes out whole and in order; a datagram too
  * large is skipped and counted; a refusal is sent again, then dropped;
- * an abandoned batch is counted; synthetic records are stamped. */
+ * an abandoned batch is counted; synthetic records are stamped;
+ * udptx_flush waits when the kernel takes no more, and gives up past
+ * giveup; udptx_pending takes a refusal no send reported. */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -146,11 +148,83 @@ synthetic(void)
 	close(rx);
 }
 
+static void
+flushing(void)
+{
+	struct udptx t;
+	int sv[2], sigp[2], n, tries;
+	uint64_t t0;
+
+	/* a datagram socketpair whose peer never reads: it fills up */
+	ok(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0 &&
+	    pipe(sigp) == 0, "a socketpair and a self-pipe");
+	ok(udptx_init(&t, sv[0], 0, 0, 0) == 0, "udptx_init");
+	memcpy(udptx_add(&t, 1, 0), "a", 1);
+	is_int(udptx_flush(&t, sigp[0]), 0, "udptx_flush: sent");
+	is_int(t.sent, 1, "counted");
+	for (tries = 0; tries < 100000 && send(sv[0], "x", 1, 0) == 1;
+	    tries++)
+		;
+	ok(errno == EAGAIN, "the peer's queue is full");
+	memcpy(udptx_add(&t, 1, 0), "b", 1);
+	t0 = clock_mono();
+	n = udptx_flush(&t, sigp[0]);
+	is_int(n, UDPTX_WAITED, "full: a wait, for the caller's signals");
+	is_int(t.retried, 1, "the retry counted");
+	ok(clock_mono() - t0 >= UDPTX_RETRY_NS / 2, "waited");
+	is_int(t.n, 1, "the batch kept");
+	t.giveup = 1;	/* long past */
+	is_int(udptx_flush(&t, sigp[0]), 0, "past giveup: handled");
+	is_int(t.abandoned, 1, "abandoned and counted");
+	is_int(t.n, 0, "the batch is empty");
+	udptx_free(&t);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* a send error other than a full queue is for the caller */
+	ok(udptx_init(&t, sigp[0], 0, 0, 0) == 0, "udptx_init on a pipe");
+	memcpy(udptx_add(&t, 1, 0), "c", 1);
+	is_int(udptx_flush(&t, sigp[0]), ENOTSOCK, "ENOTSOCK returned");
+	udptx_free(&t);
+	close(sigp[0]);
+	close(sigp[1]);
+}
+
+static void
+pending(void)
+{
+	struct udptx t;
+	int s, rx;
+
+	s = pair(&rx);
+	ok(udptx_init(&t, s, 0, 0, 0) == 0, "udptx_init");
+	is_int(udptx_pending(&t), 0, "nothing pending");
+	is_int(t.refused, 0, "nothing counted");
+	close(rx);	/* port unreachable from now on */
+	memcpy(udptx_add(&t, 1, 0), "a", 1);
+	is_int(udptx_send(&t), 0, "sent (nobody listens)");
+	usleep(100000);	/* the ICMP error arrives */
+	is_int(udptx_pending(&t), 0, "the pending refusal taken");
+	is_int(t.refused, 1, "and counted");
+	udptx_free(&t);
+
+	ok(udptx_init(&t, s, 0, 0, 1) == 0, "udptx_init, fatal");
+	memcpy(udptx_add(&t, 1, 0), "b", 1);
+	is_int(udptx_send(&t), 0, "sent");
+	usleep(100000);
+	is_int(udptx_pending(&t), ECONNREFUSED, "fatal: returned");
+	is_int(t.refused, 0, "not counted");
+	udptx_free(&t);
+	close(s);
+}
+
 int
 main(void)
 {
 	batch();
 	refused();
 	synthetic();
+	flushing();
+	pending();
 	return tap_done();
 }
