@@ -15,6 +15,7 @@
 #include "arg.h"
 #include "ceiling.h"
 #include "clock.h"
+#include "metrics.h"
 #include "num.h"
 #include "storm.h"
 #include "stormlog.h"
@@ -23,9 +24,9 @@
 
 #define USAGE "usage: connstorm [-hNqvX] [-E PERCENT] [-e REPLY] " \
 	"[-F FORMAT] [-g FACTOR] [-I RAMP] [-i START] [-k HOLD] [-l LIMIT] " \
-	"[-n LENGTH] [-P LATENCY] [-p PAYLOAD] [-r RATE] [-s SOURCES] " \
-	"[-t DURATION] [-w TIMEOUT] ADDRESS"
-#define OPTSTRING	"E:e:F:g:hI:i:k:l:Nn:P:p:qr:s:t:vw:X"
+	"[-M FILE] [-n LENGTH] [-P LATENCY] [-p PAYLOAD] [-r RATE] " \
+	"[-s SOURCES] [-t DURATION] [-w TIMEOUT] ADDRESS"
+#define OPTSTRING	"E:e:F:g:hI:i:k:l:M:Nn:P:p:qr:s:t:vw:X"
 
 #define MS		1000000ull
 #define RATE_MAX	10000000
@@ -58,6 +59,7 @@ getopts(int argc, char **argv, struct stormopt *o)
 		    86400 * NS_PER_S); break;
 		case 'l': o->cap = num_arg("concurrency", optarg, 1, CAP_MAX);
 			break;
+		case 'M': o->metrics = optarg; break;
 		case 'N': o->normal = 1; break;
 		case 'n': o->length = size_arg("length", optarg, 1,
 		    1ull << 40); break;
@@ -177,6 +179,8 @@ main(int argc, char **argv)
 	if (o.nsrc)
 		stormopt_probe(&o);
 	r = setup(&o);
+	if (metrics_setup(&r->m, o.metrics, "connstorm"))
+		stormrun_metrics(r);
 	if (o.verbose)
 		stormopt_print(&o, stderr);
 	/* with -F csv, the per-second lines go to stdout, the rest aside */
@@ -184,6 +188,7 @@ main(int argc, char **argv)
 	if (o.fmt == STORMOPT_CSV)
 		storm_sec_csvhead(stdout);
 	status = o.search ? search(r, &o, out) : storm(r, &o, out);
+	stormrun_metrics(r);
 	/* give back what was taken, for leak checkers */
 	stormrun_free(r);
 	stormopt_free(&o);

@@ -15,6 +15,7 @@
 
 #include "arg.h"
 #include "clock.h"
+#include "metrics.h"
 #include "natsconn.h"
 #include "natsrec.h"
 #include "natssub.h"
@@ -24,9 +25,10 @@
 #include "timefmt.h"
 
 #define USAGE "usage: nats-recv [-huv] [-B COUNT] [-c COUNT] [-E FILE] " \
-	"[-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-n SERVERS] " \
-	"[-P SEQ] [-p SINCE] [-T IDLE] [-t DURATION] [-W DURATION] SUBJECT"
-#define OPTSTRING	"B:c:E:e:F:hK:k:N:n:P:p:T:t:uvW:"
+	"[-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-M FILE] [-N DURABLE] " \
+	"[-n SERVERS] [-P SEQ] [-p SINCE] [-T IDLE] [-t DURATION] " \
+	"[-W DURATION] SUBJECT"
+#define OPTSTRING	"B:c:E:e:F:hK:k:M:N:n:P:p:T:t:uvW:"
 
 #define FETCH_MS	250	/* the longest wait in a fetch: signals */
 #define SEEN		16384	/* stream sequences remembered as written */
@@ -35,6 +37,7 @@ struct opts {
 	struct natsconn nc;
 	struct natssub_start start;
 	const char *subject, *durable, *since;
+	const char *metrics;	/* -M */
 	uint64_t count, idle, duration, ackwait;
 	int batch, format, unbuf, verbose;
 };
@@ -43,7 +46,9 @@ struct run {
 	struct opts o;
 	struct recout w;
 	struct natssub sub;
+	struct metrics m;
 	uint64_t received, acked, repeated, skipped;
+	uint64_t inrecs, inbytes;	/* records taken from the messages */
 	uint64_t seen[SEEN];	/* by sequence mod SEEN: written this run */
 	int sigfd;
 };
@@ -93,6 +98,7 @@ getopts(int argc, char **argv, struct opts *o)
 		    INT64_MAX); break;
 		case 'F': o->format = recout_format_arg(optarg); break;
 		case 'h': arg_help(0); break;
+		case 'M': o->metrics = optarg; break;
 		case 'N': o->durable = optarg; break;
 		case 'P': o->start.seq = num_arg("sequence", optarg, 1,
 		    INT64_MAX); break;
@@ -145,6 +151,35 @@ counters(struct run *r)
 	    (unsigned long long)r->repeated, (unsigned long long)r->skipped);
 }
 
+/* metrics: the counters as nats-recv(1) METRICS lists them. */
+static void
+metrics(struct run *r)
+{
+	struct metrics *m = &r->m;
+
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_records_in_total",
+	    "Records the messages held, skipped ones included.",
+	    r->inrecs + r->skipped);
+	metrics_counter(m, "chanrelay_bytes_in_total",
+	    "Bytes of the records taken (datagram payloads, lines).",
+	    r->inbytes);
+	metrics_counter(m, "chanrelay_records_out_total",
+	    "Records written to the standard output.", r->w.written);
+	metrics_head(m, "chanrelay_records_dropped_total", "counter",
+	    "Records lost, by reason: skipped (not UDP, or not a datagram).");
+	metrics_value(m, "chanrelay_records_dropped_total", "reason",
+	    "skipped", r->skipped);
+	metrics_counter(m, "chanrelay_nats_received_total",
+	    "Messages received, redeliveries included.", r->received);
+	metrics_counter(m, "chanrelay_nats_acked_total",
+	    "Messages acknowledged.", r->acked);
+	metrics_counter(m, "chanrelay_nats_repeated_total",
+	    "Redelivered messages already written: acknowledged only.",
+	    r->repeated);
+	metrics_commit(m);
+}
+
 static void
 out_fail(void)
 {
@@ -160,6 +195,8 @@ put(void *arg, const struct natssub_rec *rec)
 
 	if (r->o.count && r->w.written >= r->o.count)
 		return -1;
+	r->inrecs++;
+	r->inbytes += rec->n;
 	if (recout_frame(&r->w, &rec->m, rec->frame, rec->caplen, rec->p,
 	    rec->n) == -1)
 		out_fail();
@@ -211,6 +248,8 @@ signals(struct run *r)
 {
 	if (sig_take(SIGUSR1))
 		counters(r);
+	if (metrics_due(&r->m))
+		metrics(r);
 	return sig_take(SIGTERM) | sig_take(SIGINT);
 }
 
@@ -278,6 +317,8 @@ main(int argc, char **argv)
 		errx(100, "refusing to write binary (-F %s) to a terminal",
 		    recout_name(fmt));
 	r.sigfd = sig_setup(0);
+	if (metrics_setup(&r.m, r.o.metrics, "nats-recv"))
+		metrics(&r);
 	if (recout_init(&r.w, STDOUT_FILENO, fmt, r.o.unbuf) == -1)
 		err(111, "unable to allocate the output buffer");
 	if ((status = natssub_open(&r.sub, &r.o.nc, r.o.subject, r.o.durable,
@@ -290,6 +331,9 @@ main(int argc, char **argv)
 		out_fail();
 	if (r.o.verbose || r.skipped || sig_take(SIGUSR1))
 		counters(&r);
+	if (r.m.path != NULL)
+		metrics(&r);
+	metrics_free(&r.m);
 	natssub_close(&r.sub);
 	recout_free(&r.w);
 	if (close(STDOUT_FILENO) == -1 && errno != EBADF)

@@ -17,6 +17,7 @@
 #include "arg.h"
 #include "clock.h"
 #include "decode.h"
+#include "metrics.h"
 #include "natsconn.h"
 #include "natspub.h"
 #include "natsrec.h"
@@ -27,9 +28,9 @@
 
 #define USAGE "usage: nats-send [-hv] [-A AGE] [-B COUNT] [-C STREAM] " \
 	"[-D DURATION] [-E FILE] [-e FILE] [-F LAYOUT] [-i COUNT] [-K FILE] " \
-	"[-k FILE] [-L SIZE] [-n SERVERS] [-O STORAGE] [-W WINDOW] " \
-	"[-w TIMEOUT] [-y REPLICAS] SUBJECT"
-#define OPTSTRING	"A:B:C:D:E:e:F:hi:K:k:L:n:O:vW:w:y:"
+	"[-k FILE] [-L SIZE] [-M FILE] [-n SERVERS] [-O STORAGE] " \
+	"[-W WINDOW] [-w TIMEOUT] [-y REPLICAS] SUBJECT"
+#define OPTSTRING	"A:B:C:D:E:e:F:hi:K:k:L:M:n:O:vW:w:y:"
 
 #define MAXDGRAM	65535	/* the largest UDP payload a record holds */
 #define HDRROOM		1024	/* headers of one message, at most */
@@ -38,6 +39,7 @@ struct opts {
 	struct natsconn nc;
 	struct natspub_stream st;	/* -C and what it creates */
 	const char *subject;
+	const char *metrics;	/* -M */
 	uint64_t pack, inflight, wait, drain;
 	int layout;		/* NATSPUB_PAYLOAD or NATSPUB_PCAP */
 	int dupset;		/* -W given */
@@ -48,7 +50,8 @@ struct run {
 	struct opts o;
 	struct recin in;
 	struct natspub pub;
-	uint64_t read, skipped, lineno;
+	struct metrics m;
+	uint64_t read, inbytes, skipped, lineno;
 	int sigfd, badinput;	/* recin_fail's status */
 };
 
@@ -95,6 +98,7 @@ getopts(int argc, char **argv, struct opts *o)
 		    1000000); break;
 		case 'L': o->st.maxbytes = size_arg("stream size", optarg, 0,
 		    INT64_MAX); break;
+		case 'M': o->metrics = optarg; break;
 		case 'O': o->st.memory = storage_arg(optarg); break;
 		case 'v': o->verbose = 1; break;
 		case 'W': o->st.dupwin = dur_arg("duplicate window", optarg,
@@ -152,6 +156,40 @@ counters(struct run *r)
 	    (unsigned long long)c.acked, (unsigned long long)c.duplicates,
 	    (unsigned long long)c.resent, (unsigned long long)c.failed,
 	    (unsigned long long)r->skipped);
+}
+
+/* metrics: the counters as nats-send(1) METRICS lists them. */
+static void
+metrics(struct run *r)
+{
+	struct metrics *m = &r->m;
+	struct natspub_count c;
+
+	natspub_counters(&r->pub, &c);
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_records_in_total",
+	    "Records (or lines) read.", r->read);
+	metrics_counter(m, "chanrelay_bytes_in_total",
+	    "Bytes of them read (text: without the newlines).", r->inbytes);
+	metrics_counter(m, "chanrelay_records_out_total",
+	    "Records published (resends not counted).", c.published);
+	metrics_head(m, "chanrelay_records_dropped_total", "counter",
+	    "Records lost, by reason: skipped (a line too long, not a UDP "
+	    "datagram), failed (never acknowledged).");
+	metrics_value(m, "chanrelay_records_dropped_total", "reason",
+	    "skipped", r->skipped);
+	metrics_value(m, "chanrelay_records_dropped_total", "reason",
+	    "failed", c.failed);
+	metrics_counter(m, "chanrelay_nats_acked_total",
+	    "Records JetStream acknowledged.", c.acked);
+	metrics_counter(m, "chanrelay_nats_duplicates_total",
+	    "Acknowledged records the stream already held.", c.duplicates);
+	metrics_counter(m, "chanrelay_nats_resent_total",
+	    "Records published again, their ack late or lost.", c.resent);
+	metrics_counter(m, "chanrelay_nats_failed_total",
+	    "Records never acknowledged (the failed of the counters).",
+	    c.failed);
+	metrics_commit(m);
 }
 
 static void
@@ -227,6 +265,8 @@ signals(struct run *r)
 {
 	if (sig_take(SIGUSR1))
 		counters(r);
+	if (metrics_due(&r->m))
+		metrics(r);
 	return sig_take(SIGTERM) | sig_take(SIGINT);
 }
 
@@ -253,6 +293,7 @@ loop(struct run *r)
 			if ((n = recin_next(&r->in, &rec)) != 1)
 				break;
 			r->read++;
+			r->inbytes += rec.n;
 			if (r->in.framing == FRAME_TEXT)
 				take_text(r, &rec);
 			else
@@ -327,6 +368,8 @@ main(int argc, char **argv)
 	if ((status = natspub_open(&r.pub, &r.o.nc, r.o.subject, &r.o.st,
 	    r.o.layout, r.o.pack, r.o.inflight, r.o.wait)) != 0)
 		errx(status, "%s", r.pub.err);
+	if (metrics_setup(&r.m, r.o.metrics, "nats-send"))
+		metrics(&r);
 	if (sniff(&r) == 1) {
 		loop(&r);
 		drain(&r);
@@ -334,6 +377,9 @@ main(int argc, char **argv)
 	recin_free(&r.in);
 	natspub_close(&r.pub);	/* what is still out counts as failed */
 	natspub_counters(&r.pub, &c);
+	if (r.m.path != NULL)
+		metrics(&r);
+	metrics_free(&r.m);
 	status = c.failed || r.skipped || r.badinput ? 1 : 0;
 	if (r.badinput == 111)
 		status = 111;	/* a read error: retrying may help */

@@ -199,6 +199,7 @@ sendmore(struct connpool *p, uint32_t i, uint64_t now)
 			return;
 		}
 		c->off += (uint64_t)n;
+		p->nsent += (uint64_t)n;
 	}
 	sent(p, i, now);
 }
@@ -230,6 +231,7 @@ readmore(struct connpool *p, uint32_t i, uint64_t now)
 			    n == 0 ? 0 : errno);
 			return;
 		}
+		p->nread += (uint64_t)n;
 		if (check(p, c, (size_t)n) == -1) {
 			fail(p, i, STORM_MISMATCH, 0);
 			return;

@@ -44,6 +44,7 @@ struct connpool {
 	uint64_t holddone;		/* completed, of those started in
 					 * [holdfrom, holdto) */
 	uint64_t aborted;		/* cut at the end by connpool_abort */
+	uint64_t nsent, nread;		/* bytes, every run (never cleared) */
 
 	/* kept by the pool */
 	uint32_t cap, freel;

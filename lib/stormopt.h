@@ -17,6 +17,7 @@ struct stormopt {
 	const char *address;		/* the operand: dst once checked */
 	struct addr dst;
 	const char *srcarg;		/* -s, or NULL: src once checked */
+	const char *metrics;		/* -M, or NULL */
 	struct addr *src;
 	size_t nsrc;
 	unsigned char *payload, *reply;	/* reply: -e, else NULL */

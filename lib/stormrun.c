@@ -63,6 +63,7 @@ stormrun_new(const struct addr *dst, uint32_t cap)
 void
 stormrun_free(struct stormrun *r)
 {
+	metrics_free(&r->m);
 	close(r->ep);
 	connpool_free(&r->p);
 	stormlog_free(&r->log);
@@ -171,6 +172,8 @@ signals(struct stormrun *r, uint64_t now)
 	}
 	if (sig_take(SIGUSR1))
 		totals(r);
+	if (metrics_due(&r->m))
+		stormrun_metrics(r);
 }
 
 /* waitev: wait for events until the next thing due: a connection to
@@ -244,6 +247,7 @@ stormrun_go(struct stormrun *r, uint64_t start, uint64_t rate,
 {
 	ramp_set(&r->sc, start, rate, ramp, dur);
 	connpool_clear(&r->p);
+	storm_count_add(&r->done, &r->tot);	/* the last run's, if any */
 	memset(&r->tot, 0, sizeof r->tot);
 	hist_reset(&r->hconn);
 	r->log.nsecs = 0;
@@ -259,6 +263,40 @@ stormrun_go(struct stormrun *r, uint64_t start, uint64_t rate,
 	r->p.holdto = r->end;
 	loop(r);
 	r->offset += min64(r->stopat, r->end) - r->t0;
+}
+
+/* ---- the metrics ---- */
+
+void
+stormrun_metrics(struct stormrun *r)
+{
+	struct metrics *m = &r->m;
+	struct stormcount c = r->done;
+	int k;
+
+	if (m->path == NULL)
+		return;
+	storm_count_add(&c, &r->tot);
+	storm_count_add(&c, &r->p.sec);
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_connections_attempted_total",
+	    "Connections attempted.", c.attempted);
+	metrics_counter(m, "chanrelay_connections_opened_total",
+	    "Connections established (the handshake done).", c.established);
+	metrics_counter(m, "chanrelay_connections_completed_total",
+	    "Connections that did all they were to do.", c.completed);
+	metrics_head(m, "chanrelay_connections_failed_total", "counter",
+	    "Connections failed, by reason (the causes of the summary).");
+	for (k = 0; k < STORM_NCAUSE; k++)
+		metrics_value(m, "chanrelay_connections_failed_total",
+		    "reason", storm_causename[k], c.cause[k]);
+	metrics_counter(m, "chanrelay_bytes_out_total",
+	    "Bytes of payload sent.", r->p.nsent);
+	metrics_counter(m, "chanrelay_bytes_in_total",
+	    "Bytes of reply read.", r->p.nread);
+	metrics_gauge(m, "chanrelay_connections_open",
+	    "Connections open now.", r->p.open);
+	metrics_commit(m);
 }
 
 /* ---- the summary ---- */

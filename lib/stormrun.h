@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "connpool.h"
 #include "hist.h"
+#include "metrics.h"
 #include "ramp.h"
 #include "storm.h"
 #include "stormlog.h"
@@ -26,6 +27,8 @@ struct stormrun {
 	uint64_t t0, end, graceend, tick, lasttick, offset;
 	uint64_t started, stopat, finished;
 	struct stormcount tot;
+	struct stormcount done;	/* the runs before this one (-X) */
+	struct metrics m;	/* set up by the caller, after stormrun_new */
 	struct hist hconn;	/* connect latency: the seconds reported */
 	struct tcpstat kprev, kfirst;
 };
@@ -49,6 +52,11 @@ void stormrun_sum(const struct stormrun *r, struct stormsum *s);
  * only holding at the end) and at least 99 % of those due were
  * attempted; else 1, with a line saying why. */
 int stormrun_verdict(struct stormrun *r);
+
+/* stormrun_metrics: the counts of every run so far, the connections
+ * open now, as connstorm(1) METRICS lists them: written when r->m has a
+ * file (metrics_setup), by the loop every interval too. */
+void stormrun_metrics(struct stormrun *r);
 
 /* stormrun_free: give back what stormrun_new took. */
 void stormrun_free(struct stormrun *r);

@@ -14,7 +14,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: connstorm [-hNqvX] [-E PERCENT] [-e REPLY] [-F FORMAT] [-g FACTOR] [-I RAMP] [-i START] [-k HOLD] [-l LIMIT] [-n LENGTH] [-P LATENCY] [-p PAYLOAD] [-r RATE] [-s SOURCES] [-t DURATION] [-w TIMEOUT] ADDRESS'
+USAGE='usage: connstorm [-hNqvX] [-E PERCENT] [-e REPLY] [-F FORMAT] [-g FACTOR] [-I RAMP] [-i START] [-k HOLD] [-l LIMIT] [-M FILE] [-n LENGTH] [-P LATENCY] [-p PAYLOAD] [-r RATE] [-s SOURCES] [-t DURATION] [-w TIMEOUT] ADDRESS'
 CSV_HEADER='t,rate,attempted,established,completed,failed,refused,timeout,reset,noport,other,open,connect_p50_us,connect_p99_us,overflows,syndrops,timewait'
 CAUSES='refused timeout reset noport unreachable mismatch eof nofd other'
 

@@ -13,7 +13,7 @@ load nats
 
 bats_require_minimum_version 1.5.0
 
-USAGE='usage: nats-recv [-huv] [-B COUNT] [-c COUNT] [-E FILE] [-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-N DURABLE] [-n SERVERS] [-P SEQ] [-p SINCE] [-T IDLE] [-t DURATION] [-W DURATION] SUBJECT'
+USAGE='usage: nats-recv [-huv] [-B COUNT] [-c COUNT] [-E FILE] [-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-M FILE] [-N DURABLE] [-n SERVERS] [-P SEQ] [-p SINCE] [-T IDLE] [-t DURATION] [-W DURATION] SUBJECT'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 # a port nothing listens on, for the checks made before connecting
 NOWHERE=nats://127.0.0.1:1
