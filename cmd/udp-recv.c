@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "addrfile.h"
 #include "capture.h"
+#include "metrics.h"
 #include "num.h"
 #include "priv.h"
 #include "recout.h"
@@ -30,9 +31,9 @@
 #include "udpsock.h"
 
 #define USAGE "usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] " \
-	"[-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-m IFACE] " \
-	"[-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]"
-#define OPTSTRING	"a:b:c:d:F:f:hI:i:m:RS:T:t:U:uv"
+	"[-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-M FILE] " \
+	"[-m IFACE] [-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]"
+#define OPTSTRING	"a:b:c:d:F:f:hI:i:M:m:RS:T:t:U:uv"
 
 #define RCVBUF_DEFAULT	(4u << 20)	/* 8 MiB granted: see -b */
 #define DRAIN_NS	2000000000ull	/* bound on the drain after TERM */
@@ -40,7 +41,7 @@
 
 struct opts {
 	const char *addrfile, *filter, *iface, *mcif, *rfile, *source;
-	const char *user, *address;
+	const char *user, *address, *metrics;
 	struct addr addr, src;
 	uint64_t rcvbuf, count, idle, duration;
 	int fd, format, reuseport, unbuf, verbose;
@@ -52,6 +53,7 @@ struct run {
 	struct recout w;
 	struct udprx rx;
 	struct udpcap cap;	/* capture mode: cap.p set */
+	struct metrics m;
 };
 
 static void
@@ -73,6 +75,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'h': arg_help(0); break;
 		case 'I': o->rfile = optarg; break;
 		case 'i': o->iface = optarg; break;
+		case 'M': o->metrics = optarg; break;
 		case 'm': o->mcif = optarg; break;
 		case 'R': o->reuseport = 1; break;
 		case 'S': o->source = optarg; break;
@@ -143,6 +146,41 @@ counters(struct run *r)
 	    (unsigned long long)r->w.written, st.ps_drop, st.ps_ifdrop,
 	    (unsigned long long)r->cap.skipped,
 	    (unsigned long long)r->cap.truncated);
+}
+
+/* metrics: the counters as udp-recv(1) METRICS lists them. */
+static void
+metrics(struct run *r)
+{
+	struct metrics *m = &r->m;
+	struct pcap_stat st;
+	const char *drop = "chanrelay_records_dropped_total";
+
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_records_in_total", r->cap.p ?
+	    "Packets the capture saw." : "Datagrams received.",
+	    r->cap.p ? r->cap.received : r->rx.received);
+	metrics_counter(m, "chanrelay_records_out_total", "Records written.",
+	    r->w.written);
+	metrics_counter(m, "chanrelay_bytes_out_total",
+	    "Payload bytes of the records written.", r->w.bytes);
+	metrics_head(m, drop, "counter", "Datagrams lost before udp-recv "
+	    "read them, by reason: kernel (the socket's buffer or the "
+	    "capture's ring was full), interface (the interface dropped).");
+	if (r->cap.p == NULL) {
+		metrics_value(m, drop, "reason", "kernel",
+		    (uint64_t)udprx_dropped(&r->rx));
+	} else {
+		udpcap_stats(&r->cap, &st);
+		metrics_value(m, drop, "reason", "kernel", st.ps_drop);
+		metrics_value(m, drop, "reason", "interface", st.ps_ifdrop);
+		metrics_counter(m, "chanrelay_packets_skipped_total", "Captured "
+		    "packets not UDP, fragments or malformed.", r->cap.skipped);
+		metrics_counter(m, "chanrelay_records_truncated_total",
+		    "Datagrams cut short by the capture's snapshot length.",
+		    r->cap.truncated);
+	}
+	metrics_commit(m);
 }
 
 /* dropped: what the kernel (or the capture ring) lost, for the exit;
@@ -239,6 +277,8 @@ loop(struct run *r, int fd, int sigfd)
 		}
 		if (sig_take(SIGUSR1))
 			counters(r);
+		if (metrics_due(&r->m))
+			metrics(r);
 		if ((n = pull(r)) == -1 ||
 		    (o->count && r->w.written >= o->count))
 			return;
@@ -314,6 +354,7 @@ main(int argc, char **argv)
 	/* no -F: text to a terminal, pcap elsewhere */
 	recout_stdout(&r.w, r.o.format, r.o.unbuf);
 	sigfd = sig_setup(0);
+	metrics_setup(&r.m, r.o.metrics, "udp-recv");
 	if (r.o.iface || r.o.rfile)
 		fd = cap_open(&r);
 	else if (udprx_init(&r.rx, fd = sock_open(&r.o),
@@ -323,10 +364,15 @@ main(int argc, char **argv)
 		priv_drop(r.o.user);
 	if (recout_header(&r.w) == -1)
 		recout_fail(&r.w);
+	if (r.m.path != NULL)
+		metrics(&r);
 	loop(&r, fd, sigfd);
 	if (recout_flush(&r.w) == -1)
 		recout_fail(&r.w);
 	lost = dropped(&r);
+	if (r.m.path != NULL)
+		metrics(&r);
+	metrics_free(&r.m);
 	if (r.o.verbose || lost > 0 || sig_take(SIGUSR1))
 		counters(&r);
 	if (r.cap.p)

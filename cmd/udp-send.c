@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "dgramin.h"
 #include "nonblock.h"
+#include "metrics.h"
 #include "num.h"
 #include "pace.h"
 #include "recin.h"
@@ -29,14 +30,15 @@
 #include "udptx.h"
 
 #define USAGE "usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] " \
-	"[-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] ADDRESS"
-#define OPTSTRING	"B:c:ehH:Lm:Pr:s:vx:z:"
+	"[-M FILE] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] " \
+	"ADDRESS"
+#define OPTSTRING	"B:c:ehH:LM:m:Pr:s:vx:z:"
 
 #define BATCH_DEFAULT	32
 #define DRAIN_NS	NS_PER_S	/* bound on retries after TERM */
 
 struct opts {
-	const char *address, *source, *mcif;
+	const char *address, *source, *mcif, *metrics;
 	struct addr dst, src;
 	uint64_t batch, count, size, rate, milli;
 	int ttl;			/* -1: the kernel's default */
@@ -50,6 +52,7 @@ struct run {
 	struct recin in;
 	struct pace pace;
 	struct udptx tx;
+	struct metrics m;
 	uint64_t read, seq;
 	char peer[ADDR_STRLEN];
 };
@@ -70,6 +73,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'H': o->ttl = num_arg("TTL", optarg, 0, 255); break;
 		case 'h': arg_help(0); break;
 		case 'L': o->noloop = 1; break;
+		case 'M': o->metrics = optarg; break;
 		case 'm': o->mcif = optarg; break;
 		case 'P': o->replay = 1; break;
 		case 'r': o->rate = num_arg("rate", optarg, 1, NS_PER_S); break;
@@ -163,6 +167,35 @@ counters(const struct run *r)
 	    (unsigned long long)(r->tx.maxlate / 1000));
 }
 
+/* metrics: the counters as udp-send(1) METRICS lists them. */
+static void
+metrics(struct run *r)
+{
+	struct metrics *m = &r->m;
+	const char *drop = "chanrelay_records_dropped_total";
+
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_records_in_total", "Records read "
+	    "(or made, with -c).", r->read);
+	metrics_counter(m, "chanrelay_records_out_total", "Datagrams sent.",
+	    r->tx.sent);
+	metrics_counter(m, "chanrelay_bytes_out_total",
+	    "Payload bytes of the datagrams sent.", r->tx.bytes);
+	metrics_head(m, drop, "counter", "Records not sent, by reason: "
+	    "skipped (not UDP, or too large), refused (the kernel said no, "
+	    "not sent again), abandoned (still refused when TERM's drain "
+	    "ended).");
+	metrics_value(m, drop, "reason", "skipped", r->tx.skipped);
+	metrics_value(m, drop, "reason", "refused", r->tx.refused);
+	metrics_value(m, drop, "reason", "abandoned", r->tx.abandoned);
+	metrics_counter(m, "chanrelay_sends_retried_total",
+	    "Sends tried again after the kernel refused them.", r->tx.retried);
+	metrics_counter(m, "chanrelay_records_late_total",
+	    "Paced datagrams sent more than 1 ms after their due time.",
+	    r->tx.late);
+	metrics_commit(m);
+}
+
 /* signals: act on what arrived; returns 1 once TERM or INT came. */
 static int
 signals(struct run *r)
@@ -173,6 +206,8 @@ signals(struct run *r)
 	}
 	if (sig_take(SIGUSR1))
 		counters(r);
+	if (metrics_due(&r->m))
+		metrics(r);
 	return r->stop;
 }
 
@@ -318,6 +353,7 @@ main(int argc, char **argv)
 	if (!r.o.count && nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
 	r.sigfd = sig_setup(0);
+	metrics_setup(&r.m, r.o.metrics, "udp-send");
 	r.paced = r.o.rate || r.o.replay;
 	if (udptx_init(&r.tx, -1, r.paced, r.o.count != 0, r.o.fatal) == -1)
 		err(111, "unable to allocate the batch");
@@ -326,6 +362,8 @@ main(int argc, char **argv)
 		pace_rate(&r.pace, r.o.rate, (unsigned)r.o.batch);
 	else if (r.o.replay)
 		pace_replay(&r.pace, r.o.milli, (unsigned)r.o.batch);
+	if (r.m.path != NULL)
+		metrics(&r);
 	if (r.o.count)
 		loop(&r);
 	else {
@@ -336,6 +374,9 @@ main(int argc, char **argv)
 	/* a refusal of the last datagrams, pending, unreported by a send */
 	if ((e = udptx_pending(&r.tx)) != 0)
 		die_send(&r, e);
+	if (r.m.path != NULL)
+		metrics(&r);
+	metrics_free(&r.m);
 	lost = r.tx.refused || r.tx.skipped || r.tx.abandoned || r.badinput;
 	if (r.o.verbose || lost || r.tx.late || sig_take(SIGUSR1))
 		counters(&r);

@@ -134,12 +134,14 @@ put_pcap(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 	return 0;
 }
 
-/* mark: one more record, ending where the output now ends. */
+/* mark: one more record of n payload bytes, ending where the output now
+ * ends. */
 static void
-mark(struct recout *w)
+mark(struct recout *w, size_t n)
 {
 	obuf_mark(&w->ob);
 	w->written++;
+	w->bytes += n;
 }
 
 int
@@ -147,6 +149,7 @@ recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
     size_t n)
 {
 	unsigned char *b;
+	size_t payload = n;
 	int r = 0;
 
 	switch (w->fmt) {
@@ -171,7 +174,7 @@ recout_udp(struct recout *w, const struct udpmeta *m, const unsigned char *p,
 	}
 	if (r == -1)
 		return -1;
-	mark(w);
+	mark(w, payload);
 	if (w->unbuf || w->ob.len >= FLUSH_AT)
 		return obuf_flush(&w->ob);
 	return 0;
@@ -192,7 +195,7 @@ recout_frame(struct recout *w, const struct udpmeta *m,
 	    (uint32_t)caplen, (uint32_t)caplen);
 	memcpy(b + PCAP_RECHDR_LEN, frame, caplen);
 	obuf_commit(&w->ob, PCAP_RECHDR_LEN + caplen);
-	mark(w);
+	mark(w, n);
 	if (w->unbuf || w->ob.len >= FLUSH_AT)
 		return obuf_flush(&w->ob);
 	return 0;

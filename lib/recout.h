@@ -16,7 +16,8 @@ struct recout {
 	int fmt;
 	int unbuf;		/* flush after every record */
 	int pipe;		/* the output is a pipe (recout_wait) */
-	uint64_t written;
+	uint64_t written;	/* records */
+	uint64_t bytes;		/* their payload bytes */
 };
 
 /* recout_format: RECOUT_* for "pcap", "text", "line" or "raw"; -1 for

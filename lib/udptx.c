@@ -76,6 +76,8 @@ account(struct udptx *t, unsigned i, int n, uint64_t now)
 	unsigned k;
 
 	t->sent += (uint64_t)n;
+	for (k = i; k < i + (unsigned)n; k++)
+		t->bytes += t->iov[k].iov_len;
 	for (k = i; t->paced && k < i + (unsigned)n; k++) {
 		d = t->due[k];
 		if (now <= d)

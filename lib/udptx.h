@@ -27,6 +27,7 @@ struct udptx {
 	int fatal;	/* a refusal is for the caller (udptx_send) */
 	uint64_t giveup;	/* udptx_flush: when retries end (0: never) */
 	uint64_t sent, skipped, refused, retried, late, maxlate, abandoned;
+	uint64_t bytes;		/* payload bytes of those sent */
 };
 
 /* udptx_init: batches for the connected socket fd (or t->fd, set

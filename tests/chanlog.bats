@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: chanlog [-fhvW] [-A AGE] [-b SIZE] [-e STAMP] [-i INTERVAL] [-l SIZE] [-N SIZE] [-n COUNT] [-p CMD] [-y INTERVAL] [-z SIZE] DIR'
+USAGE='usage: chanlog [-fhvW] [-A AGE] [-b SIZE] [-e STAMP] [-i INTERVAL] [-l SIZE] [-M FILE] [-N SIZE] [-n COUNT] [-p CMD] [-y INTERVAL] [-z SIZE] DIR'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 TAI='@[0-9a-f]{24}'
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'

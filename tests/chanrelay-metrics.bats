@@ -47,7 +47,7 @@ chan() {
 # start_relay CONF-LINES...: the table, then chanrelay -M run in the
 # background; waits for each channel's address.
 start_relay() {
-	printf '%s' "$@" >"$CONF"
+	printf '%s\n' "$@" >"$CONF"
 	chmod 644 "$CONF"
 	start_bg relay env --default-signal=INT chanrelay -C "$RUN" -f "$CONF" \
 	    -M "$M" run

@@ -141,3 +141,38 @@ lines() {
 	assert_success
 	assert_output --partial SUCCESS
 }
+
+@test "metrics: udp-send -M and udp-recv -M agree with what was sent; the kernel's drops counted where the test makes them" {
+	start_bg recv udp-recv -a "$T/addr" -M "$T/r.prom" -c 300 127.0.0.1:0
+	wait_for "$T/addr" '.:[0-9]+$'
+	wait_for "$T/r.prom"
+	promtool_ok "$T/r.prom"
+	assert_equal "$(metric "$T/r.prom" chanrelay_records_in_total)" 0
+	run udp-send -M "$T/s.prom" -z 100 -c 300 "$(cat "$T/addr")"
+	assert_success
+	promtool_ok "$T/s.prom"
+	assert_equal "$(metric "$T/s.prom" chanrelay_records_in_total)" 300
+	assert_equal "$(metric "$T/s.prom" chanrelay_records_out_total)" 300
+	assert_equal "$(metric "$T/s.prom" chanrelay_bytes_out_total)" 30000
+	assert_equal "$(metric "$T/s.prom" chanrelay_records_dropped_total 'reason="refused"')" 0
+	wait_exit "$(bg_pid_of recv)"
+	assert_equal "$exit_status" 0
+	promtool_ok "$T/r.prom"
+	assert_equal "$(metric "$T/r.prom" chanrelay_records_in_total)" 300
+	assert_equal "$(metric "$T/r.prom" chanrelay_records_out_total)" 300
+	assert_equal "$(metric "$T/r.prom" chanrelay_bytes_out_total)" 30000
+	assert_equal "$(metric "$T/r.prom" chanrelay_records_dropped_total 'reason="kernel"')" 0
+
+	# a stopped receiver with the smallest buffer: the kernel drops
+	start_bg recv2 udp-recv -v -a "$T/addr2" -M "$T/r2.prom" -b 4096 -T 2s 127.0.0.1:0
+	wait_for "$T/addr2" '.:[0-9]+$'
+	kill -STOP "$(bg_pid_of recv2)"
+	udp-send -z 1000 -c 2000 "$(cat "$T/addr2")"
+	kill -CONT "$(bg_pid_of recv2)"
+	wait_exit "$(bg_pid_of recv2)"
+	assert_equal "$exit_status" 1
+	drops=$(grep -o 'dropped=[0-9]*' "$T/recv2.err" | tail -n 1 | cut -d = -f 2)
+	[ "$drops" -gt 0 ] || fail_msg "no drops: $(cat "$T/recv2.err")"
+	assert_equal "$(metric "$T/r2.prom" chanrelay_records_dropped_total 'reason="kernel"')" "$drops"
+	assert_equal $(($(metric "$T/r2.prom" chanrelay_records_in_total) + drops)) 2000
+}

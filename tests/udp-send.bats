@@ -8,7 +8,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] ADDRESS'
+USAGE='usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] [-M FILE] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] ADDRESS'
 COUNTERS='^udp-send: read=[0-9]+ sent=[0-9]+ skipped=[0-9]+ refused=[0-9]+ retried=[0-9]+ late=[0-9]+ maxlate=[0-9]+us$'
 GAPS=$BATS_TEST_DIRNAME/fixtures/udp-send/gaps.pcap
 

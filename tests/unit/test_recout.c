@@ -107,6 +107,8 @@ waiting(void)
 	recout_init(&w, out[1], RECOUT_LINE, 0);
 	is_int(w.pipe, 1, "recout_init: the output is a pipe");
 	recout_udp(&w, &m, (const unsigned char *)"ab", 2);
+	ok(w.written == 1 && w.bytes == 2,
+	    "a record counted, with its payload bytes (not the newline)");
 	is_int(recout_wait(&w, in[0], sig[0], &ts), 0,
 	    "recout_wait: nothing: the time passes");
 	is_int(read(out[0], b, sizeof b), 3, "  what was held went out first");
