@@ -4,19 +4,14 @@
  * tcpserver (PROTO, TCPLOCALIP, TCPREMOTEIP, ...). No name lookups.
  */
 #include <sys/socket.h>
-#include <netinet/in.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -24,7 +19,6 @@
 #include "arg.h"
 #include "clock.h"
 #include "handlers.h"
-#include "launch.h"
 #include "num.h"
 #include "priv.h"
 #include "rules.h"
@@ -58,39 +52,12 @@ struct srv {
 	struct addr bound;	/* the listening address, port filled in */
 	struct handlers run;	/* the handlers, one a connection */
 	sigset_t waitmask;	/* the signal mask inside ppoll */
-	int fd, full, fulllogged;
+	int fd;
 	uint64_t paused;	/* no accept before this (clock_mono) */
-	struct warnrate acceptlog, spawnlog, fulllog;	/* one line a second */
+	struct warnrate acceptlog, spawnlog;	/* one line a second */
 	unsigned long long accepted, denied, limited, failed;
 	unsigned long long accepterrs;
 };
-
-static void
-addsrc(struct opts *o, int kind, const char *arg)
-{
-	const char *e;
-	int r;
-
-	if ((r = rulesrc_add(&o->src, kind, arg, &e)) == 1)
-		arg_fail("prefix", arg, e);
-	if (r == -1)
-		err(111, "unable to allocate the rules");
-}
-
-static void
-perip(struct opts *o, const char *s)
-{
-	const char *colon = strchr(s, ':');
-	char num[16];
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
-
-	if (n >= sizeof num)
-		arg_fail("per-source limit", s, "invalid");
-	memcpy(num, s, n);
-	num[n] = '\0';
-	o->perip = (int)num_arg("per-source limit", num, 1, 65535);
-	o->msg = colon ? colon + 1 : NULL;
-}
 
 static void
 getopts(struct opts *o, int argc, char **argv)
@@ -104,13 +71,18 @@ getopts(struct opts *o, int argc, char **argv)
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
 		case '1': o->print1 = 1; break;
-		case 'A': case 'X': case 'x': addsrc(o, c, optarg); break;
+		case 'A': case 'X': case 'x':
+			rulesrc_arg(&o->src, c, optarg);
+			break;
 		case 'a': o->addrfile = optarg; break;
 		case 'b':
 			o->backlog = (int)num_arg("backlog", optarg, 1, 65535);
 			break;
 		case 'h': arg_help(0); break;
-		case 'L': perip(o, optarg); break;
+		case 'L':
+			o->perip = (int)num_arg_head("per-source limit",
+			    optarg, ':', 1, 65535, &o->msg);
+			break;
 		case 'l':
 			o->limit = (int)num_arg("limit", optarg, 1, 65535);
 			break;
@@ -130,8 +102,8 @@ getopts(struct opts *o, int argc, char **argv)
 		arg_misuse("%s", "missing PROGRAM");
 	o->argv = argv + 1;
 	/* before binding, so a script never sees a port that then closes */
-	if (o->user && getpwnam(o->user) == NULL)
-		arg_fail("user", o->user, "no such user");
+	if (o->user)
+		priv_arg(o->user);
 }
 
 static void
@@ -144,22 +116,9 @@ counters(const struct srv *s)
 	    s->accepterrs);
 }
 
-/* reap: every handler that ended; accepting again below the limit. */
+/* refuse: close a connection the rules (n < 0) or the per-source limit
+ * (n running for its client) refused. */
 static void
-reap(struct srv *s)
-{
-	handlers_reap(&s->run);
-	if (s->full && s->run.kids.n < s->o.limit) {
-		s->full = 0;
-		if (s->fulllogged)
-			warnx("accepting again: %d/%d handlers running",
-			    s->run.kids.n, s->o.limit);
-		s->fulllogged = 0;
-	}
-}
-
-/* refuse: close a connection the rules or the per-source limit refused. */
-static int
 refuse(struct srv *s, int fd, const char *remote, int n)
 {
 	if (n < 0) {
@@ -169,15 +128,11 @@ refuse(struct srv *s, int fd, const char *remote, int n)
 	} else {
 		s->limited++;
 		if (s->o.msg)
-			(void)!send(fd, s->o.msg, strlen(s->o.msg),
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (s->o.msg)
-			(void)!send(fd, "\r\n", 2, MSG_DONTWAIT | MSG_NOSIGNAL);
+			tcpsock_tell(fd, s->o.msg);
 		if (s->o.verbose)
 			warnx("limit %s (per-source %d)", remote, n);
 	}
 	close(fd);
-	return 0;
 }
 
 /* serve: one accepted connection: check it, then start its handler. */
@@ -185,10 +140,8 @@ static void
 serve(struct srv *s, int fd, const struct sockaddr *remote)
 {
 	struct sockaddr_storage local;
-	socklen_t ll = sizeof local;
-	struct handler c, *k;
+	struct handler c;
 	int n, e;
-	pid_t pid = -1;
 
 	s->accepted++;
 	c.af = addr_ip(remote, c.ip);
@@ -202,27 +155,17 @@ serve(struct srv *s, int fd, const struct sockaddr *remote)
 		refuse(s, fd, c.remote, n);
 		return;
 	}
-	/* only a wildcard listener needs asking which address was hit */
-	if (!s->bound.wildcard)
-		memcpy(&local, &s->bound.ss, sizeof local);
-	else if (getsockname(fd, (struct sockaddr *)&local, &ll) == -1)
-		memcpy(&local, &s->bound.ss, sizeof local);
+	tcpsock_local(fd, &s->bound, &local);
 	ucspi_setaddr(&s->env, (struct sockaddr *)&local, remote, n + 1);
-	if ((k = malloc(sizeof *k)) == NULL ||
-	    (pid = launch_prog(s->o.argv, s->env.envp, fd, fd)) == -1) {
+	if (handlers_start(&s->run, s->o.argv, s->env.envp, fd, &c) == -1) {
 		e = errno;
 		s->failed++;
 		warnrate_warnx(&s->spawnlog, 0, "unable to run %s: %s",
 		    s->o.argv[0], strerror(e));
 		if (e == EAGAIN || e == ENOMEM)
 			s->paused = clock_mono() + PAUSE_NS;
-		free(k);
-		close(fd);
-		return;
 	}
 	close(fd);
-	*k = c;
-	handlers_add(&s->run, pid, k);
 }
 
 /* acceptsome: accept what is waiting, up to the limit and a batch. */
@@ -230,62 +173,36 @@ static void
 acceptsome(struct srv *s)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
 	int i, fd;
 
-	for (i = 0; i < ACCEPT_BATCH && s->run.kids.n < s->o.limit; i++) {
-		len = sizeof ss;
-		fd = accept4(s->fd, (struct sockaddr *)&ss, &len,
-		    SOCK_CLOEXEC);
-		if (fd >= 0) {
+	/* at the limit, handlers_full says so once and accepting stops */
+	for (i = 0; !handlers_full(&s->run) && i < ACCEPT_BATCH; i++) {
+		if ((fd = tcpsock_accept(s->fd, &ss)) >= 0)
 			serve(s, fd, (struct sockaddr *)&ss);
-			continue;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		else if (errno == EAGAIN)
 			return;
-		if (errno == EINTR || errno == ECONNABORTED ||
-		    errno == EPROTO || errno == EPERM)
-			continue;
-		/* EMFILE, ENFILE, ENOBUFS, ENOMEM: wait, never spin */
-		s->accepterrs++;
-		warnrate_warnx(&s->acceptlog, 0, "unable to accept: %s",
-		    strerror(errno));
-		s->paused = clock_mono() + PAUSE_NS;
-		return;
-	}
-	if (s->run.kids.n >= s->o.limit && !s->full) {
-		s->full = 1;
-		if (warnrate_due(&s->fulllog, 0)) {
-			s->fulllogged = 1;
-			warnx("%d/%d handlers running, not accepting",
-			    s->run.kids.n, s->o.limit);
+		else if (errno != ECONNABORTED) {
+			/* a shortage: wait, never spin */
+			s->accepterrs++;
+			warnrate_warnx(&s->acceptlog, 0,
+			    "unable to accept: %s", strerror(errno));
+			s->paused = clock_mono() + PAUSE_NS;
+			return;
 		}
 	}
-}
-
-static void
-reload(struct srv *s)
-{
-	struct rules rs;
-	char why[512];
-	int st;
-
-	if (rules_build(&rs, &s->o.src, why, sizeof why, &st) == -1) {
-		warnx("%s (keeping the old rules)", why);
-		return;
-	}
-	rules_free(&s->rules);
-	s->rules = rs;
 }
 
 /* signals: act on what arrived; returns 1 when it is time to stop. */
 static int
 signals(struct srv *s)
 {
+	char why[512];
+
 	if (sig_take(SIGCHLD))
-		reap(s);
-	if (sig_take(SIGHUP))
-		reload(s);
+		handlers_reap(&s->run);
+	if (sig_take(SIGHUP) &&
+	    rules_reload(&s->rules, &s->o.src, why, sizeof why) == -1)
+		warnx("%s (keeping the old rules)", why);
 	if (sig_take(SIGUSR1))
 		counters(s);
 	return sig_take(SIGTERM) | sig_take(SIGINT);
@@ -298,28 +215,23 @@ signals(struct srv *s)
 static void
 loop(struct srv *s, int sigfd)
 {
-	struct pollfd p[2];
-	struct timespec ts, *tp;
-	uint64_t now;
+	struct pollfd p[2] = { { sigfd, POLLIN, 0 }, { s->fd, POLLIN, 0 } };
+	uint64_t until;
 	int n;
 
 	for (;;) {
 		if (signals(s))
 			return;
-		p[0].fd = sigfd;
-		p[0].events = POLLIN;
-		p[1].fd = s->fd;
-		p[1].events = POLLIN;
-		n = 2, tp = NULL;
-		now = clock_mono();
+		/* the port is left alone at the limit, and paused for a while
+		 * after a shortage */
+		n = 2, until = UINT64_MAX;
 		if (s->run.kids.n >= s->o.limit)
 			n = 1;
-		else if (now < s->paused) {
+		else if (clock_mono() < s->paused) {
 			n = 1;
-			ts = clock_ts(s->paused - now);
-			tp = &ts;
+			until = s->paused;
 		}
-		if (ppoll(p, (nfds_t)n, tp, &s->waitmask) == -1 &&
+		if (clock_poll(p, (nfds_t)n, until, &s->waitmask) == -1 &&
 		    errno != EINTR)
 			err(111, "unable to wait for events");
 		if (n == 2 && (p[1].revents & (POLLIN | POLLERR)))
@@ -337,13 +249,12 @@ static void
 drain(struct srv *s, int sigfd)
 {
 	struct pollfd p = { sigfd, POLLIN, 0 };
-	struct timespec ts;
-	uint64_t end = clock_mono() + DRAIN_NS, now;
+	uint64_t end = clock_mono() + DRAIN_NS;
 
-	s->full = 0;		/* nothing is accepted again */
-	while (s->run.kids.n > 0 && (now = clock_mono()) < end) {
-		ts = clock_ts(end - now);
-		if (ppoll(&p, 1, &ts, &s->waitmask) == -1 && errno != EINTR)
+	s->run.full = 0;	/* nothing is accepted again: no line */
+	while (s->run.kids.n > 0 && clock_mono() < end) {
+		if (clock_poll(&p, 1, end, &s->waitmask) == -1 &&
+		    errno != EINTR)
 			err(111, "unable to wait for events");
 		if (signals(s))
 			break;
@@ -355,73 +266,39 @@ drain(struct srv *s, int sigfd)
 static void
 announce(struct srv *s)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
+	const char *step;
 	char text[ADDR_STRLEN];
-	int null;
 
-	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == -1)
-		err(111, "unable to read the socket's address");
-	memcpy(&s->bound.ss, &ss, sizeof ss);
-	s->bound.len = len;
 	s->bound.wildcard = s->o.addr.wildcard;
-	addr_format((struct sockaddr *)&ss, text);
+	if (tcpsock_name(s->fd, &s->bound) == -1)
+		err(111, "unable to read the socket's address");
+	addr_format((struct sockaddr *)&s->bound.ss, text);
 	if (s->o.addrfile && addrfile_write(s->o.addrfile, text) == -1)
 		err(111, "unable to write %s", s->o.addrfile);
-	if (s->o.print1) {
-		printf("%s\n", strrchr(text, ':') + 1);
-		if (fflush(stdout) == EOF)
-			err(111, "unable to write the port");
-		/* readiness: a reader of our stdout sees EOF now */
-		if ((null = open("/dev/null", O_WRONLY)) == -1 ||
-		    dup2(null, 1) == -1)
-			err(111, "unable to close standard output");
-		close(null);
-	}
+	/* readiness: a reader of our stdout sees EOF once the port is out */
+	if (s->o.print1 && addrfile_port(text, &step) == -1)
+		err(111, "unable to %s", step);
 	if (s->o.verbose)
 		warnx("listening on %s, backlog %d, limit %d", text,
 		    s->o.backlog, s->o.limit);
-}
-
-/* stdfds: fds 0, 1 and 2 open, so an accepted socket is never one. */
-static void
-stdfds(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
 }
 
 static void
 setup(struct srv *s)
 {
 	const char *step;
-	char why[512];
-	int st, max = tcpsock_somaxconn();
+	char text[ADDR_STRLEN];
 
-	if (rules_build(&s->rules, &s->o.src, why, sizeof why, &st) == -1) {
-		if (st == 100)
-			arg_misuse("%s", why);
-		errx(st, "%s", why);
-	}
-	if (s->o.backlog == -1)
-		s->o.backlog = max;
-	else if (s->o.backlog > max) {
-		warnx("backlog %d is above somaxconn, using %d",
-		    s->o.backlog, max);
-		s->o.backlog = max;
-	}
+	rules_start(&s->rules, &s->o.src);
+	s->o.backlog = tcpsock_backlog(s->o.backlog);
 	if (handlers_init(&s->run, s->o.limit, "tcp-listen") == -1 ||
 	    ucspi_init(&s->env) == -1)
 		err(111, "unable to allocate the child table");
 	s->fd = tcpsock_listen(&s->o.addr, s->o.backlog, s->o.reuseport,
 	    &step);
 	if (s->fd == -1) {
-		addr_format((struct sockaddr *)&s->o.addr.ss, why);
-		err(111, "unable to %s %s", step, why);
+		addr_format((struct sockaddr *)&s->o.addr.ss, text);
+		err(111, "unable to %s %s", step, text);
 	}
 }
 
@@ -429,29 +306,15 @@ int
 main(int argc, char **argv)
 {
 	static struct srv s;
-	sigset_t caught;
 	int sigfd;
 
 	arg_usage = USAGE;
 	getopts(&s.o, argc, argv);
-	stdfds();
+	handlers_stdfds();	/* an accepted socket is never fd 0, 1, 2 */
 	sigfd = sig_setup(SIG_HUP | SIG_CHLD);
-	sigemptyset(&caught);
-	sigaddset(&caught, SIGTERM);
-	sigaddset(&caught, SIGINT);
-	sigaddset(&caught, SIGUSR1);
-	sigaddset(&caught, SIGHUP);
-	sigaddset(&caught, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &caught, &s.waitmask) == -1)
-		err(111, "unable to block signals");
-	sigdelset(&s.waitmask, SIGTERM);
-	sigdelset(&s.waitmask, SIGINT);
-	sigdelset(&s.waitmask, SIGUSR1);
-	sigdelset(&s.waitmask, SIGHUP);
-	sigdelset(&s.waitmask, SIGCHLD);
+	sig_block(SIG_HUP | SIG_CHLD, &s.waitmask);
 	warnrate_init(&s.acceptlog, NS_PER_S);
 	warnrate_init(&s.spawnlog, NS_PER_S);
-	warnrate_init(&s.fulllog, NS_PER_S);
 	s.run.verbose = s.o.verbose;
 	setup(&s);
 	announce(&s);

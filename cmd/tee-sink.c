@@ -5,14 +5,11 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "arg.h"
@@ -24,7 +21,6 @@
 #include "recin.h"
 #include "recsel.h"
 #include "sig.h"
-#include "sink.h"
 #include "sinkset.h"
 
 #define USAGE "usage: tee-sink [-hnv] [-b SIZE] [-D DURATION] " \
@@ -46,7 +42,6 @@ struct tee {
 	struct recin in;
 	struct obuf out;
 	uint64_t out_records, out_bytes;
-	int udp_any;
 	int stop;			/* TERM came while blocked */
 	int badinput;	/* the input failed: its exit status (recin_fail) */
 	struct pollfd *pfd;	/* stdin, the signal pipe, the sinks */
@@ -59,7 +54,6 @@ struct tee {
 static void
 parse(int argc, char **argv, struct tee *t)
 {
-	const char *e;
 	int c, i;
 
 	arg_usage = USAGE;
@@ -77,15 +71,10 @@ parse(int argc, char **argv, struct tee *t)
 	t->n = argc - optind;
 	if (t->n == 0)
 		arg_misuse("%s", "missing SINK");
-	if (sinkset_init(&t->ss, t->n) == -1 ||
-	    (t->sel = calloc((size_t)t->n, sizeof *t->sel)) == NULL ||
+	sinkset_args(&t->ss, t->n, argv + optind, t->qsize);
+	if ((t->sel = calloc((size_t)t->n, sizeof *t->sel)) == NULL ||
 	    (t->pfd = calloc((size_t)t->n + 2, sizeof *t->pfd)) == NULL)
 		err(111, "unable to allocate");
-	for (i = 0; i < t->n; i++) {
-		if ((e = sink_parse(argv[optind + i], &t->ss.v[i], t->qsize)))
-			arg_fail("sink", argv[optind + i], e);
-		t->udp_any |= t->ss.v[i].kind == SINK_UDP;
-	}
 	optind = 1;
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
@@ -96,13 +85,7 @@ parse(int argc, char **argv, struct tee *t)
 		    RECSEL_REGEX, optarg); break;
 		case 'n': t->nostdout = 1; break;
 		case 'P':
-			if (strcmp(optarg, "new") == 0)
-				t->ss.policy = SINKSET_DROP_NEW;
-			else if (strcmp(optarg, "old") == 0)
-				t->ss.policy = SINKSET_DROP_OLD;
-			else if (strcmp(optarg, "block") == 0)
-				t->ss.policy = SINKSET_BLOCK;
-			else
+			if ((t->ss.policy = sinkset_policy(optarg)) == -1)
 				arg_fail("policy", optarg,
 				    "use new, old or block");
 			break;
@@ -123,16 +106,6 @@ counters(const struct tee *t)
 	sinkset_counters(&t->ss);
 }
 
-/* out_fail: stdout failed; when its reader went away, what it never read
- * (held here, or left in the pipe) is lost, and counted. */
-static void
-out_fail(const struct tee *t)
-{
-	if (errno == EPIPE)
-		obuf_gone(&t->out);
-	err(111, "unable to write output");
-}
-
 /*
  * wait_events: flush stdout, then wait for input (when want_input), a
  * sink ready for more, a signal or the next reconnect; deal with what
@@ -141,19 +114,17 @@ out_fail(const struct tee *t)
 static void
 wait_events(struct tee *t, int want_input, uint64_t until)
 {
-	struct timespec ts;
-	uint64_t now = clock_mono(), due = until;
+	uint64_t due = until;
 
 	if (!t->nostdout && obuf_flush(&t->out) == -1)
-		out_fail(t);
+		obuf_fail(&t->out);
 	t->pfd[0].fd = want_input ? 0 : -1;
 	t->pfd[0].events = POLLIN;
 	t->pfd[1].fd = t->sigfd;
 	t->pfd[1].events = POLLIN;
 	sinkset_fds(&t->ss, t->pfd + 2, &due);
-	ts = clock_ts(due > now ? due - now : 0);
-	if (ppoll(t->pfd, (nfds_t)t->n + 2, due == UINT64_MAX ? NULL : &ts,
-	    NULL) == -1 && errno != EINTR)
+	if (clock_poll(t->pfd, (nfds_t)t->n + 2, due, NULL) == -1 &&
+	    errno != EINTR)
 		err(111, "unable to wait for events");
 	sinkset_polled(&t->ss, t->pfd + 2);
 }
@@ -179,9 +150,7 @@ static void
 fanout(struct tee *t, const struct rec *r)
 {
 	struct iovec sv[2], dv;
-	struct sink *s;
-	struct udpinfo u;
-	int cnt = 1, isudp = 0, i;
+	int cnt = 1, isdgram;
 
 	sv[0].iov_base = (void *)r->p;
 	sv[0].iov_len = r->n;
@@ -191,41 +160,17 @@ fanout(struct tee *t, const struct rec *r)
 		cnt = 2;
 	}
 	if (!t->nostdout) {
-		for (i = 0; i < cnt; i++)
-			if (obuf_write(&t->out, sv[i].iov_base,
-			    sv[i].iov_len) == -1)
-				out_fail(t);
-		obuf_mark(&t->out);
+		if (obuf_record(&t->out, sv, cnt) == -1)
+			obuf_fail(&t->out);
 		t->out_records++;
 		t->out_bytes += r->n + (cnt > 1);
 	}
+	/* a udp: sink takes a text line as it is, a pcap record's UDP
+	 * payload when the datagram was captured whole */
 	dv = sv[0];
-	if (t->udp_any && t->in.framing == FRAME_PCAP) {
-		isudp = decode_udp(t->in.rd.linktype, r->data, r->caplen,
-		    &u) == 1 && u.paylen == u.paylen_orig;
-		dv.iov_base = isudp ? (void *)u.payload : NULL;
-		dv.iov_len = isudp ? u.paylen : 0;
-	}
-	for (i = 0; i < t->n; i++) {
-		s = &t->ss.v[i];
-		/* the common case of a stalled sink, decided in a few tests:
-		 * full, waiting for POLLOUT, and the new record is the one
-		 * that goes */
-		if (s->blocked && t->ss.policy == SINKSET_DROP_NEW &&
-		    !recsel_any(&t->sel[i]) && sink_stream(s) &&
-		    !recqueue_room(&s->q, r->n + (size_t)(cnt - 1))) {
-			s->dropped++;
-			continue;
-		}
-		if (!recsel_match(&t->sel[i], r))
-			continue;
-		if (sink_stream(s))
-			sinkset_queue(&t->ss, s, sv, cnt);
-		else if (t->in.framing == FRAME_TEXT || isudp)
-			sinkset_queue(&t->ss, s, &dv, 1);
-		else
-			s->skipped++;
-	}
+	isdgram = t->in.framing == FRAME_TEXT || (t->ss.anyudp &&
+	    decode_payload(t->in.rd.linktype, r->data, r->caplen, &dv));
+	sinkset_copy(&t->ss, t->sel, r, sv, cnt, isdgram ? &dv : NULL);
 }
 
 /* framing_known: check the selections against the input, compile BPF;
@@ -346,7 +291,7 @@ main(int argc, char **argv)
 	 * after the sinks' drain */
 	if (!t.nostdout && (obuf_flush(&t.out) == -1 ||
 	    close(STDOUT_FILENO) == -1))
-		out_fail(&t);
+		obuf_fail(&t.out);
 	if (t.in.framing != -1)
 		drain(&t);
 	/* the |COMMAND children read the end of their input and exit: a

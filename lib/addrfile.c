@@ -63,3 +63,19 @@ addrfile_write(const char *path, const char *text)
 	}
 	return 0;
 }
+
+int
+addrfile_port(const char *text, const char **step)
+{
+	int null;
+
+	*step = "write the port";
+	printf("%s\n", strrchr(text, ':') + 1);
+	if (fflush(stdout) == EOF)
+		return -1;
+	*step = "close standard output";
+	if ((null = open("/dev/null", O_WRONLY)) == -1 || dup2(null, 1) == -1)
+		return -1;
+	close(null);
+	return 0;
+}

@@ -33,3 +33,16 @@ clock_ts(uint64_t ns)
 	ts.tv_nsec = (long)(ns % NS_PER_S);
 	return ts;
 }
+
+int
+clock_poll(struct pollfd *p, nfds_t n, uint64_t until, const sigset_t *mask)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (until == UINT64_MAX)
+		return ppoll(p, n, NULL, mask);
+	now = clock_mono();
+	ts = clock_ts(until > now ? until - now : 0);
+	return ppoll(p, n, &ts, mask);
+}

@@ -2,6 +2,8 @@
 #ifndef CLOCK_H
 #define CLOCK_H
 
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -15,5 +17,14 @@ uint64_t clock_wall(void);
 /* clock_ts: ns nanoseconds as a struct timespec, for the calls that take
  * one (nanosleep, ppoll, epoll_pwait2, clock_nanosleep). */
 struct timespec clock_ts(uint64_t ns);
+
+/*
+ * clock_poll: ppoll(2) of the n fds in p until the clock_mono deadline
+ * until (UINT64_MAX: as long as it takes; one already past: a look, no
+ * wait), with the signal mask mask (NULL: ours as it is). Returns what
+ * ppoll returns.
+ */
+int clock_poll(struct pollfd *p, nfds_t n, uint64_t until,
+    const sigset_t *mask);
 
 #endif

@@ -259,3 +259,17 @@ decode_meta(const struct udpinfo *u, int64_t sec, uint32_t nsec,
 	m->ts.tv_sec = (time_t)sec;
 	m->ts.tv_nsec = nsec;
 }
+
+int
+decode_payload(uint32_t linktype, const unsigned char *frame,
+    uint32_t caplen, struct iovec *v)
+{
+	struct udpinfo u;
+
+	if (decode_udp(linktype, frame, caplen, &u) != 1 ||
+	    u.paylen != u.paylen_orig)
+		return 0;
+	v->iov_base = (void *)u.payload;
+	v->iov_len = u.paylen;
+	return 1;
+}

@@ -2,6 +2,7 @@
 #ifndef DECODE_H
 #define DECODE_H
 
+#include <sys/uio.h>
 #include <stdint.h>
 
 #include "pcapw.h"
@@ -30,6 +31,11 @@ struct udpinfo {
  */
 int decode_udp(uint32_t linktype, const unsigned char *frame,
     uint32_t caplen, struct udpinfo *u);
+
+/* decode_payload: 1 when frame holds a UDP datagram captured whole (not
+ * cut short by the snap length), its payload in *v; 0 otherwise. */
+int decode_payload(uint32_t linktype, const unsigned char *frame,
+    uint32_t caplen, struct iovec *v);
 
 /* decode_meta: the metadata a record of u, captured at sec.nsec, is
  * written with (pcapw, recout). */

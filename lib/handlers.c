@@ -2,19 +2,35 @@
 #include <sys/wait.h>
 
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "handlers.h"
+#include "launch.h"
+
+void
+handlers_stdfds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
 
 int
 handlers_init(struct handlers *h, int limit, const char *prog)
 {
 	h->limit = limit;
 	h->prog = prog;
+	warnrate_init(&h->fulllog, NS_PER_S);
 	return children_init(&h->kids, limit);
 }
 
@@ -39,6 +55,43 @@ handlers_add(struct handlers *h, pid_t pid, struct handler *c)
 	if (h->verbose)
 		fprintf(stderr, "%s: start %ld %s (%d/%d)\n", h->prog,
 		    (long)pid, c->remote, h->kids.n, h->limit);
+}
+
+pid_t
+handlers_start(struct handlers *h, char *const argv[], char *const envp[],
+    int fd, const struct handler *c)
+{
+	struct handler *k;
+	pid_t pid;
+	int e;
+
+	if ((k = malloc(sizeof *k)) == NULL)
+		return -1;
+	if ((pid = launch_prog(argv, envp, fd, fd)) == -1) {
+		e = errno;
+		free(k);
+		errno = e;
+		return -1;
+	}
+	*k = *c;
+	handlers_add(h, pid, k);
+	return pid;
+}
+
+int
+handlers_full(struct handlers *h)
+{
+	if (h->kids.n < h->limit)
+		return 0;
+	if (!h->full) {
+		h->full = 1;
+		if (warnrate_due(&h->fulllog, 0)) {
+			h->fulltold = 1;
+			warnx("%d/%d handlers running, not accepting",
+			    h->kids.n, h->limit);
+		}
+	}
+	return 1;
 }
 
 /* ended: count and tell how handler k ended, with wait status st. */
@@ -75,6 +128,13 @@ handlers_reap(struct handlers *h)
 		ended(h, &k, st);
 		free(k.what);
 		n++;
+	}
+	if (h->full && h->kids.n < h->limit) {
+		h->full = 0;
+		if (h->fulltold)
+			warnx("accepting again: %d/%d handlers running",
+			    h->kids.n, h->limit);
+		h->fulltold = 0;
 	}
 	return n;
 }

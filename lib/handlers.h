@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "children.h"
+#include "warnrate.h"
 
 /* What a handler runs for: its client. */
 struct handler {
@@ -21,7 +22,18 @@ struct handlers {
 	const char *prog;	/* the server's name, for its lines */
 	int verbose;		/* a line as each starts and ends */
 	unsigned long long exited, crashed;
+	int full;		/* at the limit: the server stopped accepting */
+	int fulltold;		/* and said so */
+	struct warnrate fulllog;	/* that line at most once a second */
 };
+
+/*
+ * handlers_stdfds: fds 0, 1 and 2 open (on /dev/null when they were
+ * closed), so no connection accepted later is one of them: a handler
+ * gets its socket as its standard input and output, and a line meant
+ * for stderr never goes down a connection.
+ */
+void handlers_stdfds(void);
 
 /* handlers_init: an empty table for limit handlers. Returns 0, -1 with
  * errno set. */
@@ -38,6 +50,24 @@ int handlers_serving(const struct handlers *h, int af,
  * (N/LIMIT)".
  */
 void handlers_add(struct handlers *h, pid_t pid, struct handler *c);
+
+/*
+ * handlers_start: launch_prog argv with envp, the connection fd as its
+ * standard input and output (fd stays open), to serve c (copied), then
+ * handlers_add. Returns the pid, -1 with errno set when it could not
+ * start.
+ */
+pid_t handlers_start(struct handlers *h, char *const argv[],
+    char *const envp[], int fd, const struct handler *c);
+
+/*
+ * handlers_full: 1 when limit handlers run. The first time since the
+ * table was last below the limit, h->full is set and "N/LIMIT
+ * handlers running, not accepting" told (at most once a second);
+ * handlers_reap then tells "accepting again: N/LIMIT handlers running"
+ * when the table drops below. Clear h->full to have no such line.
+ */
+int handlers_full(struct handlers *h);
 
 /*
  * handlers_reap: every handler that ended (SIGCHLDs coalesce), counted

@@ -280,6 +280,22 @@ num_arg(const char *what, const char *s, long long min, long long max)
 	return v;
 }
 
+long long
+num_arg_head(const char *what, const char *s, int sep, long long min,
+    long long max, const char **rest)
+{
+	const char *end = strchr(s, sep);
+	char num[16];
+	size_t n = end ? (size_t)(end - s) : strlen(s);
+
+	if (n >= sizeof num)
+		arg_fail(what, s, "invalid");
+	memcpy(num, s, n);
+	num[n] = '\0';
+	*rest = end ? end + 1 : NULL;
+	return num_arg(what, num, min, max);
+}
+
 uint64_t
 size_arg(const char *what, const char *s, uint64_t min, uint64_t max)
 {

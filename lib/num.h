@@ -36,6 +36,10 @@ uint64_t milli_parse(const char *s, uint64_t min, uint64_t max,
  */
 long long num_arg(const char *what, const char *s, long long min,
     long long max);
+/* num_arg_head: num_arg of what comes before the first sep in s ("5"
+ * of "5:busy"); *rest gets what comes after it, NULL without sep. */
+long long num_arg_head(const char *what, const char *s, int sep,
+    long long min, long long max, const char **rest);
 uint64_t size_arg(const char *what, const char *s, uint64_t min,
     uint64_t max);
 uint64_t dur_arg(const char *what, const char *s, uint64_t min, uint64_t max);

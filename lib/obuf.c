@@ -88,6 +88,18 @@ obuf_mark(struct obuf *b)
 	b->marks++;
 }
 
+int
+obuf_record(struct obuf *b, const struct iovec *v, int cnt)
+{
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		if (obuf_write(b, v[i].iov_base, v[i].iov_len) == -1)
+			return -1;
+	obuf_mark(b);
+	return 0;
+}
+
 unsigned long long
 obuf_unread(const struct obuf *b, unsigned long long inpipe, int *atleast)
 {
@@ -118,6 +130,14 @@ obuf_gone(const struct obuf *b)
 	lost = obuf_unread(b, (unsigned long long)inpipe, &atleast);
 	errx(111, "unable to write output: its reader is gone; lost=%s%llu "
 	    "records it did not read", atleast ? ">=" : "", lost);
+}
+
+void
+obuf_fail(const struct obuf *b)
+{
+	if (errno == EPIPE)
+		obuf_gone(b);
+	err(111, "unable to write output");
 }
 
 void

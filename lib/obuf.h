@@ -2,6 +2,7 @@
 #ifndef OBUF_H
 #define OBUF_H
 
+#include <sys/uio.h>
 #include <stddef.h>
 
 struct obuf {
@@ -47,6 +48,10 @@ int obuf_flush(struct obuf *b);
  */
 int obuf_track(struct obuf *b);
 void obuf_mark(struct obuf *b);
+
+/* obuf_record: obuf_write of the cnt pieces of one record, then
+ * obuf_mark. Returns 0, -1 on a write error. */
+int obuf_record(struct obuf *b, const struct iovec *v, int cnt);
 unsigned long long obuf_unread(const struct obuf *b, unsigned long long inpipe,
     int *atleast);
 
@@ -54,6 +59,10 @@ unsigned long long obuf_unread(const struct obuf *b, unsigned long long inpipe,
  * write output: its reader is gone; lost=N records it did not read", and
  * exit 111. */
 void obuf_gone(const struct obuf *b) __attribute__((noreturn));
+
+/* obuf_fail: after a write error on b: obuf_gone when its reader went
+ * away (EPIPE), else "PROG: unable to write output: ERROR", exit 111. */
+void obuf_fail(const struct obuf *b) __attribute__((noreturn));
 
 void obuf_free(struct obuf *b);
 

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "priv.h"
 
 void
@@ -23,4 +24,11 @@ priv_drop(const char *user)
 		err(111, "unable to set uid %lu", (unsigned long)pw->pw_uid);
 	if (pw->pw_uid != 0 && setuid(0) != -1)
 		errx(111, "unable to drop privileges: root regained");
+}
+
+void
+priv_arg(const char *user)
+{
+	if (getpwnam(user) == NULL)
+		arg_fail("user", user, "no such user");
 }

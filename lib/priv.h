@@ -9,4 +9,9 @@
  */
 void priv_drop(const char *user);
 
+/* priv_arg: check the user of an option before anything is bound or
+ * opened: one that does not exist is arg_fail ("invalid user 'x': no
+ * such user", exit 100). */
+void priv_arg(const char *user);
+
 #endif

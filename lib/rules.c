@@ -2,12 +2,14 @@
  * or a file. */
 #include <sys/socket.h>
 
+#include <err.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "cidr.h"
 #include "rules.h"
 
@@ -178,4 +180,43 @@ rules_build(struct rules *rs, const struct rulesrcs *src, char *why,
 		}
 	}
 	return 0;
+}
+
+int
+rules_reload(struct rules *rs, const struct rulesrcs *src, char *why,
+    size_t n)
+{
+	struct rules nrs;
+	int st;
+
+	if (rules_build(&nrs, src, why, n, &st) == -1)
+		return -1;
+	rules_free(rs);
+	*rs = nrs;
+	return 0;
+}
+
+void
+rulesrc_arg(struct rulesrcs *src, int kind, const char *arg)
+{
+	const char *e;
+	int r;
+
+	if ((r = rulesrc_add(src, kind, arg, &e)) == 1)
+		arg_fail("prefix", arg, e);
+	if (r == -1)
+		err(111, "unable to allocate the rules");
+}
+
+void
+rules_start(struct rules *rs, const struct rulesrcs *src)
+{
+	char why[512];
+	int st;
+
+	if (rules_build(rs, src, why, sizeof why, &st) == -1) {
+		if (st == 100)
+			arg_misuse("%s", why);
+		errx(st, "%s", why);
+	}
 }

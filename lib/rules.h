@@ -59,6 +59,10 @@ struct rulesrcs {
 int rulesrc_add(struct rulesrcs *src, int kind, const char *arg,
     const char **why);
 
+/* rulesrc_arg: rulesrc_add for a command-line option: an invalid prefix
+ * is arg_fail ("invalid prefix 'S': WHY", exit 100), no memory exit 111. */
+void rulesrc_arg(struct rulesrcs *src, int kind, const char *arg);
+
 /*
  * rules_build: the rules of every source, in order, into rs (which is
  * overwritten). Returns 0; -1 with the message in why (of size n) and
@@ -67,5 +71,16 @@ int rulesrc_add(struct rulesrcs *src, int kind, const char *arg,
  */
 int rules_build(struct rules *rs, const struct rulesrcs *src, char *why,
     size_t n, int *status);
+
+/* rules_start: rules_build when the program starts: an invalid rule is
+ * a usage error (arg_misuse, exit 100), an unreadable file or no memory
+ * exits 111, with the message. */
+void rules_start(struct rules *rs, const struct rulesrcs *src);
+
+/* rules_reload: rules_build into a new set that replaces rs when it
+ * builds (HUP); rs is kept as it was when it does not. Returns 0, -1
+ * with the message in why. */
+int rules_reload(struct rules *rs, const struct rulesrcs *src, char *why,
+    size_t n);
 
 #endif

@@ -105,6 +105,27 @@ sig_setup(int flags)
 	return fd;
 }
 
+void
+sig_block(int flags, sigset_t *waitmask)
+{
+	sigset_t caught;
+	int i;
+
+	sigemptyset(&caught);
+	sigaddset(&caught, SIGTERM);
+	sigaddset(&caught, SIGINT);
+	sigaddset(&caught, SIGUSR1);
+	if (flags & SIG_HUP)
+		sigaddset(&caught, SIGHUP);
+	if (flags & SIG_CHLD)
+		sigaddset(&caught, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &caught, waitmask) == -1)
+		err(111, "unable to block signals");
+	for (i = 1; i < NSIG; i++)
+		if (sigismember(&caught, i) == 1)
+			sigdelset(waitmask, i);
+}
+
 /*
  * sig_all_default: glibc keeps 32 and 33 for itself and refuses them to
  * sigaction(2), but an ignored one is inherited (from whoever started

@@ -2,6 +2,8 @@
 #ifndef SIG_H
 #define SIG_H
 
+#include <signal.h>
+
 /* sig_init: create the self-pipe. Returns its read end (for poll), or -1. */
 int sig_init(void);
 
@@ -28,6 +30,14 @@ int sig_take(int signo);
 #define SIG_CHLD	2
 #define SIG_XFSZ	4
 int sig_setup(int flags);
+
+/*
+ * sig_block: block the signals sig_setup(flags) records, so they arrive
+ * only where the program waits: *waitmask gets the mask to wait with
+ * (ppoll), the one before without them. Exits 111 with a message when
+ * it cannot.
+ */
+void sig_block(int flags, sigset_t *waitmask);
 
 /* sig_all_default: every signal 1..NSIG-1 back at its default action,
  * glibc's own 32 and 33 and the realtime ones included: for a child

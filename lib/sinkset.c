@@ -4,11 +4,25 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arg.h"
 #include "clock.h"
 #include "sinkset.h"
+
+int
+sinkset_policy(const char *name)
+{
+	if (strcmp(name, "new") == 0)
+		return SINKSET_DROP_NEW;
+	if (strcmp(name, "old") == 0)
+		return SINKSET_DROP_OLD;
+	if (strcmp(name, "block") == 0)
+		return SINKSET_BLOCK;
+	return -1;
+}
 
 int
 sinkset_init(struct sinkset *ss, int n)
@@ -19,6 +33,21 @@ sinkset_init(struct sinkset *ss, int n)
 	    children_init(&ss->kids, n) == -1)
 		return -1;
 	return 0;
+}
+
+void
+sinkset_args(struct sinkset *ss, int n, char *const *argv, size_t qsize)
+{
+	const char *e;
+	int i;
+
+	if (sinkset_init(ss, n) == -1)
+		err(111, "unable to allocate");
+	for (i = 0; i < n; i++) {
+		if ((e = sink_parse(argv[i], &ss->v[i], qsize)) != NULL)
+			arg_fail("sink", argv[i], e);
+		ss->anyudp |= ss->v[i].kind == SINK_UDP;
+	}
 }
 
 /* start: open sink s, or set its next try; a |COMMAND's child goes in
@@ -151,6 +180,39 @@ sinkset_queue(struct sinkset *ss, struct sink *s, const struct iovec *v,
 	if (s->fd != -1 && !s->connecting && !s->blocked &&
 	    s->q.used >= (s->q.cap / 2 < 65536 ? s->q.cap / 2 : 65536))
 		sink_flush(s);
+}
+
+void
+sinkset_copy(struct sinkset *ss, const struct recsel *sel,
+    const struct rec *r, const struct iovec *sv, int cnt,
+    const struct iovec *dv)
+{
+	struct sink *s;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		n += sv[i].iov_len;
+	for (i = 0; i < ss->n; i++) {
+		s = &ss->v[i];
+		/* the common case of a stalled sink, decided in a few tests:
+		 * full, waiting for POLLOUT, and the new record is the one
+		 * that goes */
+		if (s->blocked && ss->policy == SINKSET_DROP_NEW &&
+		    !recsel_any(&sel[i]) && sink_stream(s) &&
+		    !recqueue_room(&s->q, n)) {
+			s->dropped++;
+			continue;
+		}
+		if (!recsel_match(&sel[i], r))
+			continue;
+		if (sink_stream(s))
+			sinkset_queue(ss, s, sv, cnt);
+		else if (dv != NULL)
+			sinkset_queue(ss, s, dv, 1);
+		else
+			s->skipped++;
+	}
 }
 
 void

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "children.h"
+#include "recin.h"
+#include "recsel.h"
 #include "sink.h"
 
 /* what a full queue does with a record: drop it, drop the oldest ones
@@ -20,6 +22,7 @@ enum { SINKSET_DROP_NEW, SINKSET_DROP_OLD, SINKSET_BLOCK };
 struct sinkset {
 	struct sink *v;
 	int n;
+	int anyudp;		/* a udp: sink is among them */
 	int policy;
 	int (*wait)(void *);	/* SINKSET_BLOCK: wait for events (calling
 				 * sinkset_fds and sinkset_polled); -1 to
@@ -32,9 +35,21 @@ struct sinkset {
 	struct pollfd *pfd;	/* n, for sinkset_poll_blocked */
 };
 
+/* sinkset_policy: the policy named name ("new", "old" or "block"), -1
+ * when there is none of that name. */
+int sinkset_policy(const char *name);
+
 /* sinkset_init: room for n sinks (v, parsed by the caller with
  * sink_parse) and their children. Returns 0, -1 with errno set. */
 int sinkset_init(struct sinkset *ss, int n);
+
+/*
+ * sinkset_args: the n SINK operands of argv into ss, with queues of
+ * qsize bytes (sinkset_init, sink_parse). A bad one is told as arg_fail
+ * tells it, "invalid sink 'S': WHY", exit 100; no memory exits 111.
+ */
+void sinkset_args(struct sinkset *ss, int n, char *const *argv,
+    size_t qsize);
 
 /* sinkset_start: the stream's header is known (hdrlen may be 0): every
  * sink opens, or tries again later; the header goes first on each. */
@@ -61,6 +76,17 @@ void sinkset_poll_blocked(struct sinkset *ss);
  */
 void sinkset_queue(struct sinkset *ss, struct sink *s, const struct iovec *v,
     int cnt);
+
+/*
+ * sinkset_copy: record r for each sink its selection sel[i] takes (sel:
+ * one a sink): a stream sink queues sv (cnt pieces: the record, and a
+ * newline when it needs one), a udp: sink dv, the datagram (a text line,
+ * the UDP payload of a pcap record), or counts r as skipped when dv is
+ * NULL (a pcap record not a whole UDP datagram).
+ */
+void sinkset_copy(struct sinkset *ss, const struct recsel *sel,
+    const struct rec *r, const struct iovec *sv, int cnt,
+    const struct iovec *dv);
 
 /* sinkset_reap: SIGCHLD: the |COMMAND children that ended: their sinks
  * start again later. */

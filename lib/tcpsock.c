@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -35,6 +36,20 @@ tcpsock_somaxconn(void)
 	buf[strcspn(buf, "\n")] = '\0';
 	v = (int)num_parse(buf, 1, 0x7fffffff, &e);
 	return e ? SOMAXCONN_GUESS : v;
+}
+
+int
+tcpsock_backlog(int asked)
+{
+	int max = tcpsock_somaxconn();
+
+	if (asked == -1)
+		return max;
+	if (asked > max) {
+		warnx("backlog %d is above somaxconn, using %d", asked, max);
+		return max;
+	}
+	return asked;
 }
 
 int
@@ -125,4 +140,51 @@ tcpsock_connect(const struct addr *a, const struct addr *src,
 	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
 		return sockfd_fail(fd, step, "set blocking mode on");
 	return fd;
+}
+
+int
+tcpsock_name(int fd, struct addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	memcpy(&a->ss, &ss, sizeof ss);
+	a->len = len;
+	return 0;
+}
+
+void
+tcpsock_local(int fd, const struct addr *bound, struct sockaddr_storage *local)
+{
+	socklen_t len = sizeof *local;
+
+	/* only a wildcard listener needs asking which address was hit */
+	if (!bound->wildcard ||
+	    getsockname(fd, (struct sockaddr *)local, &len) == -1)
+		memcpy(local, &bound->ss, sizeof *local);
+}
+
+int
+tcpsock_accept(int lfd, struct sockaddr_storage *ss)
+{
+	socklen_t len = sizeof *ss;
+	int fd;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)ss, &len,
+	    SOCK_CLOEXEC)) >= 0)
+		return fd;
+	if (errno == EWOULDBLOCK)
+		errno = EAGAIN;
+	else if (errno == EINTR || errno == EPROTO || errno == EPERM)
+		errno = ECONNABORTED;
+	return -1;
+}
+
+void
+tcpsock_tell(int fd, const char *line)
+{
+	(void)!send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)!send(fd, "\r\n", 2, MSG_DONTWAIT | MSG_NOSIGNAL);
 }

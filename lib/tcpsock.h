@@ -10,6 +10,11 @@
  * (/proc/sys/net/core/somaxconn), or 4096 when it cannot be read. */
 int tcpsock_somaxconn(void);
 
+/* tcpsock_backlog: the backlog to listen with when asked for one (-1:
+ * none asked): tcpsock_somaxconn's cap, with "backlog N is above
+ * somaxconn, using M" when asked above it. */
+int tcpsock_backlog(int asked);
+
 /*
  * tcpsock_listen: a non-blocking, close-on-exec listening socket on a:
  * SO_REUSEADDR always, SO_REUSEPORT when reuseport; ":PORT" listens on
@@ -18,6 +23,30 @@ int tcpsock_somaxconn(void);
  */
 int tcpsock_listen(const struct addr *a, int backlog, int reuseport,
     const char **step);
+
+/*
+ * tcpsock_accept: the next connection waiting on the listening socket
+ * lfd, close-on-exec, its peer's address in *ss. Returns the socket, or
+ * -1 with errno set: EAGAIN when none is waiting; ECONNABORTED when the
+ * one waiting was lost on the way (reset, refused by a firewall hook, a
+ * signal came: accept the next); else a shortage (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM: wait before trying again).
+ */
+int tcpsock_accept(int lfd, struct sockaddr_storage *ss);
+
+/* tcpsock_tell: line, then CRLF, to the connection fd, best effort:
+ * never waiting, never SIGPIPE (for a client about to be closed). */
+void tcpsock_tell(int fd, const char *line);
+
+/* tcpsock_name: the address fd is bound to, port filled in, into a (its
+ * wildcard flag left as it was). Returns 0, -1 with errno set. */
+int tcpsock_name(int fd, struct addr *a);
+
+/* tcpsock_local: the local address of connection fd, accepted on a
+ * listener bound to bound: bound itself, unless that is a wildcard
+ * (then asked of fd, bound when that fails). */
+void tcpsock_local(int fd, const struct addr *bound,
+    struct sockaddr_storage *local);
 
 /*
  * tcpsock_bindsrc: bind fd to the source address src, leaving the port

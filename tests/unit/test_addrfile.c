@@ -1,5 +1,6 @@
 /* test_addrfile.c: the bound-address file appears whole or not at all. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,7 +17,10 @@ main(void)
 	char dir[] = "/tmp/test_addrfile.XXXXXX", path[256], buf[64];
 	struct stat st;
 	FILE *f;
-	int fd;
+	const char *step;
+	ssize_t n, r;
+	pid_t pid;
+	int fd, p[2], wst;
 
 	ok(mkdtemp(dir) != NULL, "temp dir");
 	snprintf(path, sizeof path, "%s/addr", dir);
@@ -48,5 +52,28 @@ main(void)
 	snprintf(path, sizeof path, "%s/no/such/dir", dir);
 	ok(addrfile_write(path, "x") == -1, "a missing directory fails");
 	rmdir(dir);
+
+	fflush(stdout);
+	if (pipe(p) == -1 || (pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], 1);
+		close(p[1]);
+		if (addrfile_port("[::1]:4711", &step) == -1)
+			_exit(1);
+		printf("after\n");
+		fflush(stdout);
+		_exit(0);
+	}
+	close(p[1]);
+	memset(buf, 0, sizeof buf);
+	n = 0;
+	while ((r = read(p[0], buf + n, sizeof buf - 1 - n)) > 0)
+		n += r;
+	close(p[0]);
+	is_str(buf, "4711\n", "addrfile_port: the port, then EOF");
+	ok(waitpid(pid, &wst, 0) == pid && WIFEXITED(wst) &&
+	    WEXITSTATUS(wst) == 0, "  the rest of stdout goes nowhere");
 	return tap_done();
 }

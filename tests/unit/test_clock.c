@@ -1,8 +1,10 @@
 /* test_clock.c: the clocks as nanoseconds: the monotonic one never goes
  * back and counts a sleep; the wall clock is the Epoch's; clock_ts splits
- * nanoseconds into a timespec. */
+ * nanoseconds into a timespec; clock_poll waits until a deadline. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "tap.h"
@@ -12,8 +14,9 @@ main(void)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	struct timespec t;
+	struct pollfd p;
 	uint64_t a, b, w;
-	int i, back = 0;
+	int i, back = 0, fds[2];
 
 	a = clock_mono();
 	for (i = 0; i < 100000; i++) {
@@ -47,5 +50,22 @@ main(void)
 	ok((uint64_t)t.tv_sec == UINT64_MAX / NS_PER_S &&
 	    t.tv_nsec == (long)(UINT64_MAX % NS_PER_S),
 	    "clock_ts(UINT64_MAX) splits, no overflow");
+	if (pipe(fds) == -1)
+		abort();
+	p.fd = fds[0];
+	p.events = POLLIN;
+	w = clock_mono();
+	is_int(clock_poll(&p, 1, w + NS_PER_S / 20, NULL), 0,
+	    "clock_poll: nothing to read by the deadline: 0");
+	ok(clock_mono() - w >= NS_PER_S / 20, "  after waiting for it");
+	w = clock_mono();
+	is_int(clock_poll(&p, 1, 1, NULL), 0, "  a deadline past: 0");
+	ok(clock_mono() - w < NS_PER_S / 20, "  at once");
+	(void)!write(fds[1], "x", 1);
+	is_int(clock_poll(&p, 1, UINT64_MAX, NULL), 1,
+	    "  no deadline: until the fd is ready");
+	ok(p.revents & POLLIN, "  POLLIN");
+	close(fds[0]);
+	close(fds[1]);
 	return tap_done();
 }

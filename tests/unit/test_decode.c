@@ -138,6 +138,7 @@ expect_udp(const char *what, uint32_t lt, const struct frame *f, int af,
     size_t paylen, size_t orig)
 {
 	struct udpinfo u;
+	struct iovec v;
 	int af4 = af == AF_INET;
 
 	is_int(decode_udp(lt, f->b, (uint32_t)f->n, &u), 1, "%s: UDP", what);
@@ -150,18 +151,26 @@ expect_udp(const char *what, uint32_t lt, const struct frame *f, int af,
 	is_int(u.paylen_orig, orig, "  paylen_orig");
 	ok(payload_is(&u, paylen), "  payload bytes");
 	is_int(u.frag, 0, "  not a fragment");
+	memset(&v, 0, sizeof v);
+	is_int(decode_payload(lt, f->b, (uint32_t)f->n, &v), paylen == orig,
+	    "  decode_payload: %s", paylen == orig ? "whole" : "cut short");
+	ok(paylen != orig || (v.iov_base == u.payload &&
+	    v.iov_len == paylen), "  the payload in the iovec");
 }
 
 static void
 expect_none(const char *what, uint32_t lt, const struct frame *f, int frag)
 {
 	struct udpinfo u;
+	struct iovec v;
 
 	memset(&u, 0xa5, sizeof u);
 	is_int(decode_udp(lt, f->b, (uint32_t)f->n, &u), 0, "%s: not UDP",
 	    what);
 	is_int(u.frag, frag, "  frag %d", frag);
 	is_int(u.paylen | u.sport | u.af, 0, "  the rest zeroed");
+	is_int(decode_payload(lt, f->b, (uint32_t)f->n, &v), 0,
+	    "  no payload");
 }
 
 static void

@@ -299,6 +299,7 @@ static void
 run_arg(int kind, const char *s, const char *want)
 {
 	char buf[256];
+	const char *rest;
 	int fd[2], st;
 	ssize_t n;
 	size_t len = 0;
@@ -318,6 +319,8 @@ run_arg(int kind, const char *s, const char *want)
 			size_arg("size", s, 1, 1 << 20);
 		else if (kind == 2)
 			dur_arg("interval", s, 1, S);
+		else if (kind == 4)
+			num_arg_head("limit", s, ':', 1, 100, &rest);
 		else
 			milli_arg("factor", s, 1, 1000000, "below 0.001",
 			    "above 1000");
@@ -341,6 +344,8 @@ run_arg(int kind, const char *s, const char *want)
 static void
 test_arg(void)
 {
+	const char *rest;
+
 	is_int(num_arg("count", "42", 1, 100), 42, "num_arg ok");
 	is_int(LL(size_arg("size", "64k", 1, 1 << 20)), 65536, "size_arg ok");
 	is_int(LL(dur_arg("interval", "10ms", 1, S)), 10000000, "dur_arg ok");
@@ -357,6 +362,19 @@ test_arg(void)
 	run_arg(3, "0.0001", ": invalid factor '0.0001': below 0.001\n");
 	run_arg(3, "1000.001", ": invalid factor '1000.001': above 1000\n");
 	run_arg(3, "1..2", ": invalid factor '1..2': invalid\n");
+	is_int(num_arg_head("limit", "5:busy:now", ':', 1, 100, &rest), 5,
+	    "num_arg_head: the number before the separator");
+	is_str(rest, "busy:now", "  the rest after it");
+	is_int(num_arg_head("limit", "7", ':', 1, 100, &rest), 7,
+	    "  without one: all of it");
+	ok(rest == NULL, "  no rest");
+	is_int(num_arg_head("limit", "3:", ':', 1, 100, &rest), 3,
+	    "  an empty rest");
+	is_str(rest, "", "  is empty");
+	run_arg(4, "0:x", ": invalid limit '0': too small\n");
+	run_arg(4, ":x", ": invalid limit '': invalid\n");
+	run_arg(4, "12345678901234567:x",
+	    ": invalid limit '12345678901234567:x': invalid\n");
 }
 
 static void

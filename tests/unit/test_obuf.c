@@ -1,6 +1,9 @@
 /* test_obuf.c: buffered output keeps every byte, in order, and reports
  * write errors. */
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +23,40 @@ drain(int fd, unsigned char *out, size_t cap)
 	return n;
 }
 
+/* failing: obuf_fail(b) in a child after errno e: its exit status and
+ * what it said, in msg */
+static int
+failing(int e, char *msg, size_t len)
+{
+	struct obuf b;
+	int p[2], st;
+	size_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(p) == -1 || (pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], 2);
+		obuf_init(&b, p[1], 64);
+		obuf_track(&b);
+		errno = e;
+		obuf_fail(&b);
+	}
+	close(p[1]);
+	n = drain(p[0], (unsigned char *)msg, len - 1);
+	msg[n] = '\0';
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 int
 main(void)
 {
 	struct obuf b;
+	struct iovec rec[2] = { { "line", 4 }, { "\n", 1 } };
 	unsigned char want[100000], got[100001], *p;
 	int pfd[2], fd, i;
 	size_t n;
@@ -50,6 +83,10 @@ main(void)
 	ok(obuf_write(&b, want, 1) == 0 && obuf_flush(&b) == 0 &&
 	    obuf_flush(&b) == 0, "flush twice is harmless");
 	drain(pfd[0], got, 1);
+	ok(obuf_record(&b, rec, 2) == 0 && b.len == 5 && b.marks == 1,
+	    "obuf_record: its pieces held, one record marked");
+	ok(obuf_flush(&b) == 0 && drain(pfd[0], got, 5) == 5 &&
+	    memcmp(got, "line\n", 5) == 0, "  in order");
 	obuf_free(&b);
 	close(pfd[0]);
 	close(pfd[1]);
@@ -80,5 +117,11 @@ main(void)
 		obuf_free(&b);
 		close(fd);
 	}
+	is_int(failing(ENOSPC, (char *)got, 256), 111, "obuf_fail: exit 111");
+	ok(strstr((char *)got, ": unable to write output: No space left") !=
+	    NULL, "  saying why");
+	is_int(failing(EPIPE, (char *)got, 256), 111, "  EPIPE: exit 111");
+	ok(strstr((char *)got, "its reader is gone; lost=0 records") != NULL,
+	    "  the reader is gone, what it lost");
 	return tap_done();
 }

@@ -52,10 +52,46 @@ run(const char *user, char *err, size_t len)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* checking: priv_arg(user) in a child; its exit status (0 when it
+ * returned), its standard error in err. */
+static int
+checking(const char *user, char *err, size_t len)
+{
+	int e[2], st;
+	size_t got;
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(e) == -1 || (pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		close(e[0]);
+		dup2(e[1], 2);
+		priv_arg(user);
+		_exit(0);
+	}
+	close(e[1]);
+	/* to the end, as run does */
+	for (got = 0; got < len - 1; got += (size_t)n)
+		if ((n = read(e[0], err + got, len - 1 - got)) <= 0)
+			break;
+	err[got] = '\0';
+	close(e[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 int
 main(void)
 {
 	char err[256];
+
+	is_int(checking("root", err, sizeof err), 0, "priv_arg: root exists");
+	is_int(checking("no-such-user-chanrelay", err, sizeof err), 100,
+	    "  an unknown user: exit 100");
+	is_str(err, "test_priv: invalid user 'no-such-user-chanrelay': no "
+	    "such user\n", "  naming it");
 
 	is_int(run("no-such-user-chanrelay", err, sizeof err), 100,
 	    "an unknown user exits 100");

@@ -1,5 +1,6 @@
 /* test_rules.c: allow/deny rules: the first-match decision and rule files. */
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -116,6 +117,25 @@ files(void)
 	rules_free(&rs);
 }
 
+/* starting: rules_start in a child: its exit status, 0 when it built */
+static int
+starting(const struct rulesrcs *src)
+{
+	struct rules rs;
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(2);
+		rules_start(&rs, src);
+		_exit(rs.n == src->n ? 0 : 1);
+	}
+	if (pid == -1 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 static void
 sources(void)
 {
@@ -123,6 +143,7 @@ sources(void)
 	struct rules rs;
 	char path[] = "/tmp/test_rules_src.XXXXXX", why[256];
 	const char *e = NULL;
+	pid_t pid;
 	int fd, st = 0;
 
 	memset(&src, 0, sizeof src);
@@ -163,6 +184,41 @@ sources(void)
 	is_int(st, 111, "status 111");
 	ok(strncmp(why, "unable to read /tmp/test_rules_src.", 35) == 0,
 	    "naming the file: %s", why);
+	src.n = 2;
+	ok(rules_build(&rs, &src, why, sizeof why, &st) == 0,
+	    "reload: the prefixes first");
+	src.n = 3;
+	ok(rules_reload(&rs, &src, why, sizeof why) == -1,
+	    "reload: a missing file fails");
+	ok(rs.n == 2 && !rules_allow(&rs, sa("127.0.0.1")),
+	    "  the old rules kept");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	(void)!write(fd, "deny 127.0.0.2\n", 15);
+	close(fd);
+	ok(rules_reload(&rs, &src, why, sizeof why) == 0,
+	    "  a good file replaces them");
+	is_int((long long)rs.n, 3, "  with its rule");
+	unlink(path);
+	rules_free(&rs);
+	rulesrc_arg(&src, 'X', "10.1.0.0/16");
+	ok(src.n == 4 && src.v[3].kind == 'X', "rulesrc_arg: one added");
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(2);
+		rulesrc_arg(&src, 'A', "10.0.0.0/99");
+		_exit(0);
+	}
+	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 100, "  a bad prefix: exit 100");
+	src.n = 3;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	(void)!write(fd, "permit 1.2.3.4\n", 15);
+	close(fd);
+	is_int(starting(&src), 100, "rules_start: a bad rule, exit 100");
+	unlink(path);
+	is_int(starting(&src), 111, "  a missing file, exit 111");
+	src.n = 2;
+	is_int(starting(&src), 0, "  good ones, built");
 	free(src.v);
 }
 

@@ -10,6 +10,7 @@ int
 main(void)
 {
 	struct sigaction sa;
+	sigset_t set, wait;
 	struct pollfd p;
 	int fd;
 
@@ -57,5 +58,22 @@ main(void)
 	ok(sa.sa_handler == SIG_IGN, "  XFSZ ignored with SIG_XFSZ");
 	raise(SIGTERM);
 	is_int(sig_take(SIGTERM), 1, "  TERM recorded");
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	sig_block(SIG_CHLD, &wait);
+	sigprocmask(SIG_SETMASK, NULL, &set);
+	ok(sigismember(&set, SIGTERM) && sigismember(&set, SIGINT) &&
+	    sigismember(&set, SIGUSR1) && sigismember(&set, SIGCHLD),
+	    "sig_block: TERM, INT, USR1 and CHLD blocked");
+	ok(!sigismember(&set, SIGHUP), "  HUP not, without SIG_HUP");
+	ok(sigismember(&wait, SIGUSR2) && !sigismember(&wait, SIGTERM) &&
+	    !sigismember(&wait, SIGCHLD),
+	    "  the wait mask: the one before, without them");
+	raise(SIGUSR1);
+	is_int(sig_take(SIGUSR1), 0, "  a blocked one waits");
+	sigprocmask(SIG_SETMASK, &wait, NULL);
+	is_int(sig_take(SIGUSR1), 1, "  and arrives when the wait mask is on");
 	return tap_done();
 }

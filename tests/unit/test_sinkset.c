@@ -4,6 +4,7 @@
  * policy says; a |COMMAND's child is reaped; what is left at the end is
  * dropped and counted. */
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -100,6 +101,66 @@ policies(void)
 	release(&ss);
 }
 
+/* copying: a record to each sink as it takes it; the policies' names. */
+static void
+copying(void)
+{
+	struct sinkset ss;
+	struct recsel sel[3];
+	struct rec r;
+	struct iovec sv[2] = { { "line", 4 }, { "\n", 1 } }, dv = sv[0];
+	char *args[] = { "/tmp/x", "udp:127.0.0.1:9" }, *bad[] = { "udp:" };
+	pid_t pid;
+	int st;
+
+	memset(&ss, 0, sizeof ss);
+	memset(sel, 0, sizeof sel);
+	memset(&r, 0, sizeof r);
+	r.p = (const unsigned char *)"line";
+	r.n = 4;
+	ok(sinkset_init(&ss, 3) == 0, "room for three sinks");
+	sink_parse("/nonexistent/x", &ss.v[0], 64);
+	sink_parse("udp:127.0.0.1:9", &ss.v[1], 64);
+	sink_parse("/nonexistent/y", &ss.v[2], 6);
+	recsel_arg(sel, 3, RECSEL_REGEX, "3=^nothing");
+	sinkset_copy(&ss, sel, &r, sv, 2, &dv);
+	ok(ss.v[0].q.count == 1 && ss.v[0].q.used == 5,
+	    "sinkset_copy: a stream sink takes the line and its newline");
+	ok(ss.v[1].q.count == 1 && ss.v[1].q.used == 4,
+	    "  a udp: sink the datagram");
+	ok(ss.v[2].q.count == 0 && ss.v[2].dropped == 0,
+	    "  a sink whose selection does not take it: nothing");
+	sinkset_copy(&ss, sel, &r, sv, 2, NULL);
+	ok(ss.v[0].q.count == 2 && ss.v[1].q.count == 1 &&
+	    ss.v[1].skipped == 1, "  no datagram: the udp: sink skips it");
+	regfree(&sel[2].re);
+	memset(&sel[2], 0, sizeof sel[2]);
+	ss.v[2].blocked = 1;
+	sinkset_copy(&ss, sel, &r, sv, 2, &dv);
+	sinkset_copy(&ss, sel, &r, sv, 2, &dv);
+	ok(ss.v[2].q.count == 1 && ss.v[2].dropped == 1,
+	    "  a full one waiting for POLLOUT: the new record dropped");
+	sinkset_give_up(&ss);
+	release(&ss);
+	memset(&ss, 0, sizeof ss);
+	sinkset_args(&ss, 2, args, 64);
+	ok(ss.n == 2 && ss.v[0].kind == SINK_FILE && ss.v[1].kind == SINK_UDP &&
+	    ss.anyudp, "sinkset_args: a file and a udp: sink");
+	release(&ss);
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(2);
+		sinkset_args(&ss, 1, bad, 64);
+		_exit(0);
+	}
+	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 100, "  a bad sink: exit 100");
+	is_int(sinkset_policy("new"), SINKSET_DROP_NEW, "sinkset_policy: new");
+	is_int(sinkset_policy("old"), SINKSET_DROP_OLD, "  old");
+	is_int(sinkset_policy("block"), SINKSET_BLOCK, "  block");
+	is_int(sinkset_policy("wait"), -1, "  no such policy: -1");
+}
+
 static void
 files(void)
 {
@@ -181,6 +242,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	policies();
+	copying();
 	files();
 	reaping();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
