@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -203,7 +205,23 @@ natsconn_open(const struct natsconn *c, char *why, size_t len, int *status)
 	natsConnection *nc = NULL;
 	natsOptions *o = NULL;
 	natsStatus s;
+	sigset_t mine, old;
 
+	/*
+	 * The library's threads (its timers, the connection's reader and
+	 * flusher, and the reconnects they start) are made now and inherit
+	 * this mask: the signals the program records (lib/sig, the metrics'
+	 * SIGALRM) then reach its own thread only, and never interrupt a
+	 * call of theirs.
+	 */
+	sigemptyset(&mine);
+	sigaddset(&mine, SIGALRM);
+	sigaddset(&mine, SIGUSR1);
+	sigaddset(&mine, SIGTERM);
+	sigaddset(&mine, SIGINT);
+	sigaddset(&mine, SIGHUP);
+	sigaddset(&mine, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &mine, &old);
 	*status = 111;
 	if ((s = natsOptions_Create(&o)) == NATS_OK &&
 	    (s = setup(o, c)) != NATS_OK) {
@@ -221,6 +239,7 @@ natsconn_open(const struct natsconn *c, char *why, size_t len, int *status)
 	} else if (s != NATS_OK)
 		natsconn_why(s, 0, why, len);
 	natsOptions_Destroy(o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return nc;
 }
 
