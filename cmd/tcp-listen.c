@@ -19,6 +19,7 @@
 #include "arg.h"
 #include "clock.h"
 #include "handlers.h"
+#include "metrics.h"
 #include "num.h"
 #include "priv.h"
 #include "rules.h"
@@ -28,9 +29,9 @@
 #include "warnrate.h"
 
 #define USAGE "usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] " \
-	"[-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-U USER] [-X PREFIX] " \
-	"[-x FILE] ADDRESS PROGRAM [ARG...]"
-#define OPTSTRING	"+1A:a:b:hL:l:RU:vX:x:"
+	"[-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-M FILE] [-U USER] " \
+	"[-X PREFIX] [-x FILE] ADDRESS PROGRAM [ARG...]"
+#define OPTSTRING	"+1A:a:b:hL:l:M:RU:vX:x:"
 
 #define LIMIT_DEFAULT	100
 #define ACCEPT_BATCH	64	/* accepts between looks at the signals */
@@ -38,7 +39,7 @@
 #define DRAIN_NS	(5 * NS_PER_S)	/* after TERM: the handlers' time */
 
 struct opts {
-	const char *addrfile, *user, *msg;
+	const char *addrfile, *user, *msg, *metrics;
 	struct addr addr;
 	struct rulesrcs src;	/* -A, -X and -x, in order */
 	char **argv;		/* PROGRAM [ARG...] */
@@ -55,6 +56,7 @@ struct srv {
 	int fd;
 	uint64_t paused;	/* no accept before this (clock_mono) */
 	struct warnrate acceptlog, spawnlog;	/* one line a second */
+	struct metrics m;
 	unsigned long long accepted, denied, limited, failed;
 	unsigned long long accepterrs;
 };
@@ -86,6 +88,7 @@ getopts(struct opts *o, int argc, char **argv)
 		case 'l':
 			o->limit = (int)num_arg("limit", optarg, 1, 65535);
 			break;
+		case 'M': o->metrics = optarg; break;
 		case 'R': o->reuseport = 1; break;
 		case 'U': o->user = optarg; break;
 		case 'v': o->verbose = 1; break;
@@ -114,6 +117,33 @@ counters(const struct srv *s)
 	    "accept errors %llu\n", s->accepted, s->run.kids.n, s->denied,
 	    s->limited, s->failed, s->run.exited, s->run.crashed,
 	    s->accepterrs);
+}
+
+/* metrics: the counters as tcp-listen(1) METRICS lists them. */
+static void
+metrics(struct srv *s)
+{
+	struct metrics *m = &s->m;
+	const char *ref = "chanrelay_connections_refused_total";
+
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_connections_accepted_total",
+	    "Connections accepted.", s->accepted);
+	metrics_head(m, ref, "counter", "Connections closed without a "
+	    "handler, by reason: denied (the rules), limited (per source), "
+	    "failed (the handler could not start).");
+	metrics_value(m, ref, "reason", "denied", s->denied);
+	metrics_value(m, ref, "reason", "limited", s->limited);
+	metrics_value(m, ref, "reason", "failed", s->failed);
+	metrics_gauge(m, "chanrelay_handlers_running", "Handlers running.",
+	    (uint64_t)s->run.kids.n);
+	metrics_counter(m, "chanrelay_handlers_exited_total",
+	    "Handlers that exited.", s->run.exited);
+	metrics_counter(m, "chanrelay_handlers_crashed_total",
+	    "Handlers a signal killed.", s->run.crashed);
+	metrics_counter(m, "chanrelay_accept_errors_total",
+	    "Failed calls of accept(2).", s->accepterrs);
+	metrics_commit(m);
 }
 
 /* refuse: close a connection the rules (n < 0) or the per-source limit
@@ -205,6 +235,8 @@ signals(struct srv *s)
 		warnx("%s (keeping the old rules)", why);
 	if (sig_take(SIGUSR1))
 		counters(s);
+	if (metrics_due(&s->m))
+		metrics(s);
 	return sig_take(SIGTERM) | sig_take(SIGINT);
 }
 
@@ -313,6 +345,7 @@ main(int argc, char **argv)
 	handlers_stdfds();	/* an accepted socket is never fd 0, 1, 2 */
 	sigfd = sig_setup(SIG_HUP | SIG_CHLD);
 	sig_block(SIG_HUP | SIG_CHLD, &s.waitmask);
+	metrics_setup(&s.m, s.o.metrics, "tcp-listen");
 	warnrate_init(&s.acceptlog, NS_PER_S);
 	warnrate_init(&s.spawnlog, NS_PER_S);
 	s.run.verbose = s.o.verbose;
@@ -320,10 +353,15 @@ main(int argc, char **argv)
 	announce(&s);
 	if (s.o.user)
 		priv_drop(s.o.user);
+	if (s.m.path != NULL)
+		metrics(&s);
 	loop(&s, sigfd);
 	/* the port closes now: a new connection is refused at once */
 	close(s.fd);
 	drain(&s, sigfd);
 	counters(&s);
+	if (s.m.path != NULL)
+		metrics(&s);
+	metrics_free(&s.m);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "arg.h"
 #include "clock.h"
 #include "decode.h"
+#include "metrics.h"
 #include "nonblock.h"
 #include "num.h"
 #include "obuf.h"
@@ -24,8 +25,8 @@
 #include "sinkset.h"
 
 #define USAGE "usage: tee-sink [-hnv] [-b SIZE] [-D DURATION] " \
-	"[-e N=REGEX] [-f N=EXPR] [-P POLICY] SINK..."
-#define OPTSTRING	"b:D:e:f:hnP:v"
+	"[-e N=REGEX] [-f N=EXPR] [-M FILE] [-P POLICY] SINK..."
+#define OPTSTRING	"b:D:e:f:hM:nP:v"
 
 #define QUEUE_DEFAULT	(4u << 20)
 #define DRAIN_DEFAULT	(5 * NS_PER_S)
@@ -41,7 +42,9 @@ struct tee {
 	int n, sigfd;
 	struct recin in;
 	struct obuf out;
-	uint64_t out_records, out_bytes;
+	uint64_t in_records, in_bytes, out_records, out_bytes;
+	const char *mfile;	/* -M */
+	struct metrics m;
 	int stop;			/* TERM came while blocked */
 	int badinput;	/* the input failed: its exit status (recin_fail) */
 	struct pollfd *pfd;	/* stdin, the signal pipe, the sinks */
@@ -83,6 +86,7 @@ parse(int argc, char **argv, struct tee *t)
 		case 'e':
 		case 'f': recsel_arg(t->sel, t->n, c == 'f' ? RECSEL_BPF :
 		    RECSEL_REGEX, optarg); break;
+		case 'M': t->mfile = optarg; break;
 		case 'n': t->nostdout = 1; break;
 		case 'P':
 			if ((t->ss.policy = sinkset_policy(optarg)) == -1)
@@ -104,6 +108,27 @@ counters(const struct tee *t)
 		    (unsigned long long)t->out_records,
 		    (unsigned long long)t->out_bytes);
 	sinkset_counters(&t->ss);
+}
+
+/* metrics: the counters as tee-sink(1) METRICS lists them. */
+static void
+metrics(struct tee *t)
+{
+	struct metrics *m = &t->m;
+
+	metrics_begin(m);
+	metrics_counter(m, "chanrelay_records_in_total", "Records read.",
+	    t->in_records);
+	metrics_counter(m, "chanrelay_bytes_in_total",
+	    "Bytes of them (text: without the newlines).", t->in_bytes);
+	if (!t->nostdout) {
+		metrics_counter(m, "chanrelay_records_out_total",
+		    "Records copied to the standard output.", t->out_records);
+		metrics_counter(m, "chanrelay_bytes_out_total",
+		    "Bytes of them.", t->out_bytes);
+	}
+	sinkset_metrics(&t->ss, m);
+	metrics_commit(m);
 }
 
 /*
@@ -152,6 +177,8 @@ fanout(struct tee *t, const struct rec *r)
 	struct iovec sv[2], dv;
 	int cnt = 1, isdgram;
 
+	t->in_records++;
+	t->in_bytes += r->n;
 	sv[0].iov_base = (void *)r->p;
 	sv[0].iov_len = r->n;
 	if (t->in.framing == FRAME_TEXT && !(r->flags & LINE_NONL)) {
@@ -203,6 +230,8 @@ signals(struct tee *t)
 		sinkset_reap(&t->ss);
 	if (sig_take(SIGUSR1))
 		counters(t);
+	if (metrics_due(&t->m))
+		metrics(t);
 	if (sig_take(SIGHUP))
 		sinkset_reopen(&t->ss);
 	if (sig_take(SIGTERM) | sig_take(SIGINT))
@@ -266,6 +295,8 @@ drain(struct tee *t)
 		wait_events(t, 0, end);
 		if (sig_take(SIGUSR1))
 			counters(t);
+		if (metrics_due(&t->m))
+			metrics(t);
 	}
 	sinkset_give_up(&t->ss);
 }
@@ -278,6 +309,8 @@ main(int argc, char **argv)
 
 	parse(argc, argv, &t);
 	t.sigfd = sig_setup(SIG_HUP | SIG_CHLD);
+	if (metrics_setup(&t.m, t.mfile, "tee-sink"))
+		metrics(&t);
 	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1 ||
 	    obuf_track(&t.out) == -1)
 		err(111, "unable to allocate");
@@ -299,6 +332,9 @@ main(int argc, char **argv)
 	 * supervisor stopping the channel checks its process group); one
 	 * that does not end within a second is left to init */
 	dropped = sinkset_close(&t.ss, clock_mono() + NS_PER_S);
+	if (t.m.path != NULL)
+		metrics(&t);
+	metrics_free(&t.m);
 	if (t.verbose || dropped)
 		counters(&t);
 	if (t.badinput)

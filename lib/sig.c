@@ -115,6 +115,7 @@ sig_block(int flags, sigset_t *waitmask)
 	sigaddset(&caught, SIGTERM);
 	sigaddset(&caught, SIGINT);
 	sigaddset(&caught, SIGUSR1);
+	sigaddset(&caught, SIGALRM);	/* the metrics' interval */
 	if (flags & SIG_HUP)
 		sigaddset(&caught, SIGHUP);
 	if (flags & SIG_CHLD)

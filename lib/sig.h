@@ -32,7 +32,8 @@ int sig_take(int signo);
 int sig_setup(int flags);
 
 /*
- * sig_block: block the signals sig_setup(flags) records, so they arrive
+ * sig_block: block the signals sig_setup(flags) records, and SIGALRM
+ * (lib/metrics' interval), so they arrive
  * only where the program waits: *waitmask gets the mask to wait with
  * (ppoll), the one before without them. Exits 111 with a message when
  * it cannot.

@@ -10,6 +10,7 @@
 
 #include "arg.h"
 #include "clock.h"
+#include "metrics.h"
 #include "sinkset.h"
 
 int
@@ -297,4 +298,52 @@ sinkset_counters(const struct sinkset *ss)
 		    (unsigned long long)s->skipped,
 		    (unsigned long long)s->errors);
 	}
+}
+
+/* one: a metric of every sink, its value taken by get. */
+static void
+one(const struct sinkset *ss, struct metrics *m, const char *name,
+    const char *type, const char *help,
+    uint64_t (*get)(const struct sink *))
+{
+	int i;
+
+	metrics_head(m, name, type, help);
+	for (i = 0; i < ss->n; i++)
+		metrics_value(m, name, "sink", ss->v[i].spec, get(&ss->v[i]));
+}
+
+static uint64_t s_records(const struct sink *s) { return s->records; }
+static uint64_t s_bytes(const struct sink *s) { return s->bytes; }
+static uint64_t s_dropped(const struct sink *s) { return s->dropped; }
+static uint64_t s_skipped(const struct sink *s) { return s->skipped; }
+static uint64_t s_reconnects(const struct sink *s) { return s->reconnects; }
+static uint64_t s_errors(const struct sink *s) { return s->errors; }
+static uint64_t s_qrecords(const struct sink *s) { return s->q.count; }
+static uint64_t s_qbytes(const struct sink *s) { return s->q.used; }
+static uint64_t s_up(const struct sink *s) { return s->fd != -1 && !s->connecting; }
+
+void
+sinkset_metrics(const struct sinkset *ss, struct metrics *m)
+{
+	one(ss, m, "chanrelay_sink_records_out_total", "counter",
+	    "Records the sink took.", s_records);
+	one(ss, m, "chanrelay_sink_bytes_out_total", "counter",
+	    "Bytes of them.", s_bytes);
+	one(ss, m, "chanrelay_sink_records_dropped_total", "counter",
+	    "Records the sink lost: its queue was full.", s_dropped);
+	one(ss, m, "chanrelay_sink_records_skipped_total", "counter",
+	    "Records not UDP datagrams, skipped for a datagram sink.",
+	    s_skipped);
+	one(ss, m, "chanrelay_sink_reconnects_total", "counter",
+	    "Times the sink was opened again.", s_reconnects);
+	one(ss, m, "chanrelay_sink_errors_total", "counter",
+	    "Write errors of the sink.", s_errors);
+	one(ss, m, "chanrelay_sink_queue_records", "gauge",
+	    "Records waiting in the sink's queue.", s_qrecords);
+	one(ss, m, "chanrelay_sink_queue_bytes", "gauge",
+	    "Bytes waiting in the sink's queue.", s_qbytes);
+	one(ss, m, "chanrelay_sink_up", "gauge",
+	    "1 while the sink is open, 0 while it waits to be opened again.",
+	    s_up);
 }

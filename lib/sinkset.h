@@ -111,4 +111,9 @@ uint64_t sinkset_close(struct sinkset *ss, uint64_t until);
  * records=N bytes=N dropped=N reconnects=N skipped=N errors=N". */
 void sinkset_counters(const struct sinkset *ss);
 
+struct metrics;
+/* sinkset_metrics: every sink's counters, queue and state as metrics
+ * labelled sink (tee-sink(1) METRICS). */
+void sinkset_metrics(const struct sinkset *ss, struct metrics *m);
+
 #endif

@@ -176,3 +176,71 @@ lines() {
 	assert_equal "$(metric "$T/r2.prom" chanrelay_records_dropped_total 'reason="kernel"')" "$drops"
 	assert_equal $(($(metric "$T/r2.prom" chanrelay_records_in_total) + drops)) 2000
 }
+
+@test "metrics: tee-sink -M: records in and out, per sink; a sink that never reads shows its drops and its queue" {
+	# 4 MB: more than the pipe to the stalled sink and its queue hold
+	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "%099d\n", i }' >"$T/in"
+	# the sink that never reads: a sleep whose pid the test keeps, to end it
+	stall="|echo \$\$ >$T/stall.pid; exec sleep 3600 >/dev/null 2>&1"
+	run bash -c 'tee-sink -v -M "$1/t.prom" -b 4096 -D 0 "$1/copy" "$2" <"$1/in" >"$1/out"' _ "$T" "$stall"
+	kill "$(cat "$T/stall.pid")"
+	assert_equal "$status" 1
+	promtool_ok "$T/t.prom"
+	assert_equal "$(metric "$T/t.prom" chanrelay_records_in_total)" 40000
+	assert_equal "$(metric "$T/t.prom" chanrelay_records_out_total)" 40000
+	assert_equal "$(metric "$T/t.prom" chanrelay_bytes_out_total)" "$(wc -c <"$T/out")"
+	assert_equal "$(metric "$T/t.prom" chanrelay_sink_records_out_total "sink=\"$T/copy\"")" 40000
+	assert_equal "$(metric "$T/t.prom" chanrelay_sink_bytes_out_total "sink=\"$T/copy\"")" "$(wc -c <"$T/copy")"
+	assert_equal "$(metric "$T/t.prom" chanrelay_sink_records_dropped_total "sink=\"$T/copy\"")" 0
+	dropped=$(grep -F "$stall records=" <<<"$output" | grep -o 'dropped=[0-9]*' | cut -d = -f 2)
+	[ "$dropped" -gt 0 ] || fail_msg "$output"
+	assert_equal "$(metric "$T/t.prom" chanrelay_sink_records_dropped_total "sink=\"$stall\"")" "$dropped"
+	taken=$(metric "$T/t.prom" chanrelay_sink_records_out_total "sink=\"$stall\"")
+	assert_equal $((taken + dropped)) 40000
+}
+
+@test "metrics: tee-sink's queue depth while a sink is stalled, and the file rewritten while it runs" {
+	stall="|echo \$\$ >$T/stall.pid; exec sleep 3600 >/dev/null 2>&1"
+	CHANRELAY_METRICS_INTERVAL=50ms start_fifo tee tee-sink -n -M "$T/t.prom" -b 1M "$stall"
+	# 4 MB: more than the pipe to the sink and its 1M queue hold
+	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "%099d\n", i }' >"$T/in"
+	feed_file tee "$T/in"
+	wait_until 10 metric_is "$T/t.prom" chanrelay_records_in_total "" 40000
+	wait_for "$T/stall.pid"
+	q=$(metric "$T/t.prom" chanrelay_sink_queue_records "sink=\"$stall\"")
+	[ "$q" -gt 0 ] || fail_msg "queue $q:" "$(cat "$T/t.prom")"
+	qb=$(metric "$T/t.prom" chanrelay_sink_queue_bytes "sink=\"$stall\"")
+	[ "$qb" -gt $((900 * 1024)) ] && [ "$qb" -le $((1024 * 1024)) ] ||
+	    fail_msg "queue bytes $qb, not about the 1M of -b"
+	[ "$(metric "$T/t.prom" chanrelay_sink_records_dropped_total "sink=\"$stall\"")" -gt 0 ]
+	assert_equal "$(metric "$T/t.prom" chanrelay_sink_up "sink=\"$stall\"")" 1
+	# stdout is off (-n): no records_out
+	run metric "$T/t.prom" chanrelay_records_out_total
+	assert_failure
+	stop_bg tee
+	kill "$(cat "$T/stall.pid")"
+}
+
+@test "metrics: tcp-listen -M: connections accepted, refused by the rules, handlers that ran" {
+	need nc
+	CHANRELAY_METRICS_INTERVAL=50ms start_tl tl -M "$T/l.prom" 127.0.0.1:0 true
+	wait_for "$T/l.prom"
+	promtool_ok "$T/l.prom"
+	for i in 1 2 3 4 5; do
+		nc -N 127.0.0.1 "$tl_port" </dev/null >/dev/null 2>&1 || true
+	done
+	wait_until 10 metric_is "$T/l.prom" chanrelay_handlers_exited_total "" 5
+	assert_equal "$(metric "$T/l.prom" chanrelay_connections_accepted_total)" 5
+	assert_equal "$(metric "$T/l.prom" chanrelay_handlers_running)" 0
+	stop_bg tl
+	promtool_ok "$T/l.prom"
+
+	start_tl tl2 -M "$T/l2.prom" -X 127.0.0.0/8 127.0.0.1:0 true
+	for i in 1 2 3; do
+		nc -N 127.0.0.1 "$tl_port" </dev/null >/dev/null 2>&1 || true
+	done
+	stop_bg tl2
+	assert_equal "$(metric "$T/l2.prom" chanrelay_connections_refused_total 'reason="denied"')" 3
+	assert_equal "$(metric "$T/l2.prom" chanrelay_connections_accepted_total)" 3
+	assert_equal "$(metric "$T/l2.prom" chanrelay_handlers_exited_total)" 0
+}

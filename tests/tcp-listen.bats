@@ -11,7 +11,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] [-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-U USER] [-X PREFIX] [-x FILE] ADDRESS PROGRAM [ARG...]'
+USAGE='usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] [-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-M FILE] [-U USER] [-X PREFIX] [-x FILE] ADDRESS PROGRAM [ARG...]'
 # a handler that answers "ok REMOTEIP"
 # shellcheck disable=SC2016 # expanded by the handler's shell
 OKIP='echo "ok $TCPREMOTEIP"'

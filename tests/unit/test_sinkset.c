@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,43 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "metrics.h"
 #include "sinkset.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/test_sinkset.XXXXXX";
+
+/* metrics_of: sinkset_metrics of ss (closed sinks, 3 records dropped by
+ * the second) read back from the file it is written to. */
+static void
+metrics_of(struct sinkset *ss)
+{
+	struct metrics m;
+	char path[128], got[8192];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/m.prom", dir);
+	ss->v[1].dropped = 3;
+	metrics_setup(&m, path, "tee-sink");
+	metrics_begin(&m);
+	sinkset_metrics(ss, &m);
+	metrics_commit(&m);
+	metrics_free(&m);
+	signal(SIGALRM, SIG_IGN);
+	if ((f = fopen(path, "r")) == NULL)
+		abort();
+	n = fread(got, 1, sizeof got - 1, f);
+	got[n] = '\0';
+	fclose(f);
+	ok(strstr(got, "# TYPE chanrelay_sink_records_dropped_total counter\n") &&
+	    strstr(got, "chanrelay_sink_records_dropped_total{channel=\"\","
+	    "program=\"tee-sink\",sink=\"udp:127.0.0.1:9\"} 3\n"),
+	    "sinkset_metrics: each sink's drops, labelled with the sink");
+	ok(strstr(got, "chanrelay_sink_up{channel=\"\",program=\"tee-sink\","
+	    "sink=\"udp:127.0.0.1:9\"} 0\n") != NULL,
+	    "  a closed sink is not up");
+}
 static int waited;
 
 static void
@@ -146,6 +180,7 @@ copying(void)
 	sinkset_args(&ss, 2, args, 64);
 	ok(ss.n == 2 && ss.v[0].kind == SINK_FILE && ss.v[1].kind == SINK_UDP &&
 	    ss.anyudp, "sinkset_args: a file and a udp: sink");
+	metrics_of(&ss);
 	release(&ss);
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
