@@ -808,8 +808,10 @@ measure() {
 	while [ "$i" -le "$nch" ]; do
 		eval "n=\$name_$i st=\$state_$i"
 		if [ "$st" != skipped ] && selected "$n"; then
-			w=$(head -n 1 "$dir/$n.stagelist" 2>/dev/null |
-			    awk '{ print $1 }')
+			# builtins only: this runs every interval, for
+			# every channel
+			w=-
+			read -r w _ 2>/dev/null <"$dir/$n.stagelist"
 			list="$list$n ${w##*/}
 "
 		fi
@@ -821,8 +823,8 @@ measure() {
 		r_in=- r_disk=-
 		if read -r pt pin pdisk 2>/dev/null <"$dir/$m_n.sample" &&
 		    [ "$t" -gt "$pt" ]; then
-			r_in=$(rate "$m_in" "$pin" $((t - pt)))
-			r_disk=$(rate "$m_disk" "$pdisk" $((t - pt)))
+			rate r_in "$m_in" "$pin" $((t - pt))
+			rate r_disk "$m_disk" "$pdisk" $((t - pt))
 		fi
 		printf '%s %s %s\n' "$t" "$m_in" "$m_disk" >"$dir/$m_n.sample"
 		printf '%s %s %s %s\n' "$r_in" "$r_disk" "$m_lost" "$m_bytes" \
@@ -834,15 +836,16 @@ measure() {
 	fi
 }
 
-# rate NOW BEFORE MS: a counter's records a second over MS milliseconds
-# ("-" when either is unknown; a counter that went back started again).
+# rate VAR NOW BEFORE MS: VAR set to a counter's records a second over MS
+# milliseconds ("-" when either is unknown; a counter that went back
+# started again); no subshell.
 rate() {
-	case $1$2 in
-	*-*) echo - ; return ;;
+	case $2$3 in
+	*-*) eval "$1=-"; return ;;
 	esac
-	d=$(($1 - $2))
-	[ "$d" -ge 0 ] || d=$1
-	echo $(((d * 1000 + $3 / 2) / $3))
+	d=$(($2 - $3))
+	[ "$d" -ge 0 ] || d=$2
+	eval "$1=$(((d * 1000 + $4 / 2) / $4))"
 }
 
 # own_metrics: chanrelay's metrics, in the text format (chanrelay(1)
