@@ -377,9 +377,10 @@ main(int argc, char **argv)
 		counters(&r);
 	if (r.cap.p)
 		pcapdl.close(r.cap.p);
-	udprx_free(&r.rx);
-	recout_free(&r.w);
+	/* before the free: a failed close reports what the reader lost */
 	if (close(STDOUT_FILENO) == -1 && errno != EBADF)
 		recout_fail(&r.w);
+	udprx_free(&r.rx);
+	recout_free(&r.w);
 	return lost > 0 ? 1 : 0;
 }
