@@ -19,6 +19,7 @@ MAN7 = man/chanrelay.7
 # lib/: one module a name, lib/NAME.c with its contract in lib/NAME.h; adding
 # a module is one edit here (and its unit test in UNIT)
 LIBSRC = lib/addr.c lib/addrfile.c lib/arg.c lib/backoff.c lib/capture.c \
+	lib/counters.c \
 	lib/ceiling.c lib/chandir.c lib/children.c lib/cidr.c lib/clock.c \
 	lib/connpool.c lib/decode.c lib/dgramin.c lib/esc.c lib/fdlim.c \
 	lib/frame.c lib/handlers.c lib/handoff.c lib/hist.c lib/launch.c \

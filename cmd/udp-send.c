@@ -19,7 +19,7 @@
 #include "clock.h"
 #include "dgramin.h"
 #include "nonblock.h"
-#include "metrics.h"
+#include "counters.h"
 #include "num.h"
 #include "pace.h"
 #include "recin.h"
@@ -155,45 +155,38 @@ sock_open(struct run *r)
 	return fd;
 }
 
+/* report: the counters, as the line of USR1 and exit (line) or as the
+ * metrics file, udp-send(1) METRICS. */
 static void
-counters(const struct run *r)
+report(struct run *r, int line)
 {
-	fprintf(stderr, "udp-send: read=%llu sent=%llu skipped=%llu "
-	    "refused=%llu retried=%llu late=%llu maxlate=%lluus\n",
-	    (unsigned long long)r->read, (unsigned long long)r->tx.sent,
-	    (unsigned long long)r->tx.skipped,
-	    (unsigned long long)r->tx.refused,
-	    (unsigned long long)r->tx.retried, (unsigned long long)r->tx.late,
-	    (unsigned long long)(r->tx.maxlate / 1000));
-}
+	const struct counter c[] = {
+		{ "read", CN_IN, NULL, "Records read (or made, with -c).",
+		    r->read, 0, NULL },
+		{ "sent", CN_OUT, NULL, "Datagrams sent.", r->tx.sent, 0, NULL },
+		{ NULL, CN_BYTES_OUT, NULL, "Payload bytes of the datagrams "
+		    "sent.", r->tx.bytes, 0, NULL },
+		{ "skipped", CN_DROP, "reason=skipped", "Records not sent, by "
+		    "reason: skipped (not UDP, or too large), refused (the "
+		    "kernel said no, not sent again), abandoned (still refused "
+		    "when TERM's drain ended).", r->tx.skipped, 0, NULL },
+		{ "refused", CN_DROP, "reason=refused", NULL, r->tx.refused,
+		    0, NULL },
+		{ NULL, CN_DROP, "reason=abandoned", NULL, r->tx.abandoned,
+		    0, NULL },
+		{ "retried", "chanrelay_sends_retried_total", NULL, "Sends "
+		    "tried again after the kernel refused them.",
+		    r->tx.retried, 0, NULL },
+		{ "late", "chanrelay_records_late_total", NULL, "Paced "
+		    "datagrams sent more than 1 ms after their due time.",
+		    r->tx.late, 0, NULL },
+		{ "maxlate", NULL, NULL, NULL, r->tx.maxlate / 1000, 0, "us" },
+	};
 
-/* metrics: the counters as udp-send(1) METRICS lists them. */
-static void
-metrics(struct run *r)
-{
-	struct metrics *m = &r->m;
-	const char *drop = "chanrelay_records_dropped_total";
-
-	metrics_begin(m);
-	metrics_counter(m, "chanrelay_records_in_total", "Records read "
-	    "(or made, with -c).", r->read);
-	metrics_counter(m, "chanrelay_records_out_total", "Datagrams sent.",
-	    r->tx.sent);
-	metrics_counter(m, "chanrelay_bytes_out_total",
-	    "Payload bytes of the datagrams sent.", r->tx.bytes);
-	metrics_head(m, drop, "counter", "Records not sent, by reason: "
-	    "skipped (not UDP, or too large), refused (the kernel said no, "
-	    "not sent again), abandoned (still refused when TERM's drain "
-	    "ended).");
-	metrics_value(m, drop, "reason", "skipped", r->tx.skipped);
-	metrics_value(m, drop, "reason", "refused", r->tx.refused);
-	metrics_value(m, drop, "reason", "abandoned", r->tx.abandoned);
-	metrics_counter(m, "chanrelay_sends_retried_total",
-	    "Sends tried again after the kernel refused them.", r->tx.retried);
-	metrics_counter(m, "chanrelay_records_late_total",
-	    "Paced datagrams sent more than 1 ms after their due time.",
-	    r->tx.late);
-	metrics_commit(m);
+	if (line)
+		counters_line(stderr, "udp-send", c, sizeof c / sizeof c[0]);
+	else
+		counters_metrics(&r->m, c, sizeof c / sizeof c[0]);
 }
 
 /* signals: act on what arrived; returns 1 once TERM or INT came. */
@@ -205,9 +198,9 @@ signals(struct run *r)
 		r->tx.giveup = clock_mono() + DRAIN_NS;
 	}
 	if (sig_take(SIGUSR1))
-		counters(r);
+		report(r, 1);
 	if (metrics_due(&r->m))
-		metrics(r);
+		report(r, 0);
 	return r->stop;
 }
 
@@ -363,7 +356,7 @@ main(int argc, char **argv)
 	else if (r.o.replay)
 		pace_replay(&r.pace, r.o.milli, (unsigned)r.o.batch);
 	if (r.m.path != NULL)
-		metrics(&r);
+		report(&r, 0);
 	if (r.o.count)
 		loop(&r);
 	else {
@@ -375,11 +368,11 @@ main(int argc, char **argv)
 	if ((e = udptx_pending(&r.tx)) != 0)
 		die_send(&r, e);
 	if (r.m.path != NULL)
-		metrics(&r);
+		report(&r, 0);
 	metrics_free(&r.m);
 	lost = r.tx.refused || r.tx.skipped || r.tx.abandoned || r.badinput;
 	if (r.o.verbose || lost || r.tx.late || sig_take(SIGUSR1))
-		counters(&r);
+		report(&r, 1);
 	if (close(r.sock) == -1)
 		err(111, "unable to close the socket");
 	udptx_free(&r.tx);

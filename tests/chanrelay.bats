@@ -1017,7 +1017,7 @@ sockets() {
 	[ "${lines[1]}" = "a b" ]
 	[ "${lines[2]}" = "a b d" ]
 	[ "${lines[3]}" = "rx1 rx2 rx3" ]
-	[ "${lines[4]}" = "-h -C -f -H -t" ]
+	[ "${lines[4]}" = "-h -C -F -f -H -M -t" ]
 }
 
 # --- error paths ------------------------------------------------------
@@ -1040,7 +1040,7 @@ sockets() {
 	st=$(field b 2)
 	[ "$st" = restarting ] || [ "$st" = running ] || fail_msg "b: $st"
 	[ "$(field b 5)" -ge 2 ]
-	[[ $(field b 6) == *127* ]] || fail_msg "b's last exit: $(field b 6)"
+	[[ $(field b 10) == *127* ]] || fail_msg "b's last exit: $(field b 10)"
 	is_state a running 0
 	run grep 'b: failed' "$T/relay.err"
 	assert_failure
