@@ -150,6 +150,14 @@ add(struct metrics *m, const char *fmt, ...)
 
 	if (m->path == NULL || m->nomem)
 		return;
+	/* a buffer before the first vsnprintf: no offset onto NULL */
+	if (m->buf == NULL) {
+		if ((m->buf = malloc(4096)) == NULL) {
+			m->nomem = 1;
+			return;
+		}
+		m->cap = 4096;
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(m->buf + m->len, m->cap - m->len, fmt, ap);
@@ -162,7 +170,7 @@ add(struct metrics *m, const char *fmt, ...)
 			m->len += (size_t)n;
 			return;
 		}
-		cap = m->cap == 0 ? 4096 : m->cap * 2;
+		cap = m->cap * 2;
 		while (cap - m->len <= (size_t)n)
 			cap *= 2;
 		if ((b = realloc(m->buf, cap)) == NULL) {
