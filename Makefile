@@ -18,19 +18,19 @@ MAN7 = man/chanrelay.7
 
 # lib/: one module a name, lib/NAME.c with its contract in lib/NAME.h; adding
 # a module is one edit here (and its unit test in UNIT)
-LIBSRC = lib/addr.c lib/addrfile.c lib/arg.c lib/backoff.c lib/capture.c \
-	lib/counters.c \
-	lib/ceiling.c lib/chandir.c lib/children.c lib/cidr.c lib/clock.c \
-	lib/connpool.c lib/decode.c lib/dgramin.c lib/esc.c lib/fdlim.c \
-	lib/frame.c lib/handlers.c lib/handoff.c lib/hist.c lib/launch.c \
-	lib/liner.c lib/logdir.c lib/metrics.c lib/natsrec.c lib/nonblock.c lib/num.c \
-	lib/obuf.c lib/pace.c lib/pcapdl.c lib/pcapr.c lib/pcapw.c lib/priv.c \
-	lib/ramp.c lib/recfile.c lib/recin.c lib/recout.c lib/recqueue.c \
-	lib/recsel.c lib/rules.c lib/salvage.c lib/sig.c lib/sink.c \
-	lib/sinkset.c lib/sockfd.c lib/storm.c lib/stormlog.c lib/stormopt.c \
-	lib/stormrun.c lib/synth.c lib/tcpsock.c lib/tcpstat.c lib/timefmt.c \
-	lib/ucspi.c lib/udpcap.c lib/udprx.c lib/udpsock.c lib/udptx.c \
-	lib/warnrate.c lib/writeall.c
+LIBSRC = lib/addr.c lib/addrfile.c lib/arg.c lib/backoff.c lib/bridge.c \
+	lib/capture.c lib/ceiling.c lib/chandir.c lib/children.c lib/cidr.c \
+	lib/clock.c lib/connpool.c lib/counters.c lib/decode.c lib/dgramin.c \
+	lib/esc.c lib/fdlim.c lib/frame.c lib/handlers.c lib/handoff.c lib/hist.c \
+	lib/launch.c lib/liner.c lib/logdir.c lib/logfeed.c lib/metrics.c \
+	lib/natsrec.c lib/natsstart.c lib/natsstream.c lib/nonblock.c lib/num.c \
+	lib/obuf.c lib/pace.c lib/passthru.c lib/pcapdl.c lib/pcapr.c lib/pcapw.c \
+	lib/priv.c lib/ramp.c lib/recfile.c lib/recin.c lib/recout.c lib/recqueue.c \
+	lib/recsel.c lib/rules.c lib/salvage.c lib/sig.c lib/sink.c lib/sinkset.c \
+	lib/sockfd.c lib/storm.c lib/stormlog.c lib/stormopt.c lib/stormrun.c \
+	lib/synth.c lib/tcpserve.c lib/tcpsock.c lib/tcpstat.c lib/timefmt.c \
+	lib/ucspi.c lib/udpcap.c lib/udpfeed.c lib/udprx.c lib/udpsock.c \
+	lib/udpsrc.c lib/udptx.c lib/warnrate.c lib/writeall.c
 # the headers without a .c: inline readers and writers of wire data
 LIBHDR = $(LIBSRC:.c=.h) lib/extract.h lib/put.h
 LIBOBJ = $(LIBSRC:.c=.o)

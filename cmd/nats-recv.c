@@ -9,20 +9,20 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "arg.h"
 #include "clock.h"
+#include "counters.h"
 #include "metrics.h"
 #include "natsconn.h"
 #include "natsrec.h"
+#include "natsstart.h"
 #include "natssub.h"
 #include "num.h"
 #include "recout.h"
 #include "sig.h"
-#include "timefmt.h"
 
 #define USAGE "usage: nats-recv [-huv] [-B COUNT] [-c COUNT] [-E FILE] " \
 	"[-e FILE] [-F FORMAT] [-K FILE] [-k FILE] [-M FILE] [-N DURABLE] " \
@@ -35,10 +35,10 @@
 
 struct opts {
 	struct natsconn nc;
-	struct natssub_start start;
+	struct natsstart start;	/* from -p since or -P seq */
 	const char *subject, *durable, *since;
 	const char *metrics;	/* -M */
-	uint64_t count, idle, duration, ackwait;
+	uint64_t seq, count, idle, duration, ackwait;
 	int batch, format, unbuf, verbose;
 };
 
@@ -52,35 +52,6 @@ struct run {
 	uint64_t seen[SEEN];	/* by sequence mod SEEN: written this run */
 	int sigfd;
 };
-
-/* since_arg: "all", "new", a duration ago, or an ISO 8601 time. */
-static void
-since_arg(const char *s, struct natssub_start *st)
-{
-	const char *e;
-	uint64_t ago;
-	int64_t sec;
-	uint32_t nsec;
-
-	if (strcmp(s, "all") == 0) {
-		st->policy = NATSSUB_ALL;
-		return;
-	}
-	if (strcmp(s, "new") == 0) {
-		st->policy = NATSSUB_NEW;
-		return;
-	}
-	st->policy = NATSSUB_TIME;
-	if (timefmt_iso_parse(s, &sec, &nsec) == 0) {
-		st->time = sec * (int64_t)NS_PER_S + nsec;
-		return;
-	}
-	ago = dur_parse(s, 1, clock_wall(), &e);
-	if (e != NULL)
-		arg_fail("start", s, "use all, new, a duration (1h) or an ISO "
-		    "time (2026-12-04T10:00:00Z)");
-	st->time = (int64_t)(clock_wall() - ago);
-}
 
 static void
 getopts(int argc, char **argv, struct opts *o)
@@ -100,7 +71,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'h': arg_help(0); break;
 		case 'M': o->metrics = optarg; break;
 		case 'N': o->durable = optarg; break;
-		case 'P': o->start.seq = num_arg("sequence", optarg, 1,
+		case 'P': o->seq = num_arg("sequence", optarg, 1,
 		    INT64_MAX); break;
 		case 'p': o->since = optarg; break;
 		case 'T': o->idle = dur_arg("idle timeout", optarg, 1,
@@ -126,58 +97,44 @@ parse(int argc, char **argv, struct opts *o)
 	o->batch = 256;
 	o->ackwait = 30 * NS_PER_S;
 	getopts(argc, argv, o);
-	o->subject = arg_operand(argc - optind, argv + optind, "SUBJECT");
-	if (natsrec_subject_bad(o->subject))
-		arg_fail("subject", o->subject,
-		    "use tokens of letters, digits, '-' and '_' between dots");
-	if (o->durable && natsrec_name_bad(o->durable))
-		arg_fail("durable name", o->durable,
-		    "use letters, digits, '-' and '_'");
-	if (o->since && o->start.seq)
-		arg_misuse("%s", "use one of -p and -P");
-	if (o->start.seq)
-		o->start.policy = NATSSUB_SEQ;
-	else if (o->since)
-		since_arg(o->since, &o->start);
+	o->subject = natsrec_subject_arg(arg_operand(argc - optind,
+	    argv + optind, "SUBJECT"));
+	if (o->durable)
+		(void)natsrec_name_arg("durable name", o->durable);
+	natsstart_set(&o->start, o->since, o->seq);
 	natsconn_setup(&o->nc, "nats-recv", o->verbose);
 }
 
+/* report: the counters, as the line of USR1 and exit (line) or as the
+ * metrics file, nats-recv(1) METRICS. */
 static void
-counters(struct run *r)
+report(struct run *r, int line)
 {
-	fprintf(stderr, "nats-recv: received=%llu written=%llu acked=%llu "
-	    "repeated=%llu skipped=%llu\n", (unsigned long long)r->received,
-	    (unsigned long long)r->w.written, (unsigned long long)r->acked,
-	    (unsigned long long)r->repeated, (unsigned long long)r->skipped);
-}
+	const struct counter c[] = {
+		{ "received", NULL, NULL, NULL, r->received, 0, NULL },
+		{ NULL, CN_IN, NULL, "Records the messages held, skipped ones "
+		    "included.", r->inrecs + r->skipped, 0, NULL },
+		{ NULL, CN_BYTES_IN, NULL, "Bytes of the records taken "
+		    "(datagram payloads, lines).", r->inbytes, 0, NULL },
+		{ "written", CN_OUT, NULL, "Records written to the standard "
+		    "output.", r->w.written, 0, NULL },
+		{ NULL, CN_DROP, "reason=skipped", "Records lost, by reason: "
+		    "skipped (not UDP, or not a datagram).", r->skipped, 0,
+		    NULL },
+		{ NULL, "chanrelay_nats_received_total", NULL, "Messages "
+		    "received, redeliveries included.", r->received, 0, NULL },
+		{ "acked", "chanrelay_nats_acked_total", NULL, "Messages "
+		    "acknowledged.", r->acked, 0, NULL },
+		{ "repeated", "chanrelay_nats_repeated_total", NULL,
+		    "Redelivered messages already written: acknowledged only.",
+		    r->repeated, 0, NULL },
+		{ "skipped", NULL, NULL, NULL, r->skipped, 0, NULL },
+	};
 
-/* metrics: the counters as nats-recv(1) METRICS lists them. */
-static void
-metrics(struct run *r)
-{
-	struct metrics *m = &r->m;
-
-	metrics_begin(m);
-	metrics_counter(m, "chanrelay_records_in_total",
-	    "Records the messages held, skipped ones included.",
-	    r->inrecs + r->skipped);
-	metrics_counter(m, "chanrelay_bytes_in_total",
-	    "Bytes of the records taken (datagram payloads, lines).",
-	    r->inbytes);
-	metrics_counter(m, "chanrelay_records_out_total",
-	    "Records written to the standard output.", r->w.written);
-	metrics_head(m, "chanrelay_records_dropped_total", "counter",
-	    "Records lost, by reason: skipped (not UDP, or not a datagram).");
-	metrics_value(m, "chanrelay_records_dropped_total", "reason",
-	    "skipped", r->skipped);
-	metrics_counter(m, "chanrelay_nats_received_total",
-	    "Messages received, redeliveries included.", r->received);
-	metrics_counter(m, "chanrelay_nats_acked_total",
-	    "Messages acknowledged.", r->acked);
-	metrics_counter(m, "chanrelay_nats_repeated_total",
-	    "Redelivered messages already written: acknowledged only.",
-	    r->repeated);
-	metrics_commit(m);
+	if (line)
+		counters_line(stderr, "nats-recv", c, sizeof c / sizeof c[0]);
+	else
+		counters_metrics(&r->m, c, sizeof c / sizeof c[0]);
 }
 
 static void
@@ -247,13 +204,13 @@ static int
 signals(struct run *r)
 {
 	if (sig_take(SIGUSR1))
-		counters(r);
+		report(r, 1);
 	if (metrics_due(&r->m))
-		metrics(r);
+		report(r, 0);
 	return sig_take(SIGTERM) | sig_take(SIGINT);
 }
 
-/* pause: a fetch failed (no server): wait a little, signals alive. */
+/* pause_a_bit: a fetch failed (no server): wait a little, signals alive. */
 static void
 pause_a_bit(struct run *r, int ms)
 {
@@ -308,19 +265,13 @@ int
 main(int argc, char **argv)
 {
 	static struct run r;
-	int fmt, tty, status;
+	int status;
 
 	parse(argc, argv, &r.o);
-	tty = isatty(STDOUT_FILENO);
-	fmt = r.o.format != -1 ? r.o.format : tty ? RECOUT_TEXT : RECOUT_PCAP;
-	if (tty && recout_binary(fmt))
-		errx(100, "refusing to write binary (-F %s) to a terminal",
-		    recout_name(fmt));
+	recout_stdout(&r.w, r.o.format, r.o.unbuf);	/* -1: by the tty */
 	r.sigfd = sig_setup(0);
 	if (metrics_setup(&r.m, r.o.metrics, "nats-recv"))
-		metrics(&r);
-	if (recout_init(&r.w, STDOUT_FILENO, fmt, r.o.unbuf) == -1)
-		err(111, "unable to allocate the output buffer");
+		report(&r, 0);
 	if ((status = natssub_open(&r.sub, &r.o.nc, r.o.subject, r.o.durable,
 	    &r.o.start, r.o.ackwait, r.o.batch)) != 0)
 		errx(status, "%s", r.sub.err);
@@ -330,9 +281,9 @@ main(int argc, char **argv)
 	if (recout_flush(&r.w) == -1)
 		out_fail();
 	if (r.o.verbose || r.skipped || sig_take(SIGUSR1))
-		counters(&r);
+		report(&r, 1);
 	if (r.m.path != NULL)
-		metrics(&r);
+		report(&r, 0);
 	metrics_free(&r.m);
 	natssub_close(&r.sub);
 	recout_free(&r.w);

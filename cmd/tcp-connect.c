@@ -9,7 +9,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "addr.h"
 #include "arg.h"
 #include "backoff.h"
+#include "bridge.h"
 #include "clock.h"
 #include "num.h"
 #include "tcpsock.h"
@@ -33,7 +33,6 @@
 #define TIMEOUT_DEFAULT	(10 * NS_PER_S)
 #define BACKOFF_FIRST	(NS_PER_S / 10)
 #define BACKOFF_MAX	(2 * NS_PER_S)
-#define BUFSZ		65536
 
 struct opts {
 	struct addr addr, src;
@@ -42,14 +41,6 @@ struct opts {
 	uint64_t timeout;
 	long long retries;
 	int family, hassrc, verbose;
-};
-
-/* One direction of the bridge: bytes read from in, not yet written. */
-struct pipe {
-	int in, out, eof;
-	size_t off, len;
-	unsigned long long bytes;
-	char buf[BUFSZ];
 };
 
 static const char *target;	/* ADDRESS as written, for messages */
@@ -200,59 +191,6 @@ runprog(const struct opts *o, int fd)
 	err(111, "unable to run %s", o->argv[0]);
 }
 
-/* fill: read into an empty pipe; 0 at EOF, -1 on error. */
-static ssize_t
-fill(struct pipe *p)
-{
-	ssize_t n = read(p->in, p->buf, sizeof p->buf);
-
-	if (n > 0) {
-		p->off = 0;
-		p->len = (size_t)n;
-	} else if (n == 0 || (p->in == 0 && errno == EBADF)) {
-		p->eof = 1;
-		n = 0;
-	}
-	return n;
-}
-
-/* drain: write what the pipe holds; -1 on error. */
-static ssize_t
-drain(struct pipe *p)
-{
-	ssize_t n = write(p->out, p->buf + p->off, p->len - p->off);
-
-	if (n > 0) {
-		p->off += (size_t)n;
-		p->bytes += (unsigned long long)n;
-		if (p->off == p->len)
-			p->off = p->len = 0;
-	}
-	return n;
-}
-
-/* want: the pollfd entries of one direction of the bridge. */
-static void
-want(struct pipe *p, struct pollfd *rd, struct pollfd *wr)
-{
-	rd->fd = !p->eof && p->len == 0 ? p->in : -1;
-	rd->events = POLLIN;
-	wr->fd = p->len > 0 ? p->out : -1;
-	wr->events = POLLOUT;
-}
-
-static void
-step(struct pipe *p, const struct pollfd *rd, const struct pollfd *wr,
-    const char *from, const char *to)
-{
-	if (rd->fd != -1 && rd->revents && fill(p) == -1 &&
-	    errno != EAGAIN && errno != EINTR)
-		err(111, "unable to read from %s", from);
-	if (wr->fd != -1 && wr->revents && drain(p) == -1 &&
-	    errno != EAGAIN && errno != EINTR)
-		err(111, "unable to write to %s", to);
-}
-
 /*
  * bridge: stdin to the socket, the socket to stdout. Input EOF shuts the
  * write side down (the peer reads EOF); the peer's EOF, once written
@@ -261,30 +199,14 @@ step(struct pipe *p, const struct pollfd *rd, const struct pollfd *wr,
 static int
 bridge(const struct opts *o, int fd)
 {
-	static struct pipe up, down;
-	struct pollfd p[4];
-	int shut = 0;
+	static struct bridge b;
+	char why[256];
 
-	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
-		err(111, "unable to set non-blocking mode on the socket");
-	up.in = 0, up.out = fd;
-	down.in = fd, down.out = 1;
-	while (!(down.eof && down.len == 0)) {
-		if (up.eof && up.len == 0 && !shut) {
-			if (shutdown(fd, SHUT_WR) == -1 && errno != ENOTCONN)
-				err(111, "unable to shut down %s", target);
-			shut = 1;
-		}
-		want(&up, &p[0], &p[1]);
-		want(&down, &p[2], &p[3]);
-		if (poll(p, 4, -1) == -1 && errno != EINTR)
-			err(111, "unable to wait for events");
-		step(&up, &p[0], &p[1], "standard input", target);
-		step(&down, &p[2], &p[3], target, "standard output");
-	}
+	if (bridge_run(&b, fd, target, why, sizeof why) == -1)
+		err(111, "%s", why);
 	if (o->verbose)
-		warnx("sent %llu bytes, received %llu bytes", up.bytes,
-		    down.bytes);
+		warnx("sent %llu bytes, received %llu bytes", b.up.bytes,
+		    b.down.bytes);
 	return 0;
 }
 

@@ -18,15 +18,15 @@
 #include "addrfile.h"
 #include "arg.h"
 #include "clock.h"
+#include "counters.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "num.h"
 #include "priv.h"
 #include "rules.h"
 #include "sig.h"
+#include "tcpserve.h"
 #include "tcpsock.h"
-#include "ucspi.h"
-#include "warnrate.h"
 
 #define USAGE "usage: tcp-listen [-1hRv] [-A PREFIX] [-a FILE] " \
 	"[-b BACKLOG] [-L N[:MSG]] [-l LIMIT] [-M FILE] [-U USER] " \
@@ -34,8 +34,6 @@
 #define OPTSTRING	"+1A:a:b:hL:l:M:RU:vX:x:"
 
 #define LIMIT_DEFAULT	100
-#define ACCEPT_BATCH	64	/* accepts between looks at the signals */
-#define PAUSE_NS	(NS_PER_S / 10)	/* after EMFILE and friends */
 #define DRAIN_NS	(5 * NS_PER_S)	/* after TERM: the handlers' time */
 
 struct opts {
@@ -49,16 +47,10 @@ struct opts {
 struct srv {
 	struct opts o;
 	struct rules rules;
-	struct ucspi env;
-	struct addr bound;	/* the listening address, port filled in */
 	struct handlers run;	/* the handlers, one a connection */
+	struct tcpserve t;	/* the port, its connections and counts */
 	sigset_t waitmask;	/* the signal mask inside ppoll */
-	int fd;
-	uint64_t paused;	/* no accept before this (clock_mono) */
-	struct warnrate acceptlog, spawnlog;	/* one line a second */
 	struct metrics m;
-	unsigned long long accepted, denied, limited, failed;
-	unsigned long long accepterrs;
 };
 
 static void
@@ -109,117 +101,42 @@ getopts(struct opts *o, int argc, char **argv)
 		priv_arg(o->user);
 }
 
+/* report: the counters, as the line of USR1 and exit (line) or as the
+ * metrics file, tcp-listen(1) METRICS. The line, in its own order and
+ * not key=value, has its own printer. */
 static void
-counters(const struct srv *s)
+report(struct srv *s, int line)
 {
+	const char *ref = "chanrelay_connections_refused_total";
+	const struct tcpserve *t = &s->t;
+	const struct counter c[] = {
+		{ NULL, "chanrelay_connections_accepted_total", NULL,
+		    "Connections accepted.", t->accepted, 0, NULL },
+		{ NULL, ref, "reason=denied", "Connections closed without a "
+		    "handler, by reason: denied (the rules), limited (per "
+		    "source), failed (the handler could not start).",
+		    t->denied, 0, NULL },
+		{ NULL, ref, "reason=limited", NULL, t->limited, 0, NULL },
+		{ NULL, ref, "reason=failed", NULL, t->failed, 0, NULL },
+		{ NULL, "chanrelay_handlers_running", NULL, "Handlers running.",
+		    (uint64_t)s->run.kids.n, 1, NULL },
+		{ NULL, "chanrelay_handlers_exited_total", NULL,
+		    "Handlers that exited.", s->run.exited, 0, NULL },
+		{ NULL, "chanrelay_handlers_crashed_total", NULL,
+		    "Handlers a signal killed.", s->run.crashed, 0, NULL },
+		{ NULL, "chanrelay_accept_errors_total", NULL,
+		    "Failed calls of accept(2).", t->accepterrs, 0, NULL },
+	};
+
+	if (!line) {
+		counters_metrics(&s->m, c, sizeof c / sizeof c[0]);
+		return;
+	}
 	fprintf(stderr, "tcp-listen: accepted %llu, running %d, denied %llu, "
 	    "limited %llu, failed %llu, exited %llu, crashed %llu, "
-	    "accept errors %llu\n", s->accepted, s->run.kids.n, s->denied,
-	    s->limited, s->failed, s->run.exited, s->run.crashed,
-	    s->accepterrs);
-}
-
-/* metrics: the counters as tcp-listen(1) METRICS lists them. */
-static void
-metrics(struct srv *s)
-{
-	struct metrics *m = &s->m;
-	const char *ref = "chanrelay_connections_refused_total";
-
-	metrics_begin(m);
-	metrics_counter(m, "chanrelay_connections_accepted_total",
-	    "Connections accepted.", s->accepted);
-	metrics_head(m, ref, "counter", "Connections closed without a "
-	    "handler, by reason: denied (the rules), limited (per source), "
-	    "failed (the handler could not start).");
-	metrics_value(m, ref, "reason", "denied", s->denied);
-	metrics_value(m, ref, "reason", "limited", s->limited);
-	metrics_value(m, ref, "reason", "failed", s->failed);
-	metrics_gauge(m, "chanrelay_handlers_running", "Handlers running.",
-	    (uint64_t)s->run.kids.n);
-	metrics_counter(m, "chanrelay_handlers_exited_total",
-	    "Handlers that exited.", s->run.exited);
-	metrics_counter(m, "chanrelay_handlers_crashed_total",
-	    "Handlers a signal killed.", s->run.crashed);
-	metrics_counter(m, "chanrelay_accept_errors_total",
-	    "Failed calls of accept(2).", s->accepterrs);
-	metrics_commit(m);
-}
-
-/* refuse: close a connection the rules (n < 0) or the per-source limit
- * (n running for its client) refused. */
-static void
-refuse(struct srv *s, int fd, const char *remote, int n)
-{
-	if (n < 0) {
-		s->denied++;
-		if (s->o.verbose)
-			warnx("deny %s", remote);
-	} else {
-		s->limited++;
-		if (s->o.msg)
-			tcpsock_tell(fd, s->o.msg);
-		if (s->o.verbose)
-			warnx("limit %s (per-source %d)", remote, n);
-	}
-	close(fd);
-}
-
-/* serve: one accepted connection: check it, then start its handler. */
-static void
-serve(struct srv *s, int fd, const struct sockaddr *remote)
-{
-	struct sockaddr_storage local;
-	struct handler c;
-	int n, e;
-
-	s->accepted++;
-	c.af = addr_ip(remote, c.ip);
-	addr_format(remote, c.remote);
-	if (!rules_allow(&s->rules, remote)) {
-		refuse(s, fd, c.remote, -1);
-		return;
-	}
-	n = handlers_serving(&s->run, c.af, c.ip);
-	if (s->o.perip && n >= s->o.perip) {
-		refuse(s, fd, c.remote, n);
-		return;
-	}
-	tcpsock_local(fd, &s->bound, &local);
-	ucspi_setaddr(&s->env, (struct sockaddr *)&local, remote, n + 1);
-	if (handlers_start(&s->run, s->o.argv, s->env.envp, fd, &c) == -1) {
-		e = errno;
-		s->failed++;
-		warnrate_warnx(&s->spawnlog, 0, "unable to run %s: %s",
-		    s->o.argv[0], strerror(e));
-		if (e == EAGAIN || e == ENOMEM)
-			s->paused = clock_mono() + PAUSE_NS;
-	}
-	close(fd);
-}
-
-/* acceptsome: accept what is waiting, up to the limit and a batch. */
-static void
-acceptsome(struct srv *s)
-{
-	struct sockaddr_storage ss;
-	int i, fd;
-
-	/* at the limit, handlers_full says so once and accepting stops */
-	for (i = 0; !handlers_full(&s->run) && i < ACCEPT_BATCH; i++) {
-		if ((fd = tcpsock_accept(s->fd, &ss)) >= 0)
-			serve(s, fd, (struct sockaddr *)&ss);
-		else if (errno == EAGAIN)
-			return;
-		else if (errno != ECONNABORTED) {
-			/* a shortage: wait, never spin */
-			s->accepterrs++;
-			warnrate_warnx(&s->acceptlog, 0,
-			    "unable to accept: %s", strerror(errno));
-			s->paused = clock_mono() + PAUSE_NS;
-			return;
-		}
-	}
+	    "accept errors %llu\n", t->accepted, s->run.kids.n, t->denied,
+	    t->limited, t->failed, s->run.exited, s->run.crashed,
+	    t->accepterrs);
 }
 
 /* signals: act on what arrived; returns 1 when it is time to stop. */
@@ -234,9 +151,9 @@ signals(struct srv *s)
 	    rules_reload(&s->rules, &s->o.src, why, sizeof why) == -1)
 		warnx("%s (keeping the old rules)", why);
 	if (sig_take(SIGUSR1))
-		counters(s);
+		report(s, 1);
 	if (metrics_due(&s->m))
-		metrics(s);
+		report(s, 0);
 	return sig_take(SIGTERM) | sig_take(SIGINT);
 }
 
@@ -247,7 +164,7 @@ signals(struct srv *s)
 static void
 loop(struct srv *s, int sigfd)
 {
-	struct pollfd p[2] = { { sigfd, POLLIN, 0 }, { s->fd, POLLIN, 0 } };
+	struct pollfd p[2] = { { sigfd, POLLIN, 0 }, { s->t.fd, POLLIN, 0 } };
 	uint64_t until;
 	int n;
 
@@ -259,15 +176,15 @@ loop(struct srv *s, int sigfd)
 		n = 2, until = UINT64_MAX;
 		if (s->run.kids.n >= s->o.limit)
 			n = 1;
-		else if (clock_mono() < s->paused) {
+		else if (clock_mono() < s->t.paused) {
 			n = 1;
-			until = s->paused;
+			until = s->t.paused;
 		}
 		if (clock_poll(p, (nfds_t)n, until, &s->waitmask) == -1 &&
 		    errno != EINTR)
 			err(111, "unable to wait for events");
 		if (n == 2 && (p[1].revents & (POLLIN | POLLERR)))
-			acceptsome(s);
+			tcpserve_accept(&s->t);
 	}
 }
 
@@ -301,10 +218,10 @@ announce(struct srv *s)
 	const char *step;
 	char text[ADDR_STRLEN];
 
-	s->bound.wildcard = s->o.addr.wildcard;
-	if (tcpsock_name(s->fd, &s->bound) == -1)
+	s->t.bound.wildcard = s->o.addr.wildcard;
+	if (tcpsock_name(s->t.fd, &s->t.bound) == -1)
 		err(111, "unable to read the socket's address");
-	addr_format((struct sockaddr *)&s->bound.ss, text);
+	addr_format((struct sockaddr *)&s->t.bound.ss, text);
 	if (s->o.addrfile && addrfile_write(s->o.addrfile, text) == -1)
 		err(111, "unable to write %s", s->o.addrfile);
 	/* readiness: a reader of our stdout sees EOF once the port is out */
@@ -324,11 +241,17 @@ setup(struct srv *s)
 	rules_start(&s->rules, &s->o.src);
 	s->o.backlog = tcpsock_backlog(s->o.backlog);
 	if (handlers_init(&s->run, s->o.limit, "tcp-listen") == -1 ||
-	    ucspi_init(&s->env) == -1)
+	    tcpserve_init(&s->t) == -1)
 		err(111, "unable to allocate the child table");
-	s->fd = tcpsock_listen(&s->o.addr, s->o.backlog, s->o.reuseport,
+	s->run.verbose = s->t.verbose = s->o.verbose;
+	s->t.rules = &s->rules;
+	s->t.run = &s->run;
+	s->t.argv = s->o.argv;
+	s->t.perip = s->o.perip;
+	s->t.msg = s->o.msg;
+	s->t.fd = tcpsock_listen(&s->o.addr, s->o.backlog, s->o.reuseport,
 	    &step);
-	if (s->fd == -1) {
+	if (s->t.fd == -1) {
 		addr_format((struct sockaddr *)&s->o.addr.ss, text);
 		err(111, "unable to %s %s", step, text);
 	}
@@ -346,22 +269,19 @@ main(int argc, char **argv)
 	sigfd = sig_setup(SIG_HUP | SIG_CHLD);
 	sig_block(SIG_HUP | SIG_CHLD, &s.waitmask);
 	metrics_setup(&s.m, s.o.metrics, "tcp-listen");
-	warnrate_init(&s.acceptlog, NS_PER_S);
-	warnrate_init(&s.spawnlog, NS_PER_S);
-	s.run.verbose = s.o.verbose;
 	setup(&s);
 	announce(&s);
 	if (s.o.user)
 		priv_drop(s.o.user);
 	if (s.m.path != NULL)
-		metrics(&s);
+		report(&s, 0);
 	loop(&s, sigfd);
 	/* the port closes now: a new connection is refused at once */
-	close(s.fd);
+	close(s.t.fd);
 	drain(&s, sigfd);
-	counters(&s);
+	report(&s, 1);
 	if (s.m.path != NULL)
-		metrics(&s);
+		report(&s, 0);
 	metrics_free(&s.m);
 	return 0;
 }

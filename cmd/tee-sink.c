@@ -4,21 +4,18 @@
  * copy (counted) and never stalls the channel.
  */
 #include <err.h>
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "arg.h"
 #include "clock.h"
-#include "decode.h"
+#include "counters.h"
 #include "metrics.h"
 #include "nonblock.h"
 #include "num.h"
-#include "obuf.h"
+#include "passthru.h"
 #include "recin.h"
 #include "recsel.h"
 #include "sig.h"
@@ -37,17 +34,15 @@
 struct tee {
 	uint64_t drain, qsize;
 	int nostdout, verbose;
-	struct sinkset ss;	/* n sinks, v[0..n-1] */
-	struct recsel *sel;	/* -f and -e, by sink number */
+	struct sinkset ss;	/* n sinks, v[0..n-1]; sel: -f and -e */
 	int n, sigfd;
 	struct recin in;
-	struct obuf out;
-	uint64_t in_records, in_bytes, out_records, out_bytes;
+	struct passthru out;	/* stdout */
+	uint64_t in_records, in_bytes;
 	const char *mfile;	/* -M */
 	struct metrics m;
 	int stop;			/* TERM came while blocked */
 	int badinput;	/* the input failed: its exit status (recin_fail) */
-	struct pollfd *pfd;	/* stdin, the signal pipe, the sinks */
 };
 
 /*
@@ -75,24 +70,17 @@ parse(int argc, char **argv, struct tee *t)
 	if (t->n == 0)
 		arg_misuse("%s", "missing SINK");
 	sinkset_args(&t->ss, t->n, argv + optind, t->qsize);
-	if ((t->sel = calloc((size_t)t->n, sizeof *t->sel)) == NULL ||
-	    (t->pfd = calloc((size_t)t->n + 2, sizeof *t->pfd)) == NULL)
-		err(111, "unable to allocate");
 	optind = 1;
 	while ((c = getopt(argc, argv, OPTSTRING)) != -1) {
 		switch (c) {
 		case 'D': t->drain = dur_arg("duration", optarg, 0,
 		    UINT64_MAX / 4); break;
 		case 'e':
-		case 'f': recsel_arg(t->sel, t->n, c == 'f' ? RECSEL_BPF :
+		case 'f': recsel_arg(t->ss.sel, t->n, c == 'f' ? RECSEL_BPF :
 		    RECSEL_REGEX, optarg); break;
 		case 'M': t->mfile = optarg; break;
 		case 'n': t->nostdout = 1; break;
-		case 'P':
-			if ((t->ss.policy = sinkset_policy(optarg)) == -1)
-				arg_fail("policy", optarg,
-				    "use new, old or block");
-			break;
+		case 'P': t->ss.policy = sinkset_policy_arg(optarg); break;
 		case 'v': t->verbose = 1; break;
 		}
 	}
@@ -100,35 +88,32 @@ parse(int argc, char **argv, struct tee *t)
 		t->ss.v[i].verbose = t->verbose;
 }
 
+/* report: the counters, as the lines of USR1 and exit (line) or as the
+ * metrics file, tee-sink(1) METRICS. The line of stdout names it first,
+ * "tee-sink: stdout records=N bytes=N", then each sink has one. */
 static void
-counters(const struct tee *t)
+report(struct tee *t, int line)
 {
-	if (!t->nostdout)
-		fprintf(stderr, "tee-sink: stdout records=%llu bytes=%llu\n",
-		    (unsigned long long)t->out_records,
-		    (unsigned long long)t->out_bytes);
-	sinkset_counters(&t->ss);
-}
+	const struct counter c[] = {
+		{ NULL, CN_IN, NULL, "Records read.", t->in_records, 0, NULL },
+		{ NULL, CN_BYTES_IN, NULL, "Bytes of them (text: without the "
+		    "newlines).", t->in_bytes, 0, NULL },
+		{ "stdout records", CN_OUT, NULL, "Records copied to the "
+		    "standard output.", t->out.records, 0, NULL },
+		{ "bytes", CN_BYTES_OUT, NULL, "Bytes of them.", t->out.bytes,
+		    0, NULL },
+	};
 
-/* metrics: the counters as tee-sink(1) METRICS lists them. */
-static void
-metrics(struct tee *t)
-{
-	struct metrics *m = &t->m;
-
-	metrics_begin(m);
-	metrics_counter(m, "chanrelay_records_in_total", "Records read.",
-	    t->in_records);
-	metrics_counter(m, "chanrelay_bytes_in_total",
-	    "Bytes of them (text: without the newlines).", t->in_bytes);
-	if (!t->nostdout) {
-		metrics_counter(m, "chanrelay_records_out_total",
-		    "Records copied to the standard output.", t->out_records);
-		metrics_counter(m, "chanrelay_bytes_out_total",
-		    "Bytes of them.", t->out_bytes);
+	if (line) {
+		if (!t->nostdout)
+			counters_line(stderr, "tee-sink", c + 2, 2);
+		sinkset_counters(&t->ss);
+		return;
 	}
-	sinkset_metrics(&t->ss, m);
-	metrics_commit(m);
+	metrics_begin(&t->m);
+	counters_rows(&t->m, c, t->nostdout ? 2 : 4);
+	sinkset_metrics(&t->ss, &t->m);
+	metrics_commit(&t->m);
 }
 
 /*
@@ -139,19 +124,8 @@ metrics(struct tee *t)
 static void
 wait_events(struct tee *t, int want_input, uint64_t until)
 {
-	uint64_t due = until;
-
-	if (!t->nostdout && obuf_flush(&t->out) == -1)
-		obuf_fail(&t->out);
-	t->pfd[0].fd = want_input ? 0 : -1;
-	t->pfd[0].events = POLLIN;
-	t->pfd[1].fd = t->sigfd;
-	t->pfd[1].events = POLLIN;
-	sinkset_fds(&t->ss, t->pfd + 2, &due);
-	if (clock_poll(t->pfd, (nfds_t)t->n + 2, due, NULL) == -1 &&
-	    errno != EINTR)
-		err(111, "unable to wait for events");
-	sinkset_polled(&t->ss, t->pfd + 2);
+	passthru_flush(&t->out);
+	sinkset_wait(&t->ss, want_input ? STDIN_FILENO : -1, t->sigfd, until);
 }
 
 /* blocked: a full sink under -P block: serve every sink, reading
@@ -174,30 +148,20 @@ blocked(void *arg)
 static void
 fanout(struct tee *t, const struct rec *r)
 {
-	struct iovec sv[2], dv;
-	int cnt = 1, isdgram;
+	struct iovec v[2];
+	int cnt = 1;
 
 	t->in_records++;
 	t->in_bytes += r->n;
-	sv[0].iov_base = (void *)r->p;
-	sv[0].iov_len = r->n;
+	v[0].iov_base = (void *)r->p;
+	v[0].iov_len = r->n;
 	if (t->in.framing == FRAME_TEXT && !(r->flags & LINE_NONL)) {
-		sv[1].iov_base = "\n";
-		sv[1].iov_len = 1;
+		v[1].iov_base = "\n";
+		v[1].iov_len = 1;
 		cnt = 2;
 	}
-	if (!t->nostdout) {
-		if (obuf_record(&t->out, sv, cnt) == -1)
-			obuf_fail(&t->out);
-		t->out_records++;
-		t->out_bytes += r->n + (cnt > 1);
-	}
-	/* a udp: sink takes a text line as it is, a pcap record's UDP
-	 * payload when the datagram was captured whole */
-	dv = sv[0];
-	isdgram = t->in.framing == FRAME_TEXT || (t->ss.anyudp &&
-	    decode_payload(t->in.rd.linktype, r->data, r->caplen, &dv));
-	sinkset_copy(&t->ss, t->sel, r, sv, cnt, isdgram ? &dv : NULL);
+	passthru_record(&t->out, v, cnt);
+	sinkset_fanout(&t->ss, &t->in, r, v, cnt);
 }
 
 /* framing_known: check the selections against the input, compile BPF;
@@ -208,16 +172,10 @@ framing_known(struct tee *t)
 	char why[512];
 	int st;
 
-	if ((st = recsel_compile(t->sel, t->n, t->in.framing,
+	if ((st = recsel_compile(t->ss.sel, t->n, t->in.framing,
 	    t->in.rd.linktype, why, sizeof why)) != 0)
 		errx(st, "%s", why);
-	if (!t->nostdout && t->in.framing == FRAME_PCAP &&
-	    isatty(STDOUT_FILENO))
-		errx(100, "refusing to write pcap to a terminal (use -n, or "
-		    "a pipe or file)");
-	if (!t->nostdout && t->in.framing == FRAME_PCAP &&
-	    obuf_write(&t->out, t->in.hdr, sizeof t->in.hdr) == -1)
-		err(111, "unable to write output");
+	passthru_header(&t->out, t->in.framing, t->in.hdr, sizeof t->in.hdr);
 	sinkset_start(&t->ss, t->in.hdr, t->in.framing == FRAME_PCAP ?
 	    sizeof t->in.hdr : 0);
 }
@@ -229,9 +187,9 @@ signals(struct tee *t)
 	if (sig_take(SIGCHLD))
 		sinkset_reap(&t->ss);
 	if (sig_take(SIGUSR1))
-		counters(t);
+		report(t, 1);
 	if (metrics_due(&t->m))
-		metrics(t);
+		report(t, 0);
 	if (sig_take(SIGHUP))
 		sinkset_reopen(&t->ss);
 	if (sig_take(SIGTERM) | sig_take(SIGINT))
@@ -294,9 +252,9 @@ drain(struct tee *t)
 			break;
 		wait_events(t, 0, end);
 		if (sig_take(SIGUSR1))
-			counters(t);
+			report(t, 1);
 		if (metrics_due(&t->m))
-			metrics(t);
+			report(t, 0);
 	}
 	sinkset_give_up(&t->ss);
 }
@@ -310,10 +268,8 @@ main(int argc, char **argv)
 	parse(argc, argv, &t);
 	t.sigfd = sig_setup(SIG_HUP | SIG_CHLD);
 	if (metrics_setup(&t.m, t.mfile, "tee-sink"))
-		metrics(&t);
-	if (obuf_init(&t.out, STDOUT_FILENO, OBUF_CAP) == -1 ||
-	    obuf_track(&t.out) == -1)
-		err(111, "unable to allocate");
+		report(&t, 0);
+	passthru_init(&t.out, STDOUT_FILENO, OBUF_CAP, !t.nostdout);
 	if (nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
 	recin_init(&t.in, 0, LINE_MAX_LEN);
@@ -322,9 +278,7 @@ main(int argc, char **argv)
 	run(&t);
 	/* the main path is done: the next program sees its end now, not
 	 * after the sinks' drain */
-	if (!t.nostdout && (obuf_flush(&t.out) == -1 ||
-	    close(STDOUT_FILENO) == -1))
-		obuf_fail(&t.out);
+	passthru_close(&t.out);
 	if (t.in.framing != -1)
 		drain(&t);
 	/* the |COMMAND children read the end of their input and exit: a
@@ -333,10 +287,10 @@ main(int argc, char **argv)
 	 * that does not end within a second is left to init */
 	dropped = sinkset_close(&t.ss, clock_mono() + NS_PER_S);
 	if (t.m.path != NULL)
-		metrics(&t);
+		report(&t, 0);
 	metrics_free(&t.m);
 	if (t.verbose || dropped)
-		counters(&t);
+		report(&t, 1);
 	if (t.badinput)
 		return t.badinput;
 	return dropped ? 1 : 0;

@@ -12,23 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "arg.h"
-#include "clock.h"
 #include "addrfile.h"
 #include "capture.h"
-#include "metrics.h"
+#include "clock.h"
+#include "counters.h"
 #include "num.h"
 #include "priv.h"
 #include "recout.h"
 #include "sig.h"
 #include "sockfd.h"
-#include "udpcap.h"
-#include "udprx.h"
 #include "udpsock.h"
+#include "udpsrc.h"
 
 #define USAGE "usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] " \
 	"[-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-M FILE] " \
@@ -37,7 +35,6 @@
 
 #define RCVBUF_DEFAULT	(4u << 20)	/* 8 MiB granted: see -b */
 #define DRAIN_NS	2000000000ull	/* bound on the drain after TERM */
-#define CAPWAIT_NS	100000000ull	/* libpcap may hold packets back */
 
 struct opts {
 	const char *addrfile, *filter, *iface, *mcif, *rfile, *source;
@@ -51,8 +48,7 @@ struct opts {
 struct run {
 	struct opts o;
 	struct recout w;
-	struct udprx rx;
-	struct udpcap cap;	/* capture mode: cap.p set */
+	struct udpsrc src;	/* the socket, or a capture */
 	struct metrics m;
 };
 
@@ -128,133 +124,41 @@ parse(int argc, char **argv, struct opts *o)
 	udpsock_mcast_arg(o->address, &o->addr, o->mcif, o->source, &o->src);
 }
 
+/* report: the counters, as the line of USR1 and exit (line) or as the
+ * metrics file, udp-recv(1) METRICS; a capture has three rows more. */
 static void
-counters(struct run *r)
+report(struct run *r, int line)
 {
-	struct pcap_stat st;
-
-	if (r->cap.p == NULL) {
-		fprintf(stderr, "udp-recv: received=%llu written=%llu "
-		    "dropped=%lld\n", (unsigned long long)r->rx.received,
-		    (unsigned long long)r->w.written, udprx_dropped(&r->rx));
-		return;
-	}
-	udpcap_stats(&r->cap, &st);
-	fprintf(stderr, "udp-recv: received=%llu written=%llu dropped=%u "
-	    "ifdropped=%u skipped=%llu truncated=%llu\n",
-	    (unsigned long long)r->cap.received,
-	    (unsigned long long)r->w.written, st.ps_drop, st.ps_ifdrop,
-	    (unsigned long long)r->cap.skipped,
-	    (unsigned long long)r->cap.truncated);
-}
-
-/* metrics: the counters as udp-recv(1) METRICS lists them. */
-static void
-metrics(struct run *r)
-{
-	struct metrics *m = &r->m;
-	struct pcap_stat st;
-	const char *drop = "chanrelay_records_dropped_total";
-
-	metrics_begin(m);
-	metrics_counter(m, "chanrelay_records_in_total", r->cap.p ?
-	    "Packets the capture saw." : "Datagrams received.",
-	    r->cap.p ? r->cap.received : r->rx.received);
-	metrics_counter(m, "chanrelay_records_out_total", "Records written.",
-	    r->w.written);
-	metrics_counter(m, "chanrelay_bytes_out_total",
-	    "Payload bytes of the records written.", r->w.bytes);
-	metrics_head(m, drop, "counter", "Datagrams lost before udp-recv "
-	    "read them, by reason: kernel (the socket's buffer or the "
-	    "capture's ring was full), interface (the interface dropped).");
-	if (r->cap.p == NULL) {
-		metrics_value(m, drop, "reason", "kernel",
-		    (uint64_t)udprx_dropped(&r->rx));
-	} else {
-		udpcap_stats(&r->cap, &st);
-		metrics_value(m, drop, "reason", "kernel", st.ps_drop);
-		metrics_value(m, drop, "reason", "interface", st.ps_ifdrop);
-		metrics_counter(m, "chanrelay_packets_skipped_total", "Captured "
-		    "packets not UDP, fragments or malformed.", r->cap.skipped);
-		metrics_counter(m, "chanrelay_records_truncated_total",
+	const int cap = r->src.cap.p != NULL;
+	uint64_t iface;
+	const uint64_t kernel = udpsrc_dropped(&r->src, &iface);
+	const struct counter c[] = {
+		{ "received", CN_IN, NULL, cap ? "Packets the capture saw." :
+		    "Datagrams received.", udpsrc_received(&r->src), 0, NULL },
+		{ "written", CN_OUT, NULL, "Records written.", r->w.written,
+		    0, NULL },
+		{ NULL, CN_BYTES_OUT, NULL, "Payload bytes of the records "
+		    "written.", r->w.bytes, 0, NULL },
+		{ "dropped", CN_DROP, "reason=kernel", "Datagrams lost "
+		    "before udp-recv read them, by reason: kernel (the "
+		    "socket's buffer or the capture's ring was full), "
+		    "interface (the interface dropped).", kernel, 0, NULL },
+		{ "ifdropped", CN_DROP, "reason=interface", NULL, iface, 0,
+		    NULL },
+		{ "skipped", "chanrelay_packets_skipped_total", NULL,
+		    "Captured packets not UDP, fragments or malformed.",
+		    r->src.cap.skipped, 0, NULL },
+		{ "truncated", "chanrelay_records_truncated_total", NULL,
 		    "Datagrams cut short by the capture's snapshot length.",
-		    r->cap.truncated);
-	}
-	metrics_commit(m);
-}
+		    r->src.cap.truncated, 0, NULL },
+	};
+	/* a socket: the first four rows */
+	const size_t n = cap ? sizeof c / sizeof c[0] : 4;
 
-/* dropped: what the kernel (or the capture ring) lost, for the exit;
- * a capture file that could not be read to its end lost its tail. */
-static long long
-dropped(struct run *r)
-{
-	return r->cap.p ? udpcap_lost(&r->cap) : udprx_dropped(&r->rx);
-}
-
-/* Socket mode: pull is one recvmmsg, every datagram written. */
-static int
-sock_pull(struct run *r)
-{
-	unsigned vlen = UDPRX_BATCH;
-	int n;
-
-	if (r->o.count && r->o.count - r->rx.received < vlen)
-		vlen = (unsigned)(r->o.count - r->rx.received);
-	if ((n = udprx_pull(&r->rx, vlen, &r->w)) == -1)
-		err(111, "unable to receive");
-	if (n == -2)
-		recout_fail(&r->w);
-	return n;
-}
-
-/*
- * pull: what the source holds, written. Capture mode: a file that cannot
- * be read to its end (cut short, a malformed record) ends the run as its
- * end would, with exit 1, as chanlog and udp-send treat a damaged pcap
- * stream; a read error or a failed live capture exits 111 (udpcap_pull).
- */
-static int
-pull(struct run *r)
-{
-	int n;
-
-	if (r->o.count && r->w.written >= r->o.count)
-		return -1;
-	if (r->cap.p == NULL)
-		return sock_pull(r);
-	if ((n = udpcap_pull(&r->cap)) == -2)
-		recout_fail(&r->w);
-	return n;
-}
-
-/* drain: after TERM, what the kernel or the ring already holds was
- * received and is written, within a bound. */
-static void
-drain(struct run *r)
-{
-	uint64_t end = clock_mono() + DRAIN_NS;
-
-	if (r->o.rfile)
-		return;
-	while (pull(r) > 0 && clock_mono() < end)
-		;
-}
-
-/* wait_for: flush, then wait for data, a signal or the next deadline. */
-static void
-wait_for(struct run *r, int fd, int sigfd, uint64_t now, uint64_t due)
-{
-	struct timespec ts;
-	int n;
-
-	if (r->cap.p && due - now > CAPWAIT_NS)
-		due = now + CAPWAIT_NS;
-	ts = clock_ts(due - now);
-	if ((n = recout_wait(&r->w, fd, sigfd,
-	    due == UINT64_MAX ? NULL : &ts)) == -1)
-		recout_fail(&r->w);
-	if (n == -2)
-		err(111, "unable to wait for datagrams");
+	if (line)
+		counters_line(stderr, "udp-recv", c, n);
+	else
+		counters_metrics(&r->m, c, n);
 }
 
 /*
@@ -263,7 +167,7 @@ wait_for(struct run *r, int fd, int sigfd, uint64_t now, uint64_t due)
  * the source is empty.
  */
 static void
-loop(struct run *r, int fd, int sigfd)
+loop(struct run *r, int sigfd)
 {
 	const struct opts *o = &r->o;
 	uint64_t start, last, now, due;
@@ -272,14 +176,14 @@ loop(struct run *r, int fd, int sigfd)
 	start = last = clock_mono();
 	for (;;) {
 		if (sig_take(SIGTERM) | sig_take(SIGINT)) {
-			drain(r);
+			udpsrc_drain(&r->src, DRAIN_NS);
 			return;
 		}
 		if (sig_take(SIGUSR1))
-			counters(r);
+			report(r, 1);
 		if (metrics_due(&r->m))
-			metrics(r);
-		if ((n = pull(r)) == -1 ||
+			report(r, 0);
+		if ((n = udpsrc_pull(&r->src)) == -1 ||
 		    (o->count && r->w.written >= o->count))
 			return;
 		now = clock_mono();
@@ -289,12 +193,12 @@ loop(struct run *r, int fd, int sigfd)
 		    (o->idle && now - last >= o->idle))
 			return;
 		/* a short batch emptied the socket: wait, no empty call */
-		if (o->rfile || (n > 0 && (r->cap.p || n == UDPRX_BATCH)))
+		if (udpsrc_more(&r->src, n))
 			continue;
 		due = o->duration ? start + o->duration : UINT64_MAX;
 		if (o->idle && last + o->idle < due)
 			due = last + o->idle;
-		wait_for(r, fd, sigfd, now, due);
+		udpsrc_wait(&r->src, sigfd, now, due);
 	}
 }
 
@@ -335,12 +239,12 @@ cap_open(struct run *r)
 	const struct opts *o = &r->o;
 
 	/* no -f: the default filter of capture.h, none on a file */
-	udpcap_open(&r->cap, o->iface, o->rfile, o->rcvbuf, o->filter, &r->w,
-	    o->count);
+	udpcap_open(&r->src.cap, o->iface, o->rfile, o->rcvbuf, o->filter,
+	    &r->w, o->count);
 	if (o->addrfile && addrfile_write(o->addrfile,
 	    o->iface ? o->iface : o->rfile) == -1)
 		err(111, "unable to write %s", o->addrfile);
-	return o->rfile ? -1 : udpcap_live(&r->cap);
+	return o->rfile ? -1 : udpcap_live(&r->src.cap);
 }
 
 int
@@ -348,16 +252,17 @@ main(int argc, char **argv)
 {
 	static struct run r;
 	long long lost;
-	int sigfd, fd;
+	int sigfd;
 
 	parse(argc, argv, &r.o);
 	/* no -F: text to a terminal, pcap elsewhere */
 	recout_stdout(&r.w, r.o.format, r.o.unbuf);
 	sigfd = sig_setup(0);
 	metrics_setup(&r.m, r.o.metrics, "udp-recv");
+	udpsrc_init(&r.src, &r.w, r.o.count);
 	if (r.o.iface || r.o.rfile)
-		fd = cap_open(&r);
-	else if (udprx_init(&r.rx, fd = sock_open(&r.o),
+		r.src.fd = cap_open(&r);
+	else if (udprx_init(&r.src.rx, r.src.fd = sock_open(&r.o),
 	    r.o.fd != -1 && r.o.address == NULL) == -1)
 		err(111, "unable to set up receiving");
 	if (r.o.user)
@@ -365,22 +270,20 @@ main(int argc, char **argv)
 	if (recout_header(&r.w) == -1)
 		recout_fail(&r.w);
 	if (r.m.path != NULL)
-		metrics(&r);
-	loop(&r, fd, sigfd);
+		report(&r, 0);
+	loop(&r, sigfd);
 	if (recout_flush(&r.w) == -1)
 		recout_fail(&r.w);
-	lost = dropped(&r);
+	lost = udpsrc_lost(&r.src);
 	if (r.m.path != NULL)
-		metrics(&r);
+		report(&r, 0);
 	metrics_free(&r.m);
 	if (r.o.verbose || lost > 0 || sig_take(SIGUSR1))
-		counters(&r);
-	if (r.cap.p)
-		pcapdl.close(r.cap.p);
+		report(&r, 1);
+	udpsrc_close(&r.src);
 	/* before the free: a failed close reports what the reader lost */
 	if (close(STDOUT_FILENO) == -1 && errno != EBADF)
 		recout_fail(&r.w);
-	udprx_free(&r.rx);
 	recout_free(&r.w);
 	return lost > 0 ? 1 : 0;
 }

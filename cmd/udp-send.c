@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 
 #include <err.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,17 +16,14 @@
 #include "addr.h"
 #include "arg.h"
 #include "clock.h"
-#include "dgramin.h"
-#include "nonblock.h"
 #include "counters.h"
+#include "nonblock.h"
 #include "num.h"
-#include "pace.h"
-#include "recin.h"
 #include "sig.h"
 #include "sockfd.h"
 #include "synth.h"
+#include "udpfeed.h"
 #include "udpsock.h"
-#include "udptx.h"
 
 #define USAGE "usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] " \
 	"[-M FILE] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] " \
@@ -47,13 +43,9 @@ struct opts {
 
 struct run {
 	struct opts o;
-	int sock, sigfd, paced, stop;
-	int badinput;	/* the input failed: its exit status (recin_fail) */
-	struct recin in;
-	struct pace pace;
-	struct udptx tx;
+	int sock, stop;
+	struct udpfeed f;	/* what is read, paced and sent */
 	struct metrics m;
-	uint64_t read, seq;
 	char peer[ADDR_STRLEN];
 };
 
@@ -93,8 +85,6 @@ getopts(int argc, char **argv, struct opts *o)
 static void
 parse(int argc, char **argv, struct opts *o)
 {
-	int mc;
-
 	memset(o, 0, sizeof *o);
 	arg_usage = USAGE;
 	o->batch = BATCH_DEFAULT;
@@ -109,17 +99,7 @@ parse(int argc, char **argv, struct opts *o)
 		arg_misuse("%s", "-z needs -c");
 	if (o->count && o->replay)
 		arg_misuse("%s", "-P replays records from stdin, not with -c");
-	addr_arg("address", o->address, &o->dst);
-	if (o->dst.wildcard)
-		arg_fail("address", o->address, "a destination needs a host");
-	if (addr_port((const struct sockaddr *)&o->dst.ss) == 0)
-		arg_fail("address", o->address, "port 0");
-	mc = udpsock_ismcast((struct sockaddr *)&o->dst.ss);
-	if ((o->mcif || o->noloop) && !mc)
-		arg_misuse("-m and -L need a multicast ADDRESS, not '%s'",
-		    o->address);
-	if (o->ttl == 0 && !mc)
-		arg_fail("TTL", "0", "0 is for multicast only");
+	udpsock_dest_arg(o->address, &o->dst, o->mcif, o->noloop, o->ttl);
 	if (o->source)
 		udpsock_source_arg(o->source, &o->dst, &o->src);
 	if (o->count && !o->size)
@@ -162,25 +142,27 @@ report(struct run *r, int line)
 {
 	const struct counter c[] = {
 		{ "read", CN_IN, NULL, "Records read (or made, with -c).",
-		    r->read, 0, NULL },
-		{ "sent", CN_OUT, NULL, "Datagrams sent.", r->tx.sent, 0, NULL },
+		    r->f.read, 0, NULL },
+		{ "sent", CN_OUT, NULL, "Datagrams sent.", r->f.tx.sent, 0,
+		    NULL },
 		{ NULL, CN_BYTES_OUT, NULL, "Payload bytes of the datagrams "
-		    "sent.", r->tx.bytes, 0, NULL },
+		    "sent.", r->f.tx.bytes, 0, NULL },
 		{ "skipped", CN_DROP, "reason=skipped", "Records not sent, by "
 		    "reason: skipped (not UDP, or too large), refused (the "
 		    "kernel said no, not sent again), abandoned (still refused "
-		    "when TERM's drain ended).", r->tx.skipped, 0, NULL },
-		{ "refused", CN_DROP, "reason=refused", NULL, r->tx.refused,
+		    "when TERM's drain ended).", r->f.tx.skipped, 0, NULL },
+		{ "refused", CN_DROP, "reason=refused", NULL, r->f.tx.refused,
 		    0, NULL },
-		{ NULL, CN_DROP, "reason=abandoned", NULL, r->tx.abandoned,
+		{ NULL, CN_DROP, "reason=abandoned", NULL, r->f.tx.abandoned,
 		    0, NULL },
 		{ "retried", "chanrelay_sends_retried_total", NULL, "Sends "
 		    "tried again after the kernel refused them.",
-		    r->tx.retried, 0, NULL },
+		    r->f.tx.retried, 0, NULL },
 		{ "late", "chanrelay_records_late_total", NULL, "Paced "
 		    "datagrams sent more than 1 ms after their due time.",
-		    r->tx.late, 0, NULL },
-		{ "maxlate", NULL, NULL, NULL, r->tx.maxlate / 1000, 0, "us" },
+		    r->f.tx.late, 0, NULL },
+		{ "maxlate", NULL, NULL, NULL, r->f.tx.maxlate / 1000, 0,
+		    "us" },
 	};
 
 	if (line)
@@ -191,11 +173,13 @@ report(struct run *r, int line)
 
 /* signals: act on what arrived; returns 1 once TERM or INT came. */
 static int
-signals(struct run *r)
+signals(void *arg)
 {
+	struct run *r = arg;
+
 	if ((sig_take(SIGTERM) | sig_take(SIGINT)) && !r->stop) {
 		r->stop = 1;
-		r->tx.giveup = clock_mono() + DRAIN_NS;
+		r->f.tx.giveup = clock_mono() + DRAIN_NS;
 	}
 	if (sig_take(SIGUSR1))
 		report(r, 1);
@@ -204,114 +188,34 @@ signals(struct run *r)
 	return r->stop;
 }
 
-/* die_send: exit 111 naming the send error e. */
-static void
-die_send(const struct run *r, int e)
-{
-	errno = e;
-	err(111, "unable to send to %s", r->peer);
-}
-
-/* flush: send the batch, whatever the kernel says: when it takes no
- * more, wait and try again; after TERM, only until the drain's bound. */
-static void
-flush(struct run *r)
-{
-	int e;
-
-	while ((e = udptx_flush(&r->tx, r->sigfd)) == UDPTX_WAITED)
-		signals(r);
-	if (e != 0)
-		die_send(r, e);
-}
-
-/* add: copy a datagram into the batch (the reader's buffer moves on). */
-static void
-add(struct run *r, const struct dgram *it, uint64_t due)
-{
-	unsigned char *p;
-
-	if (!udptx_fits(&r->tx, it->len))
-		flush(r);
-	p = udptx_add(&r->tx, it->len, due);
-	if (it->p != NULL)
-		memcpy(p, it->p, it->len);
-	else
-		synth_fill(p, it->len, r->seq++, r->o.count);
-}
-
-/* next: the next datagram in *it: a synthetic one (p NULL) with -c,
- * else as dgramin_next, which counts what it skips with the rest. */
-static int
-next(struct run *r, struct dgram *it)
-{
-	int n;
-
-	if (r->o.count) {
-		if (r->read == r->o.count)
-			return 0;
-		memset(it, 0, sizeof *it);
-		it->len = r->o.size;
-		r->read++;
-		return 1;
-	}
-	if ((n = dgramin_next(&r->in, it, &r->read, &r->tx.skipped)) == -1) {
-		r->badinput = recin_fail(&r->in);
-		return 0;
-	}
-	return n;
-}
-
-/*
- * schedule: the due time of the record in *due. Returns 0 when it joins
- * the batch (it is due already), 1 when it was waited for and goes out
- * at once, -1 when TERM came while waiting (it is not sent). Behind
- * schedule, records go out in batches; when a whole batch has not caught
- * up a stall, the schedule slips instead (pace_behind): never a burst.
- */
-static int
-schedule(struct run *r, const struct dgram *it, uint64_t *due)
-{
-	uint64_t d;
-
-	d = *due = pace_due(&r->pace, it->sec, it->nsec, clock_mono());
-	if (r->tx.n > 0 && d > clock_mono())
-		flush(r);
-	if (r->tx.n > 0 || pace_ready(&r->pace, d))
-		return 0;
-	while (pace_sleep(d) == -1)
-		if (signals(r))
-			return -1;
-	return 1;
-}
-
 static void
 loop(struct run *r)
 {
+	struct udpfeed *f = &r->f;
 	struct dgram it;
 	uint64_t due = 0;
 	int n, now;
 
 	for (;;) {
 		/* once a batch: sig_take costs a read on the self-pipe */
-		if (r->tx.n == 0 && signals(r))
+		if (f->tx.n == 0 && signals(r))
 			break;
-		if ((n = next(r, &it)) == RECIN_AGAIN) {
+		if ((n = udpfeed_next(f, &it)) == RECIN_AGAIN) {
 			/* what is batched goes out before the wait */
-			flush(r);
-			recin_wait(&r->in, r->sigfd);
+			udpfeed_flush(f);
+			recin_wait(&f->in, f->sigfd);
 			continue;
 		}
 		if (n == 0)
 			break;
 		now = 0;
-		if (r->paced && (now = schedule(r, &it, &due)) == -1)
+		if (f->paced && (now = udpfeed_schedule(f, &it, &due)) == -1)
 			break;
-		add(r, &it, due);
-		if (now || r->tx.n == r->o.batch)
-			flush(r);
+		udpfeed_add(f, &it, due);
+		if (now || f->tx.n == r->o.batch)
+			udpfeed_flush(f);
 	}
-	flush(r);
+	udpfeed_flush(f);
 }
 
 /* sniff: wait for the first bytes and the framing. Returns 1, or 0 when
@@ -321,16 +225,8 @@ sniff(struct run *r)
 {
 	int n;
 
-	/* a text line is whole up to the largest payload of the family */
-	dgramin_init(&r->in, STDIN_FILENO, r->o.dst.ss.ss_family);
-	while ((n = recin_wait_sniff(&r->in, r->sigfd)) == RECIN_AGAIN)
-		if (signals(r))
-			return 0;
-	if (n == -1) {
-		r->badinput = recin_fail(&r->in);
-		return 0;
-	}
-	if (n == 1 && r->o.replay && r->in.framing == FRAME_TEXT)
+	n = udpfeed_sniff(&r->f, STDIN_FILENO, r->o.dst.ss.ss_family);
+	if (n == 1 && r->o.replay && r->f.in.framing == FRAME_TEXT)
 		errx(100, "-P replays a pcap stream: text lines have no time");
 	return n;
 }
@@ -339,22 +235,28 @@ int
 main(int argc, char **argv)
 {
 	static struct run r;
-	int e, lost;
+	struct udpfeed *f = &r.f;
+	int lost;
 
 	parse(argc, argv, &r.o);
 	/* first: a closed fd 0 would be taken by the next file opened */
 	if (!r.o.count && nonblock_stdin() == -1)
 		err(111, "unable to read stdin");
-	r.sigfd = sig_setup(0);
+	f->sigfd = sig_setup(0);
+	f->signals = signals;
+	f->arg = &r;
+	f->peer = r.peer;
 	metrics_setup(&r.m, r.o.metrics, "udp-send");
-	r.paced = r.o.rate || r.o.replay;
-	if (udptx_init(&r.tx, -1, r.paced, r.o.count != 0, r.o.fatal) == -1)
+	f->paced = r.o.rate || r.o.replay;
+	f->count = r.o.count;
+	f->size = r.o.size;
+	if (udptx_init(&f->tx, -1, f->paced, r.o.count != 0, r.o.fatal) == -1)
 		err(111, "unable to allocate the batch");
-	r.tx.fd = r.sock = sock_open(&r);
+	f->tx.fd = r.sock = sock_open(&r);
 	if (r.o.rate)
-		pace_rate(&r.pace, r.o.rate, (unsigned)r.o.batch);
+		pace_rate(&f->pace, r.o.rate, (unsigned)r.o.batch);
 	else if (r.o.replay)
-		pace_replay(&r.pace, r.o.milli, (unsigned)r.o.batch);
+		pace_replay(&f->pace, r.o.milli, (unsigned)r.o.batch);
 	if (r.m.path != NULL)
 		report(&r, 0);
 	if (r.o.count)
@@ -362,21 +264,21 @@ main(int argc, char **argv)
 	else {
 		if (sniff(&r) == 1)
 			loop(&r);
-		recin_free(&r.in);
+		recin_free(&f->in);
 	}
 	/* a refusal of the last datagrams, pending, unreported by a send */
-	if ((e = udptx_pending(&r.tx)) != 0)
-		die_send(&r, e);
+	udpfeed_pending(f);
 	if (r.m.path != NULL)
 		report(&r, 0);
 	metrics_free(&r.m);
-	lost = r.tx.refused || r.tx.skipped || r.tx.abandoned || r.badinput;
-	if (r.o.verbose || lost || r.tx.late || sig_take(SIGUSR1))
+	lost = f->tx.refused || f->tx.skipped || f->tx.abandoned ||
+	    f->badinput;
+	if (r.o.verbose || lost || f->tx.late || sig_take(SIGUSR1))
 		report(&r, 1);
 	if (close(r.sock) == -1)
 		err(111, "unable to close the socket");
-	udptx_free(&r.tx);
-	if (r.badinput)
-		return r.badinput;
+	udptx_free(&f->tx);
+	if (f->badinput)
+		return f->badinput;
 	return lost ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 /* natspub.c: JetStream publishing with bounded in-flight and resends. */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "decode.h"
 #include "natspub.h"
 #include "natsrec.h"
 
@@ -218,12 +220,16 @@ natspub_pending(struct natspub *p)
 	return n;
 }
 
-void
-natspub_counters(struct natspub *p, struct natspub_count *c)
+struct natspub_count
+natspub_counters(struct natspub *p)
 {
+	struct natspub_count c;
+
 	pthread_mutex_lock(&p->mu);
-	*c = p->c;
+	c = p->c;
 	pthread_mutex_unlock(&p->mu);
+	c.skipped = p->skipped;
+	return c;
 }
 
 int
@@ -346,6 +352,52 @@ natspub_line(struct natspub *p, uint64_t lineno, const unsigned char *s,
 	return send(p, s, n, 1, id, hdr);
 }
 
+/* take_text: one line as a record; lines longer than a message can
+ * hold are skipped and counted. */
+static int
+take_text(struct natspub *p, const struct recin *in, const struct rec *r)
+{
+	uint64_t now;
+
+	if (r->flags & LINE_SPLIT) {
+		if (!(r->flags & LINE_MORE) && p->skipped++ == 0)
+			warnx("skipped a line longer than %zu bytes",
+			    in->maxline);
+		if (!(r->flags & LINE_MORE))
+			p->lineno++;
+		return 0;
+	}
+	now = clock_wall();
+	return natspub_line(p, ++p->lineno, r->p, r->n,
+	    (int64_t)(now / NS_PER_S), (uint32_t)(now % NS_PER_S));
+}
+
+/* take_pcap: one pcap record: its datagram, or the whole record. */
+static int
+take_pcap(struct natspub *p, const struct recin *in, const struct rec *r)
+{
+	struct udpinfo u;
+	struct udpmeta m;
+
+	if (p->layout == NATSPUB_PCAP)
+		return natspub_frame(p, r);
+	if (decode_udp(in->rd.linktype, r->data, r->caplen, &u) != 1 ||
+	    u.paylen < u.paylen_orig) {
+		p->skipped++;
+		return 0;
+	}
+	decode_meta(&u, r->sec, r->nsec, &m);
+	return natspub_udp(p, &m, u.payload, u.paylen);
+}
+
+int
+natspub_take(struct natspub *p, const struct recin *in, const struct rec *r)
+{
+	if (in->framing == FRAME_TEXT)
+		return take_text(p, in, r);
+	return take_pcap(p, in, r);
+}
+
 int
 natspub_start(struct natspub *p, int text, const unsigned char *filehdr,
     uint32_t linktype)
@@ -372,7 +424,7 @@ natspub_start(struct natspub *p, int text, const unsigned char *filehdr,
 /* create: the stream st->create for subject: made, or, when a stream of
  * that name exists, subject added to it. 0, or -1 with p->err. */
 static int
-create(struct natspub *p, const struct natspub_stream *st)
+create(struct natspub *p, const struct natsstream *st)
 {
 	jsStreamConfig cfg;
 	jsStreamInfo *si = NULL, *old = NULL;
@@ -484,7 +536,7 @@ open_js(struct natspub *p, uint64_t wait)
 
 int
 natspub_open(struct natspub *p, const struct natsconn *c,
-    const char *subject, const struct natspub_stream *st, int layout,
+    const char *subject, const struct natsstream *st, int layout,
     uint64_t pack, uint64_t limit, uint64_t wait)
 {
 	char name[256], why[256];

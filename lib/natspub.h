@@ -13,6 +13,7 @@
 #include "backoff.h"
 #include "natsconn.h"
 #include "natsrec.h"
+#include "natsstream.h"
 #include "pcapw.h"
 #include "recin.h"
 
@@ -22,16 +23,10 @@ enum { NATSPUB_PAYLOAD, NATSPUB_PCAP, NATSPUB_LINES };
 #define NATSPUB_BACKOFF0	100000000ull	/* 100 ms, doubling ... */
 #define NATSPUB_BACKOFFMAX	5000000000ull	/* ... to 5 s */
 
-/* The stream -C creates, and the limits it is given. */
-struct natspub_stream {
-	const char *create;	/* NULL: the stream must exist */
-	uint64_t maxage, maxbytes, dupwin;	/* ns, bytes, ns */
-	int memory, replicas;
-};
-
 /* Counted in records (a pack counts as the records it holds). */
 struct natspub_count {
 	uint64_t published, acked, duplicates, resent, failed;
+	uint64_t skipped;	/* by natspub_take: never published */
 };
 
 struct natspub_resend {
@@ -57,6 +52,7 @@ struct natspub {
 	size_t qhead, qlen;
 	struct backoff backoff;	/* the resends' wait, reset by an ack */
 	int closing;
+	uint64_t skipped, lineno;	/* natspub_take's, the caller's thread */
 	/* the pack being filled */
 	unsigned char *buf;
 	size_t len;
@@ -75,7 +71,7 @@ struct natspub {
  * that cannot work, refused credentials; 111: unreachable) with p->err.
  */
 int natspub_open(struct natspub *p, const struct natsconn *c,
-    const char *subject, const struct natspub_stream *st, int layout,
+    const char *subject, const struct natsstream *st, int layout,
     uint64_t pack, uint64_t limit, uint64_t wait);
 
 /* natspub_start: the input's framing is known: text (lines), or pcap
@@ -90,6 +86,17 @@ int natspub_udp(struct natspub *p, const struct udpmeta *m,
 int natspub_frame(struct natspub *p, const struct rec *r);
 int natspub_line(struct natspub *p, uint64_t lineno,
     const unsigned char *s, size_t n, int64_t sec, uint32_t nsec);
+
+/*
+ * natspub_take: one record of in, as its framing says: a text line
+ * (numbered; one too long for a message is skipped, with a warning for
+ * the first), a pcap record whole (the pcap layout), or the UDP datagram
+ * of a pcap record (one that is not UDP, or was cut short, is skipped).
+ * Skipped records are counted (natspub_counters). Returns 0, -1
+ * (p->err).
+ */
+int natspub_take(struct natspub *p, const struct recin *in,
+    const struct rec *r);
 
 /* natspub_flush: send the pack being filled. 0 or -1. */
 int natspub_flush(struct natspub *p);
@@ -109,7 +116,9 @@ void natspub_woken(struct natspub *p);
 /* natspub_pending: records published and not yet acknowledged. */
 uint64_t natspub_pending(struct natspub *p);
 
-void natspub_counters(struct natspub *p, struct natspub_count *c);
+/* natspub_counters: the counts so far, taken under the ack thread's
+ * lock. */
+struct natspub_count natspub_counters(struct natspub *p);
 
 /* natspub_close: what is still pending counts as failed; disconnect. */
 void natspub_close(struct natspub *p);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "arg.h"
 #include "natsrec.h"
 
 uint64_t
@@ -235,4 +236,21 @@ natsrec_name_bad(const char *s)
 		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
 			return 1;
 	return 0;
+}
+
+const char *
+natsrec_subject_arg(const char *s)
+{
+	if (natsrec_subject_bad(s))
+		arg_fail("subject", s,
+		    "use tokens of letters, digits, '-' and '_' between dots");
+	return s;
+}
+
+const char *
+natsrec_name_arg(const char *what, const char *s)
+{
+	if (natsrec_name_bad(s))
+		arg_fail(what, s, "use letters, digits, '-' and '_'");
+	return s;
 }

@@ -73,4 +73,11 @@ int natsrec_subject_bad(const char *s);
  * letters, digits, '-' and '_'. */
 int natsrec_name_bad(const char *s);
 
+/* natsrec_subject_arg: s, a subject from the command line, when it is
+ * one channel's; else arg_fail ("invalid subject 'S'"), exit 100.
+ * natsrec_name_arg: the same for a stream or consumer name, what being
+ * its name in the message ("stream name"). */
+const char *natsrec_subject_arg(const char *s);
+const char *natsrec_name_arg(const char *what, const char *s);
+
 #endif

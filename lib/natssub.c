@@ -15,7 +15,7 @@
 /* consumer: create the consumer s->consumer unless it exists. */
 static int
 consumer(struct natssub *s, const char *subject,
-    const struct natssub_start *start, uint64_t ackwait, int batch)
+    const struct natsstart *start, uint64_t ackwait, int batch)
 {
 	jsConsumerConfig cc;
 	jsConsumerInfo *ci = NULL;
@@ -34,12 +34,12 @@ consumer(struct natssub *s, const char *subject,
 	cc.AckWait = (int64_t)ackwait;
 	cc.MaxAckPending = batch * 4 > 1000 ? batch * 4 : 1000;
 	switch (start->policy) {
-	case NATSSUB_ALL: cc.DeliverPolicy = js_DeliverAll; break;
-	case NATSSUB_TIME:
+	case NATSSTART_ALL: cc.DeliverPolicy = js_DeliverAll; break;
+	case NATSSTART_TIME:
 		cc.DeliverPolicy = js_DeliverByStartTime;
 		cc.OptStartTime = start->time;
 		break;
-	case NATSSUB_SEQ:
+	case NATSSTART_SEQ:
 		cc.DeliverPolicy = js_DeliverByStartSequence;
 		cc.OptStartSeq = start->seq;
 		break;
@@ -64,7 +64,7 @@ consumer(struct natssub *s, const char *subject,
 int
 natssub_open(struct natssub *s, const struct natsconn *c,
     const char *subject, const char *durable,
-    const struct natssub_start *start, uint64_t ackwait, int batch)
+    const struct natsstart *start, uint64_t ackwait, int batch)
 {
 	jsSubOptions so;
 	jsErrCode jerr = 0;

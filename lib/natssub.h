@@ -9,16 +9,8 @@
 #include <nats/nats.h>
 
 #include "natsconn.h"
+#include "natsstart.h"
 #include "pcapw.h"
-
-/* Where a new consumer starts. */
-enum { NATSSUB_NEW, NATSSUB_ALL, NATSSUB_TIME, NATSSUB_SEQ };
-
-struct natssub_start {
-	int policy;
-	int64_t time;		/* NATSSUB_TIME: ns since the epoch */
-	uint64_t seq;		/* NATSSUB_SEQ */
-};
 
 struct natssub {
 	natsConnection *nc;
@@ -39,7 +31,7 @@ struct natssub {
  */
 int natssub_open(struct natssub *s, const struct natsconn *c,
     const char *subject, const char *durable,
-    const struct natssub_start *start, uint64_t ackwait, int batch);
+    const struct natsstart *start, uint64_t ackwait, int batch);
 
 /* natssub_fetch: up to max messages, waiting up to ms for the first.
  * Returns the count (0: none came), -1 when the server cannot be asked

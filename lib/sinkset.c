@@ -10,6 +10,7 @@
 
 #include "arg.h"
 #include "clock.h"
+#include "decode.h"
 #include "metrics.h"
 #include "sinkset.h"
 
@@ -26,11 +27,22 @@ sinkset_policy(const char *name)
 }
 
 int
+sinkset_policy_arg(const char *s)
+{
+	int p;
+
+	if ((p = sinkset_policy(s)) == -1)
+		arg_fail("policy", s, "use new, old or block");
+	return p;
+}
+
+int
 sinkset_init(struct sinkset *ss, int n)
 {
 	ss->n = n;
 	if ((ss->v = calloc((size_t)n, sizeof *ss->v)) == NULL ||
-	    (ss->pfd = calloc((size_t)n, sizeof *ss->pfd)) == NULL ||
+	    (ss->sel = calloc((size_t)n, sizeof *ss->sel)) == NULL ||
+	    (ss->pfd = calloc((size_t)n + 2, sizeof *ss->pfd)) == NULL ||
 	    children_init(&ss->kids, n) == -1)
 		return -1;
 	return 0;
@@ -113,6 +125,22 @@ sinkset_polled(struct sinkset *ss, const struct pollfd *p)
 	for (i = 0; i < ss->n; i++)
 		sink_polled(&ss->v[i], p[i].revents);
 	sinkset_service(ss);
+}
+
+void
+sinkset_wait(struct sinkset *ss, int infd, int sigfd, uint64_t until)
+{
+	struct pollfd *p = ss->pfd;
+
+	p[0].fd = infd;
+	p[0].events = POLLIN;
+	p[1].fd = sigfd;
+	p[1].events = POLLIN;
+	sinkset_fds(ss, p + 2, &until);
+	if (clock_poll(p, (nfds_t)ss->n + 2, until, NULL) == -1 &&
+	    errno != EINTR)
+		err(111, "unable to wait for events");
+	sinkset_polled(ss, p + 2);
 }
 
 void
@@ -214,6 +242,18 @@ sinkset_copy(struct sinkset *ss, const struct recsel *sel,
 		else
 			s->skipped++;
 	}
+}
+
+void
+sinkset_fanout(struct sinkset *ss, const struct recin *in,
+    const struct rec *r, const struct iovec *sv, int cnt)
+{
+	struct iovec dv = sv[0];
+	int isdgram;
+
+	isdgram = in->framing == FRAME_TEXT || (ss->anyudp &&
+	    decode_payload(in->rd.linktype, r->data, r->caplen, &dv));
+	sinkset_copy(ss, ss->sel, r, sv, cnt, isdgram ? &dv : NULL);
 }
 
 void

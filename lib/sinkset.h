@@ -22,25 +22,32 @@ enum { SINKSET_DROP_NEW, SINKSET_DROP_OLD, SINKSET_BLOCK };
 struct sinkset {
 	struct sink *v;
 	int n;
+	struct recsel *sel;	/* n: what each takes (recsel_arg), every
+				 * record until told */
 	int anyudp;		/* a udp: sink is among them */
 	int policy;
 	int (*wait)(void *);	/* SINKSET_BLOCK: wait for events (calling
-				 * sinkset_fds and sinkset_polled); -1 to
-				 * give up (the record is dropped) */
+				 * sinkset_wait); -1 to give up (the record
+				 * is dropped) */
 	void *arg;		/* wait's */
 	const unsigned char *hdr;	/* the stream's header, once known */
 	size_t hdrlen;
 	int ready;		/* the header is known: sinks may open */
 	struct children kids;	/* the |COMMAND children: what = the sink */
-	struct pollfd *pfd;	/* n, for sinkset_poll_blocked */
+	struct pollfd *pfd;	/* n + 2: sinkset_wait, sinkset_poll_blocked */
 };
 
 /* sinkset_policy: the policy named name ("new", "old" or "block"), -1
  * when there is none of that name. */
 int sinkset_policy(const char *name);
 
+/* sinkset_policy_arg: sinkset_policy of an option's value (-P); anything
+ * else is "invalid policy 'S': use new, old or block" (exit 100). */
+int sinkset_policy_arg(const char *s);
+
 /* sinkset_init: room for n sinks (v, parsed by the caller with
- * sink_parse) and their children. Returns 0, -1 with errno set. */
+ * sink_parse), their selections and their children. Returns 0, -1 with
+ * errno set. */
 int sinkset_init(struct sinkset *ss, int n);
 
 /*
@@ -66,6 +73,14 @@ void sinkset_service(struct sinkset *ss);
 void sinkset_fds(const struct sinkset *ss, struct pollfd *p, uint64_t *due);
 void sinkset_polled(struct sinkset *ss, const struct pollfd *p);
 
+/*
+ * sinkset_wait: wait for infd (-1: none) or sigfd (the signal self-pipe)
+ * to be readable, a sink to be ready, a signal, or the clock_mono time
+ * until or a sink's reopening to come; then what the sinks report is
+ * dealt with (sinkset_polled). Exits 111 when poll fails.
+ */
+void sinkset_wait(struct sinkset *ss, int infd, int sigfd, uint64_t until);
+
 /* sinkset_poll_blocked: ask poll, without waiting, which full sinks have
  * room again, and write those; the rest are left alone. */
 void sinkset_poll_blocked(struct sinkset *ss);
@@ -87,6 +102,16 @@ void sinkset_queue(struct sinkset *ss, struct sink *s, const struct iovec *v,
 void sinkset_copy(struct sinkset *ss, const struct recsel *sel,
     const struct rec *r, const struct iovec *sv, int cnt,
     const struct iovec *dv);
+
+/*
+ * sinkset_fanout: record r of input in (sv: the record, cnt pieces with
+ * its newline) as sinkset_copy copies it with the selections ss->sel,
+ * the datagram of a udp: sink being a text line as it is, a pcap
+ * record's UDP payload when the datagram was captured whole (in's
+ * linktype), else none.
+ */
+void sinkset_fanout(struct sinkset *ss, const struct recin *in,
+    const struct rec *r, const struct iovec *sv, int cnt);
 
 /* sinkset_reap: SIGCHLD: the |COMMAND children that ended: their sinks
  * start again later. */

@@ -251,6 +251,25 @@ udpsock_mcast_arg(const char *address, const struct addr *a,
 }
 
 void
+udpsock_dest_arg(const char *address, struct addr *dst, const char *mcif,
+    int noloop, int ttl)
+{
+	int mc;
+
+	addr_arg("address", address, dst);
+	if (dst->wildcard)
+		arg_fail("address", address, "a destination needs a host");
+	if (addr_port((const struct sockaddr *)&dst->ss) == 0)
+		arg_fail("address", address, "port 0");
+	mc = udpsock_ismcast((struct sockaddr *)&dst->ss);
+	if ((mcif || noloop) && !mc)
+		arg_misuse("-m and -L need a multicast ADDRESS, not '%s'",
+		    address);
+	if (ttl == 0 && !mc)
+		arg_fail("TTL", "0", "0 is for multicast only");
+}
+
+void
 udpsock_source_arg(const char *source, const struct addr *dst,
     struct addr *src)
 {

@@ -82,6 +82,15 @@ void udpsock_mcast_arg(const char *address, const struct addr *a,
 void udpsock_source_arg(const char *source, const struct addr *dst,
     struct addr *src);
 
+/*
+ * udpsock_dest_arg: the ADDRESS a sender sends to (text), into *dst: a
+ * host and a port not 0; -m IFACE (mcif) and -L (noloop) need it to be
+ * multicast, and a TTL of 0 (ttl; -1: not given) too. Else a usage
+ * error, exit 100. mcif may be NULL (not given).
+ */
+void udpsock_dest_arg(const char *address, struct addr *dst,
+    const char *mcif, int noloop, int ttl);
+
 /* udpsock_ifindex: the index of an interface given by name or number;
  * an unknown one is a usage error (arg_fail, exit 100). */
 unsigned udpsock_ifindex(const char *name);

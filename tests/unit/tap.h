@@ -2,8 +2,12 @@
 #ifndef TAP_H
 #define TAP_H
 
+#include <sys/wait.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -43,6 +47,38 @@ tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
+}
+
+/*
+ * tap_child: fn(arg) in a child whose standard error goes to msg (len
+ * bytes, NUL-terminated); its exit status, or -1 when a signal ended it.
+ * fn returning is exit 0: for a check that refuses with exit(100).
+ */
+static int __attribute__((unused))
+tap_child(void (*fn)(const void *), const void *arg, char *msg, size_t len)
+{
+	int e[2], status;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);		/* or the child's exit() prints it again */
+	if (pipe(e) == -1 || (pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		close(e[0]);
+		dup2(e[1], 2);
+		fn(arg);
+		_exit(0);
+	}
+	close(e[1]);
+	while (got < len - 1 &&
+	    (n = read(e[0], msg + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	msg[got] = '\0';
+	close(e[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif

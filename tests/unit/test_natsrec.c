@@ -3,10 +3,33 @@
 #include <netinet/in.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "natsrec.h"
 #include "tap.h"
+
+/* refused: natsrec_name_arg("durable name", s) (or, name 0,
+ * natsrec_subject_arg(s)) in a child: its exit status, 0 when s was
+ * taken, and its standard error in msg (len bytes). */
+static void
+name_arg(const void *s)
+{
+	(void)natsrec_name_arg("durable name", s);
+}
+
+static void
+subject_arg(const void *s)
+{
+	(void)natsrec_subject_arg(s);
+}
+
+static int
+refused(int name, const char *s, char *msg, size_t len)
+{
+	return tap_child(name ? name_arg : subject_arg, s, msg, len);
+}
 
 int
 main(void)
@@ -15,6 +38,8 @@ main(void)
 	char a[NATSREC_IDLEN], b[NATSREC_IDLEN], t[NATSREC_TIMELEN];
 	unsigned char ip[16];
 	const unsigned char pay[] = "hello";
+	const char *s_gps = "chanrelay.gps";
+	char msg[512];
 	int64_t sec;
 	uint32_t nsec;
 	uint16_t port;
@@ -76,5 +101,19 @@ main(void)
 	    natsrec_subject_bad("a b"), "empty tokens, wildcards, spaces refused");
 	ok(!natsrec_name_bad("CHAN_1-x") && natsrec_name_bad("a.b") &&
 	    natsrec_name_bad("a$b") && natsrec_name_bad(""), "names");
+	ok(natsrec_subject_arg(s_gps) == s_gps, "subject_arg: a subject "
+	    "taken is returned");
+	ok(natsrec_name_arg("stream name", "GPS_1") != NULL,
+	    "name_arg: a name taken is returned");
+	is_int(refused(0, "a.*", msg, sizeof msg), 100,
+	    "subject_arg: a wildcard exits 100");
+	ok(strstr(msg, "invalid subject 'a.*': use tokens of letters, "
+	    "digits, '-' and '_' between dots") != NULL, "  says so: %s", msg);
+	is_int(refused(1, "a.b", msg, sizeof msg), 100,
+	    "name_arg: a dot exits 100");
+	ok(strstr(msg, "invalid durable name 'a.b': use letters, digits, "
+	    "'-' and '_'") != NULL, "  says so: %s", msg);
+	is_int(refused(1, "ok-1", msg, sizeof msg), 0,
+	    "name_arg: a good name does not exit");
 	return tap_done();
 }

@@ -1,8 +1,9 @@
 /* test_sinkset.c: one stream to several sinks: nothing opens before the
  * header is known, then each file gets the header and its records; a
  * full queue drops the new record, the oldest ones, or waits, as the
- * policy says; a |COMMAND's child is reaped; what is left at the end is
- * dropped and counted. */
+ * policy says; a udp: sink takes the datagram of a record; the wait ends
+ * on input or in time; a |COMMAND's child is reaped; what is left at the
+ * end is dropped and counted. */
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -88,6 +89,7 @@ release(struct sinkset *ss)
 		free(ss->v[i].q.lens);
 	}
 	free(ss->v);
+	free(ss->sel);
 	free(ss->pfd);
 	free(ss->kids.v);
 }
@@ -194,6 +196,90 @@ copying(void)
 	is_int(sinkset_policy("old"), SINKSET_DROP_OLD, "  old");
 	is_int(sinkset_policy("block"), SINKSET_BLOCK, "  block");
 	is_int(sinkset_policy("wait"), -1, "  no such policy: -1");
+	is_int(sinkset_policy_arg("old"), SINKSET_DROP_OLD,
+	    "sinkset_policy_arg: old");
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(2);
+		sinkset_policy_arg("wait");
+		_exit(0);
+	}
+	ok(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 100, "  no such policy: exit 100");
+}
+
+/* fanout: the datagram a udp: sink takes, by the input's framing; the
+ * set's own selections. */
+static void
+fanout(void)
+{
+	/* IPv4 (LINKTYPE_IPV4), UDP 9 > 9, payload "abc" */
+	static const unsigned char ip[20 + 8 + 3] = { 0x45, 0, 0, 31, 0, 0,
+	    0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1, 0, 9, 0, 9, 0,
+	    11, 0, 0, 'a', 'b', 'c' };
+	struct sinkset ss;
+	struct recin in;
+	struct rec r;
+	struct iovec sv[2] = { { "line", 4 }, { "\n", 1 } };
+
+	memset(&ss, 0, sizeof ss);
+	memset(&in, 0, sizeof in);
+	memset(&r, 0, sizeof r);
+	ok(sinkset_init(&ss, 3) == 0 && ss.sel != NULL &&
+	    !recsel_any(&ss.sel[0]), "sinkset_init: selections that take all");
+	sink_parse("/nonexistent/x", &ss.v[0], 256);
+	sink_parse("udp:127.0.0.1:9", &ss.v[1], 256);
+	sink_parse("udp:127.0.0.1:9", &ss.v[2], 256);
+	ss.anyudp = 1;
+	recsel_arg(ss.sel, 3, RECSEL_REGEX, "3=^nothing");
+	r.p = (const unsigned char *)"line";
+	r.n = 4;
+	in.framing = FRAME_TEXT;
+	sinkset_fanout(&ss, &in, &r, sv, 2);
+	ok(ss.v[0].q.used == 5 && ss.v[1].q.used == 4,
+	    "sinkset_fanout, text: the line and its newline, the line alone");
+	ok(ss.v[2].q.count == 0, "  ss->sel: a sink that does not take it");
+	in.framing = FRAME_PCAP;
+	in.rd.linktype = 228;
+	r.data = ip;
+	r.caplen = sizeof ip;
+	sinkset_fanout(&ss, &in, &r, sv, 1);
+	ok(ss.v[1].q.count == 2 && ss.v[1].q.used == 4 + 3,
+	    "  pcap: a whole UDP datagram: its payload");
+	r.caplen = sizeof ip - 1;
+	sinkset_fanout(&ss, &in, &r, sv, 1);
+	ok(ss.v[0].q.count == 3 && ss.v[1].q.count == 2 &&
+	    ss.v[1].skipped == 1, "  cut short: skipped by the udp: sink");
+	regfree(&ss.sel[2].re);
+	sinkset_give_up(&ss);
+	release(&ss);
+}
+
+/* waiting: sinkset_wait ends on its input, or at until. */
+static void
+waiting(void)
+{
+	struct sinkset ss;
+	uint64_t t0;
+	int p[2];
+
+	memset(&ss, 0, sizeof ss);
+	sinkset_init(&ss, 1);
+	sink_parse("/nonexistent/x", &ss.v[0], 256);
+	ss.v[0].retry_at = UINT64_MAX;
+	if (pipe(p) == -1 || write(p[1], "x", 1) != 1)
+		abort();
+	t0 = clock_mono();
+	sinkset_wait(&ss, p[0], -1, t0 + 5 * NS_PER_S);
+	ok((ss.pfd[0].revents & POLLIN) && clock_mono() - t0 < NS_PER_S,
+	    "sinkset_wait: ends when the input is readable");
+	t0 = clock_mono();
+	sinkset_wait(&ss, -1, p[1], t0 + NS_PER_S / 50);
+	ok(clock_mono() - t0 >= NS_PER_S / 50 && ss.pfd[1].revents == 0,
+	    "  else at until");
+	close(p[0]);
+	close(p[1]);
+	release(&ss);
 }
 
 static void
@@ -278,6 +364,8 @@ main(void)
 		return 1;
 	policies();
 	copying();
+	fanout();
+	waiting();
 	files();
 	reaping();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -1,5 +1,5 @@
 /* test_udpsock.c: receive buffer, metadata options, multicast test, drops;
- * a sender's source against its destination; the receive buffer wanted. */
+ * a sender's source and destination checked; the receive buffer wanted. */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -115,6 +115,48 @@ source(void)
 	    "  a bad port: exit 100");
 }
 
+/* dest_status: the exit status of udpsock_dest_arg in a child */
+static int
+dest_status(const char *address, const char *mcif, int noloop, int ttl)
+{
+	struct addr d;
+	int st;
+	pid_t child;
+
+	fflush(stdout);
+	if ((child = fork()) == 0) {
+		close(2);
+		udpsock_dest_arg(address, &d, mcif, noloop, ttl);
+		_exit(0);
+	}
+	waitpid(child, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+dest(void)
+{
+	struct addr d;
+
+	udpsock_dest_arg("127.0.0.1:9", &d, NULL, 0, -1);
+	ok(d.ss.ss_family == AF_INET && addr_port((struct sockaddr *)&d.ss) ==
+	    9, "udpsock_dest_arg: HOST:PORT");
+	is_int(dest_status(":9", NULL, 0, -1), 100, "  no host: exit 100");
+	is_int(dest_status("127.0.0.1:0", NULL, 0, -1), 100,
+	    "  port 0: exit 100");
+	is_int(dest_status("127.0.0.1:x", NULL, 0, -1), 100,
+	    "  a bad port: exit 100");
+	is_int(dest_status("127.0.0.1:9", "lo", 0, -1), 100,
+	    "  -m to unicast: exit 100");
+	is_int(dest_status("127.0.0.1:9", NULL, 1, -1), 100,
+	    "  -L to unicast: exit 100");
+	is_int(dest_status("127.0.0.1:9", NULL, 0, 0), 100,
+	    "  TTL 0 to unicast: exit 100");
+	is_int(dest_status("127.0.0.1:9", NULL, 0, 1), 0, "  TTL 1: fine");
+	is_int(dest_status("239.1.2.3:9", "lo", 1, 0), 0,
+	    "  -m, -L and TTL 0 to multicast: fine");
+}
+
 /* want_status: the exit status of udpsock_rcvbuf_want on fd in a child */
 static int
 want_status(int fd)
@@ -184,6 +226,7 @@ main(void)
 	ok(!is_mcast(AF_INET6, "fe80::1"), "fe80::1 is not");
 	refused();
 	source();
+	dest();
 	want();
 	return tap_done();
 }
