@@ -9,12 +9,28 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
 
 CC = cc
-CPPFLAGS = -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -Ilib
+# 64-bit off_t on 32-bit targets too (armhf): channel files past 2 GiB
+CPPFLAGS = -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DVERSION=\"$(VERSION)\" -Ilib
 CFLAGS = -std=c11 -O2 -g -Wall -Wextra
 LDFLAGS =
 LDLIBS = -ldl
 # nats-send and nats-recv only
 NATSLIBS = -lnats -lpthread
+
+# make cross ARCH=arm64|armhf: Debian's cross toolchains (tools/deps.sh
+# cross), into build/cross/ARCH; run there under qemu-user (binfmt_misc)
+ARCH = arm64
+CROSSCC_arm64 = aarch64-linux-gnu-gcc
+CROSSAR_arm64 = aarch64-linux-gnu-ar
+CROSSCC_armhf = arm-linux-gnueabihf-gcc
+CROSSAR_armhf = arm-linux-gnueabihf-ar
+CROSSFLAGS = $(CFLAGS) -Werror
+
+# make static: the socket programs with no shared library, in build/static
+STATICCC = musl-gcc
+STATICFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
+STATICPROGS = udp-recv udp-bind chanlog udp-send tee-sink tcp-listen \
+	tcp-connect connstorm
 
 # the ASan+UBSan build of the tests (make check builds it under build/san)
 SANCC = clang

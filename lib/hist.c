@@ -77,8 +77,10 @@ hist_pct(const struct hist *h, uint32_t ppm)
 		return 0;
 	if (ppm >= 1000000)
 		return h->max;
-	/* the rank of the value wanted, 1-based: ceil(n * ppm / 10^6) */
-	rank = (uint64_t)(((unsigned __int128)h->n * ppm + 999999) / 1000000);
+	/* the rank of the value wanted, 1-based: ceil(n * ppm / 10^6), in
+	 * two parts so that no product overflows 64 bits (no __int128 on a
+	 * 32-bit target): n = q * 10^6 + r, and r * ppm < 10^12 */
+	rank = h->n / 1000000 * ppm + (h->n % 1000000 * ppm + 999999) / 1000000;
 	if (rank == 0)
 		rank = 1;
 	for (i = 0; i < HIST_NB; i++) {

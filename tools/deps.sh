@@ -1,8 +1,11 @@
 #!/bin/sh
 # deps.sh: install the Debian packages a target needs, when missing; and
 # the npm packages the tests use as a peer, into build/npm.
-# usage: sh tools/deps.sh build|check|bench|npm
+# usage: sh tools/deps.sh build|check|bench|npm|cross
 # As root it runs apt-get; otherwise it prints the exact command and fails.
+# cross: the arm64 and armhf cross compilers and libraries (Debian
+# multiarch), qemu-user with binfmt_misc so their programs run by name, and
+# musl for make static.
 set -eu
 
 build="gcc make libc6-dev libpcap-dev libnats-dev"
@@ -15,6 +18,12 @@ check="$build bats bats-support bats-assert shellcheck mandoc clang
 bench="$build tcpdump socat netcat-openbsd iproute2 util-linux procps time
 	wireshark-common runit daemontools s6 moreutils tcpreplay
 	ucspi-tcp ipsvd wrk python3 nats-server nodejs curl jq"
+# make cross, make check-cross, make static: the target's libraries as
+# Debian multiarch packages (ARCH:arm64), its C library as the -cross ones
+cross_archs="arm64 armhf"
+cross="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross
+	libc6-dev-armhf-cross libnats-dev:arm64 libnats-dev:armhf
+	qemu-user-static binfmt-support musl-tools"
 # The Node.js peer of the NATS tests (tests/tools/nats-peer.js), pinned.
 npm_pkgs="nats@2.29.3 nkeys.js@1.1.0"
 
@@ -48,13 +57,104 @@ npm_install() {
 	fi
 }
 
+# need_root CMD: print the command to run as root and fail, unless root.
+need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "deps.sh: run as root:" >&2
+	echo "  sudo $*" >&2
+	exit 1
+}
+
+# cross_archs_add: add the foreign architectures dpkg lacks; 0 when it
+# added one (the package lists are then stale).
+cross_archs_add() {
+	have=$(dpkg --print-foreign-architectures)
+	added=1
+	for a in $cross_archs; do
+		echo "$have" | grep -qx "$a" && continue
+		need_root dpkg --add-architecture "$a"
+		echo "deps.sh: dpkg --add-architecture $a" >&2
+		dpkg --add-architecture "$a" || exit 111
+		added=0
+	done
+	return $added
+}
+
+# common_version PKG: the newest version of PKG that the native and every
+# foreign architecture can all install (Multi-Arch: same wants one).
+common_version() {
+	apt-cache madison "$1" | awk '{ print $3 }' | while read -r v; do
+		ok=1
+		for a in $cross_archs; do
+			apt-cache madison "$1:$a" | awk '{ print $3 }' |
+			    grep -qxF "$v" || ok=0
+		done
+		[ "$ok" -eq 1 ] && { echo "$v"; break; }
+	done
+}
+
+# cross_align: pins that install libssl3 (what libnats needs) at one
+# version for every architecture, for a mirror whose foreign lists lag the
+# native one (the install fails with "libssl3:arm64 ... not going to be
+# installed"); empty when there is no such version.
+cross_align() {
+	v=$(common_version libssl3)
+	[ -n "$v" ] || return 0
+	pins="libssl3=$v"
+	for a in $cross_archs; do
+		pins="$pins libssl3:$a=$v"
+	done
+	s=$(dpkg-query -W -f='${Status}' libssl-dev 2>/dev/null || true)
+	case $s in
+	*" installed") pins="$pins libssl-dev=$v" ;;
+	esac
+	echo "$pins"
+}
+
+# binfmt_ok: the kernel runs arm64 and armhf programs through qemu-user.
+binfmt_ok() {
+	for f in qemu-aarch64 qemu-arm; do
+		head -n 1 "/proc/sys/fs/binfmt_misc/$f" 2>/dev/null |
+		    grep -qx enabled || return 1
+	done
+}
+
+# binfmt_register: mount binfmt_misc when it is not, and enable qemu's
+# interpreters (binfmt-support registers them at install, but not where
+# binfmt_misc was not mounted then, as in a container).
+binfmt_register() {
+	binfmt_ok && return 0
+	if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+		need_root mount -t binfmt_misc binfmt_misc \
+		    /proc/sys/fs/binfmt_misc
+		mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc ||
+		    { echo "deps.sh: unable to mount binfmt_misc" >&2;
+		    exit 111; }
+	fi
+	for f in qemu-aarch64 qemu-arm; do
+		need_root update-binfmts --enable "$f"
+		update-binfmts --enable "$f" >/dev/null 2>&1 || true
+	done
+	binfmt_ok || { echo "deps.sh: unable to register qemu-aarch64" \
+	    "and qemu-arm with binfmt_misc" >&2; exit 111; }
+}
+
 case "${1:-}" in
 build) want="$build $run" ;;
 check) want=$check ;;
 bench) want=$bench ;;
+cross) want=$cross ;;
 npm) npm_install; exit 0 ;;
-*) echo "usage: sh tools/deps.sh build|check|bench|npm" >&2; exit 100 ;;
+*)
+	echo "usage: sh tools/deps.sh build|check|bench|npm|cross" >&2
+	exit 100
+	;;
 esac
+
+stale=1
+if [ "$1" = cross ] && cross_archs_add; then
+	stale=0
+fi
 
 missing=""
 for p in $want; do
@@ -69,21 +169,42 @@ done
 if [ "$1" = check ] && ! command -v npm >/dev/null 2>&1; then
 	missing="$missing npm"
 fi
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ] && [ "$stale" -eq 1 ]; then
+	[ "$1" = cross ] && binfmt_register
+	exit 0
+fi
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ -n "$missing" ] && [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing Debian packages; install them with:" >&2
 	echo "  sudo apt-get install -y$missing" >&2
 	exit 1
 fi
-echo "deps.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 if ! apt-get update -q >/dev/null; then
-	echo "deps.sh: unable to run apt-get update" >&2
-	exit 111
+	# one foreign list a mirror serves half-synced fails the whole
+	# update; the install below says whether what it has is enough
+	if [ "$1" != cross ]; then
+		echo "deps.sh: unable to run apt-get update" >&2
+		exit 111
+	fi
+	echo "deps.sh: apt-get update failed; trying with the lists" \
+	    "it has" >&2
 fi
-# shellcheck disable=SC2086 # the list is meant to split into words
-if ! apt-get install -y -q --no-install-recommends $missing >/dev/null; then
-	echo "deps.sh: unable to install$missing" >&2
-	exit 111
+if [ -n "$missing" ]; then
+	echo "deps.sh: installing$missing" >&2
+	# shellcheck disable=SC2086 # the list is meant to split into words
+	if ! apt-get install -y -q --no-install-recommends $missing \
+	    >/dev/null 2>&1; then
+		pins=""
+		[ "$1" = cross ] && pins=$(cross_align)
+		[ -n "$pins" ] && echo "deps.sh: again with $pins" >&2
+		# shellcheck disable=SC2086 # the list is meant to split
+		if [ -z "$pins" ] || ! apt-get install -y -q \
+		    --no-install-recommends $missing $pins >/dev/null; then
+			echo "deps.sh: unable to install$missing" >&2
+			exit 111
+		fi
+	fi
 fi
+[ "$1" = cross ] && binfmt_register
+exit 0

@@ -27,6 +27,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+/* open and open64 are both defined here, so neither may be renamed to the
+ * other, as config.mk's _FILE_OFFSET_BITS=64 would on a 32-bit target */
+#undef _FILE_OFFSET_BITS
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
