@@ -23,7 +23,7 @@ bench="$build tcpdump socat netcat-openbsd iproute2 util-linux procps time
 cross_archs="arm64 armhf"
 cross="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross
 	libc6-dev-armhf-cross libnats-dev:arm64 libnats-dev:armhf
-	qemu-user-static binfmt-support musl-tools"
+	libpcap0.8:arm64 libpcap0.8:armhf qemu-user-static binfmt-support musl-tools"
 # The Node.js peer of the NATS tests (tests/tools/nats-peer.js), pinned.
 npm_pkgs="nats@2.29.3 nkeys.js@1.1.0"
 
@@ -93,20 +93,30 @@ common_version() {
 	done
 }
 
-# cross_align: pins that install libssl3 (what libnats needs) at one
-# version for every architecture, for a mirror whose foreign lists lag the
-# native one (the install fails with "libssl3:arm64 ... not going to be
-# installed"); empty when there is no such version.
+# The Multi-Arch: same libraries that libnats (libssl3) and libpcap
+# (through libdbus: libsystemd0 and what it links) pull in for a target.
+cross_shared="libssl3 libsystemd0 liblzma5 libcap2 libgcrypt20 libzstd1
+	liblz4-1 libgpg-error0"
+
+# cross_align: pins that install each of $cross_shared at one version for
+# every architecture, for a mirror whose foreign lists lag the native one
+# (the install fails with "libssl3:arm64 ... not going to be installed",
+# or "liblzma5 : Breaks: liblzma5:arm64 (!= ...)"); the host's own copy
+# moves to that version too. Empty when no package needs it.
 cross_align() {
-	v=$(common_version libssl3)
-	[ -n "$v" ] || return 0
-	pins="libssl3=$v"
-	for a in $cross_archs; do
-		pins="$pins libssl3:$a=$v"
+	pins=""
+	for p in $cross_shared; do
+		v=$(common_version "$p")
+		[ -n "$v" ] || continue
+		pins="$pins $p=$v"
+		for a in $cross_archs; do
+			pins="$pins $p:$a=$v"
+		done
 	done
+	v=$(common_version libssl3)
 	s=$(dpkg-query -W -f='${Status}' libssl-dev 2>/dev/null || true)
 	case $s in
-	*" installed") pins="$pins libssl-dev=$v" ;;
+	*" installed") [ -n "$v" ] && pins="$pins libssl-dev=$v" ;;
 	esac
 	echo "$pins"
 }
@@ -199,7 +209,7 @@ if [ -n "$missing" ]; then
 		[ "$1" = cross ] && pins=$(cross_align)
 		[ -n "$pins" ] && echo "deps.sh: again with $pins" >&2
 		# shellcheck disable=SC2086 # the list is meant to split
-		if [ -z "$pins" ] || ! apt-get install -y -q \
+		if [ -z "$pins" ] || ! apt-get install -y -q --allow-downgrades \
 		    --no-install-recommends $missing $pins >/dev/null; then
 			echo "deps.sh: unable to install$missing" >&2
 			exit 111
