@@ -180,13 +180,19 @@ bad_addr() {
 	storm -r 50 -t 3s -p 'ping\r\n\x00\xff' -e 'ping\r\n\x00\xff' "$tl_addr"
 	storm_status 0
 	no_failures
-	assert_equal "$(js 'd["attempted"]')" 150
-	assert_equal "$(js 'd["established"]')" 150
-	assert_equal "$(js 'd["completed"]')" 150
+	# 150 due; on a loaded machine one may come too late to start and is
+	# counted behind (connstorm(1)): every one is either, and every one
+	# started completes
+	assert_equal "$(js 'd["target"]')" 150
+	assert_equal "$(js 'd["attempted"] + d["behind"]')" 150
+	assert_equal "$(js 'd["attempted"] >= 145')" True
+	n=$(js 'd["attempted"]')
+	assert_equal "$(js 'd["established"]')" "$n"
+	assert_equal "$(js 'd["completed"]')" "$n"
 	assert_equal "$(js 'd["reply_us"]["p50"] is not None')" True
 	assert_equal "$(js 'd["connect_us"]["max"] >= d["connect_us"]["p50"] > 0')" True
 	stop_bg tl
-	grep -Eq '^tcp-listen: accepted 150, ' "$T/tl.err" ||
+	grep -Eq "^tcp-listen: accepted $n, " "$T/tl.err" ||
 	    fail_msg "tcp-listen counted otherwise: $(cat "$T/tl.err")"
 }
 

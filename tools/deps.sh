@@ -17,7 +17,8 @@ check="$build bats bats-support bats-assert shellcheck mandoc clang
 	gnuplot-nox tmux"
 bench="$build tcpdump socat netcat-openbsd iproute2 util-linux procps time
 	wireshark-common runit daemontools s6 moreutils tcpreplay
-	ucspi-tcp ipsvd wrk python3 nats-server nodejs curl jq"
+	ucspi-tcp ipsvd wrk python3 nats-server nodejs curl jq iperf3 ethtool
+	clang"
 # make cross, make check-cross, make static: the target's libraries as
 # Debian multiarch packages (ARCH:arm64), its C library as the -cross ones
 cross_archs="arm64 armhf"
