@@ -50,7 +50,7 @@ TOOLS = tests/tools/udpsend tests/tools/acceptd bench/udpblast bench/recvmmsg-ba
 # the benchmarks make bench runs (bench/soak is the long soak, on its own)
 BENCH = bench/udp-recv bench/udp-send bench/chanlog bench/tee-sink \
 	bench/tcp-listen bench/connstorm bench/channels bench/metrics-cost \
-	bench/nats
+	bench/nats bench/bulk
 # libFuzzer harnesses, one per parser of outside input (tests/fuzz/run.sh),
 # each linked with the fuzz build of lib/, of which it takes what it calls
 FUZZ = build/fuzz/fuzz_addr build/fuzz/fuzz_decode build/fuzz/fuzz_esc \
@@ -155,16 +155,23 @@ werror:
 
 # the programs and unit tests again under ASan+UBSan, in build/san
 san:
-	mkdir -p build/san/tests/unit
+	rm -rf build/san/lib && mkdir -p build/san/tests/unit build/san/lib
+	for s in $(LIBSRC) $(NATSSRC); do \
+	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -c -o build/san/$${s%.c}.o $$s || exit 1; \
+	done
+	objs=; for s in $(LIBSRC); do objs="$$objs build/san/$${s%.c}.o"; done; \
+	rm -f build/san/libchanrelay.a && $(AR) -rc build/san/libchanrelay.a $$objs
+	nats=; for s in $(NATSSRC); do nats="$$nats build/san/$${s%.c}.o"; done; \
 	for p in $(PROGS); do \
 	    case " $(NATSPROGS) " in \
-	    *" $$p "*) extra="$(NATSSRC) $(NATSLIBS)" ;; *) extra= ;; esac; \
+	    *" $$p "*) extra="$$nats build/san/libchanrelay.a $(NATSLIBS)" ;; \
+	    *) extra=build/san/libchanrelay.a ;; esac; \
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$p cmd/$$p.c \
-	        $(LIBSRC) $(LDLIBS) $$extra || exit 1; \
+	        $$extra $(LDLIBS) || exit 1; \
 	done
 	for t in $(UNIT); do \
 	    $(SANCC) $(CPPFLAGS) $(SANFLAGS) -o build/san/$$t $$t.c \
-	        $(LIBSRC) $(LDLIBS) || exit 1; \
+	        build/san/libchanrelay.a $(LDLIBS) || exit 1; \
 	done
 	for s in $(SCRIPTS); do \
 	    cp -f cmd/$$s.sh build/san/$$s && chmod 755 build/san/$$s || exit 1; \
@@ -180,11 +187,13 @@ cross:
 	    exit 100 ;; esac
 	d=build/cross/$(ARCH); \
 	if [ "$(ARCH)" = arm64 ]; then \
-	    cc="$(CROSSCC_arm64)" ar="$(CROSSAR_arm64)"; \
-	else cc="$(CROSSCC_armhf)" ar="$(CROSSAR_armhf)"; fi; \
+	    cc="$(CROSSCC_arm64)" ar="$(CROSSAR_arm64)" \
+	    xf="$(CROSSFLAGS_arm64)"; \
+	else cc="$(CROSSCC_armhf)" ar="$(CROSSAR_armhf)" \
+	    xf="$(CROSSFLAGS_armhf)"; fi; \
 	rm -rf $$d && mkdir -p $$d/lib $$d/tests/unit && \
 	for s in $(LIBSRC) $(NATSSRC); do \
-	    $$cc $(CPPFLAGS) $(CROSSFLAGS) -c -o $$d/$${s%.c}.o $$s || exit 1; \
+	    $$cc $(CPPFLAGS) $(CROSSFLAGS) $$xf -c -o $$d/$${s%.c}.o $$s || exit 1; \
 	done; \
 	objs=; for s in $(LIBSRC); do objs="$$objs $$d/$${s%.c}.o"; done; \
 	$$ar -rc $$d/libchanrelay.a $$objs || exit 1; \
@@ -193,11 +202,11 @@ cross:
 	    case " $(NATSPROGS) " in \
 	    *" $$p "*) extra="$$nats $$d/libchanrelay.a $(NATSLIBS)" ;; \
 	    *) extra=$$d/libchanrelay.a ;; esac; \
-	    $$cc $(CPPFLAGS) $(CROSSFLAGS) $(LDFLAGS) -o $$d/$$p cmd/$$p.c \
+	    $$cc $(CPPFLAGS) $(CROSSFLAGS) $$xf $(LDFLAGS) -o $$d/$$p cmd/$$p.c \
 	        $$extra $(LDLIBS) || exit 1; \
 	done; \
 	for t in $(UNIT); do \
-	    $$cc $(CPPFLAGS) $(CROSSFLAGS) $(LDFLAGS) -o $$d/$$t $$t.c \
+	    $$cc $(CPPFLAGS) $(CROSSFLAGS) $$xf $(LDFLAGS) -o $$d/$$t $$t.c \
 	        $$d/libchanrelay.a $(LDLIBS) || exit 1; \
 	done; \
 	for s in $(SCRIPTS); do \
@@ -212,8 +221,8 @@ check-cross: cross tools
 # make static: the socket programs linked with no shared library, in
 # build/static: with musl (STATICCC), whose lib/ modules it cannot compile
 # left out of the archive and the program that needs them linked with
-# glibc's -static instead (make says which). Capture mode (libpcap's
-# dlopen) is not there in a musl build. The kernel and libpcap headers that
+# glibc's -static instead (make says which, at the end). Capture mode
+# (libpcap's dlopen) is not in a static build: PCAPDL_STATIC. The kernel and libpcap headers that
 # lib/ includes are glibc's, which musl-gcc leaves out: build/static/include.
 static:
 	rm -rf build/static && mkdir -p build/static/include build/static/lib
@@ -226,14 +235,17 @@ static:
 	    echo "make static: $$s: no $(STATICCC) build" >&2; \
 	done
 	$(AR) -rc build/static/libchanrelay.a build/static/lib/*.o
-	for p in $(STATICPROGS); do \
+	glibc=; for p in $(STATICPROGS); do \
 	    $(STATICCC) $(CPPFLAGS) -idirafter build/static/include \
 	        $(STATICFLAGS) -static -o build/static/$$p cmd/$$p.c \
 	        build/static/libchanrelay.a $(LDLIBS) 2>/dev/null && continue; \
 	    echo "make static: $$p: glibc $(CC) -static instead of $(STATICCC)" >&2; \
 	    $(CC) $(CPPFLAGS) $(STATICFLAGS) -static -o build/static/$$p \
 	        cmd/$$p.c $(LIBSRC) $(LDLIBS) || exit 1; \
-	done
+	    glibc="$$glibc $$p"; \
+	done; \
+	[ -z "$$glibc" ] || \
+	    echo "make static: linked with glibc -static, not $(STATICCC):$$glibc" >&2
 	for s in $(SCRIPTS); do \
 	    cp -f cmd/$$s.sh build/static/$$s && chmod 755 build/static/$$s || exit 1; \
 	done

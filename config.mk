@@ -25,10 +25,17 @@ CROSSAR_arm64 = aarch64-linux-gnu-ar
 CROSSCC_armhf = arm-linux-gnueabihf-gcc
 CROSSAR_armhf = arm-linux-gnueabihf-ar
 CROSSFLAGS = $(CFLAGS) -Werror
+# per target, after CROSSFLAGS: armhf's time_t is 32 bits in Debian 12
+# unless asked (glibc 2.34 and up, with _FILE_OFFSET_BITS=64): times past
+# 2038. The libraries keep their 32-bit time; lib/capture.h reads libpcap's
+# packet header in its own layout so either time_t is right
+CROSSFLAGS_arm64 =
+CROSSFLAGS_armhf = -D_TIME_BITS=64
 
-# make static: the socket programs with no shared library, in build/static
+# make static: the socket programs with no shared library, in build/static;
+# PCAPDL_STATIC: no dlopen there, so no capture mode (lib/pcapdl.c)
 STATICCC = musl-gcc
-STATICFLAGS = -std=c11 -O2 -Wall -Wextra -Werror
+STATICFLAGS = -std=c11 -O2 -Wall -Wextra -Werror -DPCAPDL_STATIC
 STATICPROGS = udp-recv udp-bind chanlog udp-send tee-sink tcp-listen \
 	tcp-connect connstorm
 

@@ -1,6 +1,7 @@
 /* capture.c: open a libpcap capture the way tcpdump does. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture.h"
 #include "pcapw.h"
@@ -110,10 +111,28 @@ capture_open(const char *iface, const char *path, size_t bufsize,
 	return p;
 }
 
-int64_t
-capture_sec(const struct pcap_pkthdr *h)
+/* with the program's own time_t as wide as long (every build but a 32-bit
+ * one with _TIME_BITS=64), the two layouts must be one */
+_Static_assert(sizeof(time_t) != sizeof(long) ||
+    sizeof(struct capture_hdr) == sizeof(struct pcap_pkthdr),
+    "struct capture_hdr is not libpcap's struct pcap_pkthdr");
+
+void
+capture_hdr(struct capture_hdr *h, const struct pcap_pkthdr *p)
 {
-	int64_t s = (int64_t)h->ts.tv_sec;
+	memcpy(h, p, sizeof *h);
+}
+
+const struct pcap_pkthdr *
+capture_pkthdr(const struct capture_hdr *h)
+{
+	return (const struct pcap_pkthdr *)(const void *)h;
+}
+
+int64_t
+capture_sec(const struct capture_hdr *h)
+{
+	int64_t s = (int64_t)h->sec;
 
 	return s < 0 ? s + ((int64_t)1 << 32) : s;
 }

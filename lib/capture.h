@@ -52,12 +52,36 @@ int capture_filter(pcap_t *p, const char *expr, char *err, size_t len,
     int *status);
 
 /*
+ * struct capture_hdr: libpcap's struct pcap_pkthdr as the library itself
+ * was built, its struct timeval two longs (Linux; Debian 12's libpcap on
+ * armhf has a 32-bit time_t). A program built with -D_TIME_BITS=64 on a
+ * 32-bit target (make cross ARCH=armhf) has a struct timeval of 16 bytes
+ * that libpcap never saw, and caplen and len at other offsets: every
+ * header that crosses to or from libpcap goes through this one instead.
+ * (A libpcap built with a 64-bit time_t on a 32-bit target, as Debian 13's
+ * armhf one is, would need sec and usec of 64 bits.)
+ */
+struct capture_hdr {
+	long sec;
+	long usec;	/* nanoseconds where the precision is set so */
+	uint32_t caplen;
+	uint32_t len;
+};
+
+/* capture_hdr: the header libpcap handed over, as a struct capture_hdr. */
+void capture_hdr(struct capture_hdr *h, const struct pcap_pkthdr *p);
+
+/* capture_pkthdr: h, to hand to libpcap (pcap_offline_filter). */
+const struct pcap_pkthdr *capture_pkthdr(const struct capture_hdr *h);
+
+/*
  * capture_sec: the seconds of a packet's time. A pcap file holds them as
  * an unsigned 32-bit number (up to 2106-02-07), which libpcap up to 1.10
- * sign-extends: a negative tv_sec is taken back as unsigned. No capture
- * has a real time before 1970, and pcapng's times are unsigned too.
+ * sign-extends (and a 32-bit long holds as negative past 2038): a
+ * negative sec is taken back as unsigned. No capture has a real time
+ * before 1970, and pcapng's times are unsigned too.
  */
-int64_t capture_sec(const struct pcap_pkthdr *h);
+int64_t capture_sec(const struct capture_hdr *h);
 
 /*
  * capture_error: after pcap_dispatch failed on p, the exit status the

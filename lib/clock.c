@@ -24,11 +24,21 @@ clock_wall(void)
 	return ns(CLOCK_REALTIME);
 }
 
+/* the last second a time_t holds: 2038-01-19T03:14:07Z for a 32-bit one */
+#define TS_MAX (((uint64_t)1 << (sizeof(time_t) * 8 - 1)) - 1)
+
 struct timespec
 clock_ts(uint64_t ns)
 {
 	struct timespec ts;
 
+	/* a 32-bit time_t would wrap a long wait into a negative one, which
+	 * ppoll refuses: the longest it holds instead */
+	if (ns / NS_PER_S > TS_MAX) {
+		ts.tv_sec = (time_t)TS_MAX;
+		ts.tv_nsec = 999999999;
+		return ts;
+	}
 	ts.tv_sec = (time_t)(ns / NS_PER_S);
 	ts.tv_nsec = (long)(ns % NS_PER_S);
 	return ts;

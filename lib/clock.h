@@ -15,7 +15,8 @@ uint64_t clock_wall(void);
 #define NS_PER_S 1000000000ull
 
 /* clock_ts: ns nanoseconds as a struct timespec, for the calls that take
- * one (nanosleep, ppoll, epoll_pwait2, clock_nanosleep). */
+ * one (nanosleep, ppoll, epoll_pwait2, clock_nanosleep); past what a
+ * time_t holds (68 years for a 32-bit one), the longest it holds. */
 struct timespec clock_ts(uint64_t ns);
 
 /*

@@ -158,7 +158,10 @@ header(natsMsg *m, const char *name)
 }
 
 /* meta: the time and addresses the headers give; the server's time of
- * the message when there is no Chanrelay-Time. */
+ * the message when there is no Chanrelay-Time. libnats gives times as
+ * int64_t nanoseconds, never a time_t, so its own 32-bit time_t on armhf
+ * does not matter; ours is 64 bits there too (config.mk), and with a
+ * 32-bit one a time past 2038 would wrap here (see chanrelay(7)). */
 static void
 meta(natsMsg *m, struct udpmeta *u)
 {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "arg.h"
+#include "capture.h"
 #include "frame.h"
 #include "num.h"
 #include "pcapdl.h"
@@ -101,23 +102,52 @@ recsel_any(const struct recsel *s)
 	return s->has_bpf || s->has_re;
 }
 
+#ifndef REG_STARTEND
+#include <err.h>
+#include <stdlib.h>
+
+/* cstr: musl's regexec has no REG_STARTEND: the record in a buffer of
+ * ours, NUL-terminated, so a regex sees it only up to a NUL within it */
+static const char *
+cstr(const unsigned char *p, size_t n)
+{
+	static char *b;
+	static size_t cap;
+	char *t;
+
+	if (n >= cap) {
+		if ((t = realloc(b, n + 1)) == NULL)
+			err(111, "unable to allocate %zu bytes", n + 1);
+		b = t;
+		cap = n + 1;
+	}
+	memcpy(b, p, n);
+	b[n] = '\0';
+	return b;
+}
+#endif
+
 int
 recsel_match(const struct recsel *s, const struct rec *r)
 {
-	struct pcap_pkthdr h;
-	regmatch_t m;
+	struct capture_hdr h;
 
 	if (s->has_bpf) {
 		memset(&h, 0, sizeof h);
 		h.caplen = r->caplen;
 		h.len = r->origlen;
-		return pcapdl.offline_filter(&s->bpf, &h, r->data) != 0;
+		return pcapdl.offline_filter(&s->bpf, capture_pkthdr(&h),
+		    r->data) != 0;
 	}
 	if (s->has_re) {
-		m.rm_so = 0;
-		m.rm_eo = (regoff_t)r->n;
+#ifdef REG_STARTEND
+		regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)r->n };
+
 		return regexec(&s->re, (const char *)r->p, 1, &m,
 		    REG_STARTEND) == 0;
+#else
+		return regexec(&s->re, cstr(r->p, r->n), 0, NULL, 0) == 0;
+#endif
 	}
 	return 1;
 }

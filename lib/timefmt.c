@@ -2,9 +2,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <string.h>
-#include <time.h>
-
 #include "timefmt.h"
 
 /* The first and last second that fit in four year digits. */
@@ -40,6 +37,23 @@ civil(int64_t z, int *y, unsigned *m, unsigned *d)
 	*d = doy - (153 * mp + 2) / 5 + 1;
 	*m = mp < 10 ? mp + 3 : mp - 9;
 	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* days: the day (0 is 1970-01-01) of date y-m-d, the other way round
+ * (Hinnant's days_from_civil), in 64 bits: timegm(3) gives a time_t, 32
+ * bits on a 32-bit build, which wraps past 2038. */
+static int64_t
+days(int y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
 }
 
 /*
@@ -143,10 +157,8 @@ mdays(int y, int mo)
 int
 timefmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
 {
-	struct tm tm;
 	int y, mo, d, h, mi, se, zh, zm, sign, nd = 0;
 	uint32_t f = 0;
-	time_t t;
 
 	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) ||
 	    *s++ != '-' || digits(&s, 2, &d) || (*s != 'T' && *s != ' ') ||
@@ -180,15 +192,10 @@ timefmt_iso_parse(const char *s, int64_t *sec, uint32_t *nsec)
 		return -1;
 	if (*s != '\0')
 		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	*sec = (int64_t)t - sign * (zh * 3600 + zm * 60);
+	/* a leap second (:60) is the first second of the next minute, as
+	 * timegm took it */
+	*sec = days(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	    mi * 60 + se - sign * (zh * 3600 + zm * 60);
 	*nsec = f;
 	return 0;
 }

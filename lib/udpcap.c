@@ -68,16 +68,18 @@ udpcap_lost(struct udpcap *c)
 
 /* packet: one packet of the capture, written when it is a datagram. */
 static void
-packet(unsigned char *user, const struct pcap_pkthdr *h,
+packet(unsigned char *user, const struct pcap_pkthdr *ph,
     const unsigned char *bytes)
 {
 	struct udpcap *c = (struct udpcap *)user;
+	struct capture_hdr hdr, *h = &hdr;
 	struct udpinfo u;
 	struct udpmeta m;
 
 	if (c->wfailed)
 		return;
 	c->received++;
+	capture_hdr(h, ph);
 	/* not UDP, or an IPv4 or IPv6 fragment */
 	if (decode_udp((uint32_t)c->linktype, bytes, h->caplen, &u) != 1) {
 		c->skipped++;
@@ -94,7 +96,7 @@ packet(unsigned char *user, const struct pcap_pkthdr *h,
 		return;
 	}
 	/* tv_usec holds nanoseconds: the capture's precision is set so */
-	decode_meta(&u, capture_sec(h), (uint32_t)h->ts.tv_usec, &m);
+	decode_meta(&u, capture_sec(h), (uint32_t)h->usec, &m);
 	if (recout_udp(c->w, &m, u.payload, u.paylen) == -1) {
 		c->wfailed = 1;
 		c->werr = errno;

@@ -39,17 +39,19 @@ struct seen {
 };
 
 static void
-record(unsigned char *user, const struct pcap_pkthdr *h,
+record(unsigned char *user, const struct pcap_pkthdr *ph,
     const unsigned char *b)
 {
 	struct seen *s = (struct seen *)user;
+	struct capture_hdr h;
 	struct udpinfo u;
 
 	if (s->n == MAXREC)
 		return;
-	s->sec[s->n] = capture_sec(h) * 1000000000 + h->ts.tv_usec;
+	capture_hdr(&h, ph);
+	s->sec[s->n] = capture_sec(&h) * 1000000000 + h.usec;
 	s->wanted[s->n] = decode_udp((uint32_t)pcapdl.datalink(s->p), b,
-	    h->caplen, &u) == 1 || u.frag;
+	    h.caplen, &u) == 1 || u.frag;
 	s->n++;
 }
 
@@ -191,16 +193,16 @@ test_sec(void)
 {
 	static const int64_t want[] = { 2147483647, 2147483648LL, 3000000000LL,
 	    4294967295LL };
-	struct pcap_pkthdr h;
+	struct capture_hdr h;
 	struct seen s;
 	int i;
 
 	memset(&h, 0, sizeof h);
-	h.ts.tv_sec = (time_t)INT32_MIN;
+	h.sec = (long)INT32_MIN;
 	is_int(capture_sec(&h), 2147483648LL, "sign-extended 2^31 is 2^31");
-	h.ts.tv_sec = -1;
+	h.sec = -1;
 	is_int(capture_sec(&h), 4294967295LL, "-1 is 2106-02-07T06:28:15");
-	h.ts.tv_sec = 1700000000;
+	h.sec = 1700000000;
 	is_int(capture_sec(&h), 1700000000, "2023 is 2023");
 	if (seen(FX "real-2038.pcap", NULL, &s) == -1 || s.n != 4) {
 		ok(0, "real-2038.pcap: 4 packets");

@@ -47,9 +47,16 @@ main(void)
 	ok(t.tv_sec == 86400 && t.tv_nsec == 123456789,
 	    "clock_ts(a day and 123456789 ns)");
 	t = clock_ts(UINT64_MAX);
-	ok((uint64_t)t.tv_sec == UINT64_MAX / NS_PER_S &&
-	    t.tv_nsec == (long)(UINT64_MAX % NS_PER_S),
-	    "clock_ts(UINT64_MAX) splits, no overflow");
+	if (sizeof(time_t) >= 8)
+		ok((uint64_t)t.tv_sec == UINT64_MAX / NS_PER_S &&
+		    t.tv_nsec == (long)(UINT64_MAX % NS_PER_S),
+		    "clock_ts(UINT64_MAX) splits, no overflow");
+	else
+		ok((int64_t)t.tv_sec == INT32_MAX && t.tv_nsec == 999999999,
+		    "clock_ts(UINT64_MAX): a 32-bit time_t's longest");
+	t = clock_ts((uint64_t)INT32_MAX * NS_PER_S + 5);
+	ok((int64_t)t.tv_sec == INT32_MAX && t.tv_nsec == 5,
+	    "clock_ts(2^31 - 1 s + 5 ns) splits");
 	if (pipe(fds) == -1)
 		abort();
 	p.fd = fds[0];

@@ -7,6 +7,38 @@
 #include "timefmt.h"
 #include "tap.h"
 
+#define LEAP(y)	((y) % 4 == 0 && ((y) % 100 != 0 || (y) % 400 == 0))
+
+/*
+ * slow: sec as a struct tm by counting years and months from 1970, after
+ * a whole number of 400-year cycles (146097 days each): for the seconds a
+ * 32-bit time_t cannot hold, where gmtime(3) would see a wrapped value.
+ */
+static void
+slow(int64_t sec, struct tm *tm)
+{
+	static const int md[12] =
+	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int64_t d, sod, era;
+	int y = 1970, m = 0, n;
+
+	d = sec / 86400 - (sec % 86400 < 0);
+	sod = sec - d * 86400;
+	era = d / 146097 - (d % 146097 < 0);
+	d -= era * 146097;
+	for (; d >= (n = 365 + LEAP(y)); y++)
+		d -= n;
+	for (; d >= (n = md[m] + (m == 1 && LEAP(y))); m++)
+		d -= n;
+	memset(tm, 0, sizeof *tm);
+	tm->tm_year = (int)(y + era * 400 - 1900);
+	tm->tm_mon = m;
+	tm->tm_mday = (int)d + 1;
+	tm->tm_hour = (int)(sod / 3600);
+	tm->tm_min = (int)(sod / 60 % 60);
+	tm->tm_sec = (int)(sod % 60);
+}
+
 /* ref: the same text the slow, trusted way. */
 static void
 ref(char *buf, int64_t sec, uint32_t nsec)
@@ -16,7 +48,10 @@ ref(char *buf, int64_t sec, uint32_t nsec)
 	char d[32];
 
 	/* %Y does not pad years below 1000 to four digits; %04d does. */
-	gmtime_r(&t, &tm);
+	if ((int64_t)t == sec)
+		gmtime_r(&t, &tm);
+	else
+		slow(sec, &tm);
 	strftime(d, sizeof(d), "%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, 64, "%04d-%s.%09luZ", tm.tm_year + 1900, d,
 	    (unsigned long)nsec);
@@ -174,6 +209,56 @@ main(void)
 		    s == 1798675200, "Feb 29 of leap years, Dec 31: taken");
 		ok(timefmt_iso_parse("2016-12-31T23:59:60Z", &s, &ns) == 0 &&
 		    s == 1483228800, "a leap second is the second after :59");
+		/* no time_t in between: right on a 32-bit one too */
+		ok(timefmt_iso_parse("2038-01-19T03:14:08Z", &s, &ns) == 0 &&
+		    s == 2147483648LL && timefmt_iso_parse(
+		    "1901-12-13T20:45:51Z", &s, &ns) == 0 &&
+		    s == -2147483649LL, "2^31 and -2^31 - 1 s");
+		ok(timefmt_iso_parse("2106-02-07T06:28:16Z", &s, &ns) == 0 &&
+		    s == 4294967296LL && timefmt_iso_parse(
+		    "2400-02-29T00:00:00Z", &s, &ns) == 0 &&
+		    s == 13574563200LL, "2^32 s, 2400-02-29");
+		ok(timefmt_iso_parse("9999-12-31T23:59:59Z", &s, &ns) == 0 &&
+		    s == 253402300799LL && timefmt_iso_parse(
+		    "0000-01-01T00:00:00Z", &s, &ns) == 0 &&
+		    s == -62167219200LL && timefmt_iso_parse(
+		    "1600-02-29T12:00:00Z", &s, &ns) == 0 &&
+		    s == -11670955200LL, "years 0000, 1600 and 9999");
 	}
+	{
+		char t[TIMEFMT_ISO_LEN];
+		int64_t s, r;
+		uint32_t ns, rn;
+		int n, good = 1;
+
+		for (n = 0; n < 100000 && good; n++) {
+			s = (int64_t)(rnd() % (253402300800ULL +
+			    62167219200ULL)) - 62167219200LL;
+			ns = (uint32_t)(rnd() % 1000000000u);
+			timefmt_iso(t, s, ns);
+			good = timefmt_iso_parse(t, &r, &rn) == 0 && r == s &&
+			    rn == ns;
+		}
+		ok(good, "100000 random times 0000..9999 parsed back (%lld)",
+		    (long long)s);
+	}
+	if (sizeof(time_t) >= 8) {
+		struct tm a, b;
+		size_t i;
+		int good = 1;
+
+		/* the reference for a 32-bit time_t, checked where it can be */
+		for (i = 0; i < sizeof(edge) / sizeof(edge[0]) && good; i++) {
+			time_t t = (time_t)edge[i];
+
+			gmtime_r(&t, &a);
+			slow(edge[i], &b);
+			good = a.tm_year == b.tm_year && a.tm_mon == b.tm_mon &&
+			    a.tm_mday == b.tm_mday && a.tm_hour == b.tm_hour &&
+			    a.tm_min == b.tm_min && a.tm_sec == b.tm_sec;
+		}
+		ok(good, "the year-counting reference is gmtime(3)'s");
+	} else
+		ok(1, "# SKIP a 32-bit time_t: gmtime(3) ends in 2038");
 	return tap_done();
 }
