@@ -1,6 +1,7 @@
 /* chandir.c: a channel directory: created, locked, its finished files. */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +14,26 @@
 
 #include "chandir.h"
 #include "timefmt.h"
+
+/* glibc has renameat2 from 2.28; musl has none: the system call itself */
+#if !defined(__GLIBC__) || __GLIBC__ < 2 || \
+    (__GLIBC__ == 2 && __GLIBC_MINOR__ < 28)
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE	(1 << 0)	/* <linux/fs.h> */
+#endif
+static int
+renameat2(int ofd, const char *old, int nfd, const char *new,
+    unsigned int flags)
+{
+#ifdef SYS_renameat2
+	return (int)syscall(SYS_renameat2, ofd, old, nfd, new, flags);
+#else
+	(void)ofd, (void)old, (void)nfd, (void)new, (void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+#endif
 
 int
 chandir_open(const char *path)

@@ -14,6 +14,32 @@
 #include "handlers.h"
 #include "launch.h"
 
+/* glibc has sigabbrev_np from 2.32; musl has none: the standard
+ * signals by name, the others NULL (as glibc's realtime ones) */
+#if !defined(__GLIBC__) || __GLIBC__ < 2 || \
+    (__GLIBC__ == 2 && __GLIBC_MINOR__ < 32)
+static const char *
+sigabbrev_np(int sig)
+{
+	static const char *const name[] = {
+		[SIGHUP] = "HUP", [SIGINT] = "INT", [SIGQUIT] = "QUIT",
+		[SIGILL] = "ILL", [SIGTRAP] = "TRAP", [SIGABRT] = "ABRT",
+		[SIGBUS] = "BUS", [SIGFPE] = "FPE", [SIGKILL] = "KILL",
+		[SIGUSR1] = "USR1", [SIGSEGV] = "SEGV", [SIGUSR2] = "USR2",
+		[SIGPIPE] = "PIPE", [SIGALRM] = "ALRM", [SIGTERM] = "TERM",
+		[SIGCHLD] = "CHLD", [SIGCONT] = "CONT", [SIGSTOP] = "STOP",
+		[SIGTSTP] = "TSTP", [SIGTTIN] = "TTIN", [SIGTTOU] = "TTOU",
+		[SIGURG] = "URG", [SIGXCPU] = "XCPU", [SIGXFSZ] = "XFSZ",
+		[SIGVTALRM] = "VTALRM", [SIGPROF] = "PROF",
+		[SIGWINCH] = "WINCH", [SIGIO] = "IO", [SIGSYS] = "SYS",
+	};
+
+	if (sig <= 0 || (size_t)sig >= sizeof name / sizeof name[0])
+		return NULL;
+	return name[sig];
+}
+#endif
+
 void
 handlers_stdfds(void)
 {

@@ -13,8 +13,6 @@
 
 extern char **environ;
 
-static volatile int childerr;	/* written by a vfork child, see launch_prog */
-
 /* setfd: make want refer to have (or /dev/null when have is -1). */
 static int
 setfd(int have, int want, int flags)
@@ -48,11 +46,68 @@ child(const char *file, char *const argv[], char *const envp[], int in,
 }
 
 /*
- * start: vfork: the child borrows our memory until it execs, so we
- * copy no page tables, and an exec failure comes back through that
- * shared memory (childerr). Every signal is blocked around it, so none
- * of our handlers runs in the child; bench/tcp-listen measures this
- * against fork and posix_spawn (bench/spawn-alt.c).
+ * What vfork does here, learnt on the first spawn: Linux's shares our
+ * memory until the child execs, so a failed exec can come back through
+ * it (childerr) at no cost; qemu-user runs vfork as fork, a copy, and
+ * there it comes back on a close-on-exec pipe, whose read also waits for
+ * the exec. The pipe costs a wait for the exec to close it: about 7 us
+ * of the parent's CPU a spawn, so only where vfork copies.
+ */
+static enum { VF_UNKNOWN, VF_SHARED, VF_COPIED } vf;
+static volatile int childran, childerr;	/* written by a vfork child */
+
+/* errpipe: the close-on-exec pipe of a child's exec failure; its write
+ * end not 0 or 1, which the child dup2s over. */
+static int
+errpipe(int p[2])
+{
+	int fd, e;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if (p[1] > 1)
+		return 0;
+	if ((fd = fcntl(p[1], F_DUPFD_CLOEXEC, 2)) == -1) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		return errno = e, -1;
+	}
+	close(p[1]);
+	p[1] = fd;
+	return 0;
+}
+
+/* report: the child's side: errno e of its failed exec on pipe fd; a
+ * write of this size to a pipe is all or nothing. */
+static void
+report(int fd, int e)
+{
+	while (write(fd, &e, sizeof e) == -1 && errno == EINTR)
+		;
+}
+
+/* heard: the errno a child wrote on pipe p, 0 when it wrote nothing (its
+ * exec closed the close-on-exec end); the pipe closed. */
+static int
+heard(int p[2])
+{
+	ssize_t n;
+	int e;
+
+	close(p[1]);
+	while ((n = read(p[0], &e, sizeof e)) == -1 && errno == EINTR)
+		;
+	close(p[0]);
+	return n == (ssize_t)sizeof e ? e : 0;
+}
+
+/*
+ * start: vfork: the child borrows our memory until it execs, so we copy
+ * no page tables; an exec failure comes back as vf says. Every signal is
+ * blocked around it, so none of our handlers runs in the child;
+ * bench/tcp-listen measures this against fork and posix_spawn
+ * (bench/spawn-alt.c).
  */
 static pid_t
 start(const char *file, char *const argv[], char *const envp[], int in,
@@ -60,28 +115,41 @@ start(const char *file, char *const argv[], char *const envp[], int in,
 {
 	sigset_t all, old;
 	pid_t pid;
-	int e;
+	int e, p[2] = { -1, -1 };
 
-	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, &old) == -1)
+	if (vf != VF_SHARED && errpipe(p) == -1)
 		return -1;
-	childerr = 0;
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) == -1) {
+		e = errno;
+		if (p[0] != -1)
+			heard(p);	/* to close it */
+		return errno = e, -1;
+	}
+	childran = childerr = 0;
 	if ((pid = vfork()) == 0) {
+		childran = 1;
 		child(file, argv, envp, in, out);
-		childerr = errno;
+		childerr = errno != 0 ? errno : EIO;
+		if (p[1] != -1)
+			report(p[1], childerr);
 		_exit(127);
 	}
 	e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid == -1)
-		return errno = e, -1;
-	if (childerr != 0) {
+	if (pid != -1) {
+		if (vf == VF_UNKNOWN)
+			vf = childran ? VF_SHARED : VF_COPIED;
+		e = p[0] != -1 ? heard(p) : childerr;
+	} else if (p[0] != -1)
+		heard(p);	/* to close it */
+	if (pid != -1 && e != 0) {
 		/* it is ours to reap: it never ran the program */
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
-		return errno = childerr, -1;
+		pid = -1;
 	}
-	return pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid == -1 ? (errno = e, -1) : pid;
 }
 
 pid_t

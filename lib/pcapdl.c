@@ -7,6 +7,17 @@
 
 struct pcapdl pcapdl;
 
+#ifdef PCAPDL_STATIC
+/* make static: a static program cannot dlopen (musl's dlopen fails, and
+ * glibc's would need the very shared libraries a static build is without) */
+int
+pcapdl_load(char *err, size_t len)
+{
+	snprintf(err, len, "capture mode is not in the static build "
+	    "(no dlopen of libpcap)");
+	return -1;
+}
+#else
 /* the Debian soname first, then the names other systems use */
 static const char *const names[] = {
 	"libpcap.so.0.8", "libpcap.so.1", "libpcap.so"
@@ -39,3 +50,4 @@ pcapdl_load(char *err, size_t len)
 #undef PCAPDL_LOAD
 	return 0;
 }
+#endif

@@ -2,6 +2,7 @@
  * that starts the pool's connections on time and reports each second. */
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <err.h>
 #include <errno.h>
@@ -22,6 +23,26 @@
 #define GRACE		(NS_PER_S / 2)	/* for connections in flight */
 #define SIGSLOT		UINT64_MAX	/* epoll data of the self-pipe */
 #define NONE		STORM_NONE	/* a latency or counter not known */
+
+/* glibc has epoll_pwait2 from 2.35; musl has none: the system call,
+ * whose timespec is 64-bit, as musl's is from 1.2; with a 32-bit one, or
+ * no such call, ENOSYS, and waitev waits in whole ms */
+#if !defined(__GLIBC__) || __GLIBC__ < 2 || \
+    (__GLIBC__ == 2 && __GLIBC_MINOR__ < 35)
+static int
+epoll_pwait2(int ep, struct epoll_event *ev, int n,
+    const struct timespec *ts, const sigset_t *mask)
+{
+#ifdef SYS_epoll_pwait2
+	if (sizeof ts->tv_sec == 8)
+		return (int)syscall(SYS_epoll_pwait2, ep, ev, n, ts, mask,
+		    (size_t)(_NSIG / 8));
+#endif
+	(void)ep, (void)ev, (void)n, (void)ts, (void)mask;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
 
 static unsigned long long
 ull(uint64_t v)
