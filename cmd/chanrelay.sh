@@ -393,7 +393,7 @@ now() {
 
 # udp-recv's option letters (its getopt string): bindargs reads its
 # command line with them. tests/chanrelay.bats checks they agree.
-UDP_RECV_OPTS=a:b:c:d:F:f:hI:i:M:m:RS:T:t:U:uv
+UDP_RECV_OPTS=a:b:c:d:F:f:GhI:i:M:m:RS:T:t:U:uv
 
 # bindargs STAGE: when STAGE is udp-recv receiving on an ADDRESS (not -d,
 # -I, -i), the udp-bind arguments that make the same socket: -b -m -R -S

@@ -28,10 +28,10 @@
 #include "udpsock.h"
 #include "udpsrc.h"
 
-#define USAGE "usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] " \
+#define USAGE "usage: udp-recv [-GhRuv] [-a FILE] [-b SIZE] [-c COUNT] " \
 	"[-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-M FILE] " \
 	"[-m IFACE] [-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]"
-#define OPTSTRING	"a:b:c:d:F:f:hI:i:M:m:RS:T:t:U:uv"
+#define OPTSTRING	"a:b:c:d:F:f:GhI:i:M:m:RS:T:t:U:uv"
 
 #define RCVBUF_DEFAULT	(4u << 20)	/* 8 MiB granted: see -b */
 #define DRAIN_NS	2000000000ull	/* bound on the drain after TERM */
@@ -41,7 +41,7 @@ struct opts {
 	const char *user, *address, *metrics;
 	struct addr addr, src;
 	uint64_t rcvbuf, count, idle, duration;
-	int fd, format, reuseport, unbuf, verbose;
+	int fd, format, nogro, reuseport, unbuf, verbose;
 };
 
 /* One run: where records come from and where they go. */
@@ -68,6 +68,7 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'd': o->fd = num_arg("fd", optarg, 0, 65535); break;
 		case 'F': o->format = recout_format_arg(optarg); break;
 		case 'f': o->filter = optarg; break;
+		case 'G': o->nogro = 1; break;
 		case 'h': arg_help(0); break;
 		case 'I': o->rfile = optarg; break;
 		case 'i': o->iface = optarg; break;
@@ -118,6 +119,8 @@ parse(int argc, char **argv, struct opts *o)
 		arg_misuse("%s", "-m and -S need a multicast ADDRESS");
 	if (o->reuseport && o->fd == -1 && !o->address)
 		arg_misuse("%s", "-R needs ADDRESS");
+	if (o->nogro && (o->iface || o->rfile))
+		arg_misuse("%s", "-G is for a socket, not -I or -i");
 	if (o->address == NULL)
 		return;
 	addr_arg("address", o->address, &o->addr);
@@ -210,7 +213,7 @@ sock_open(const struct opts *o)
 	char text[ADDR_STRLEN];
 	const char *step;
 	long got;
-	int fd;
+	int fd, gro;
 
 	if (o->fd != -1) {
 		sockfd_arg(o->fd, SOCK_DGRAM, o->address, &o->addr);
@@ -221,12 +224,12 @@ sock_open(const struct opts *o)
 	    &step)) == -1)
 		err(111, "unable to %s %s", step, o->address);
 	sockfd_name(fd, &ss, text);
-	if (o->fd != -1 && udpsock_meta(fd, ss.ss_family) == -1)
-		err(111, "unable to ask for datagram metadata");
+	gro = udpsock_rx(fd, ss.ss_family, !o->nogro, o->verbose);
 	/* an inherited socket is sized here; ours was before its bind */
 	got = udpsock_rcvbuf_want(fd, o->rcvbuf, o->fd != -1);
 	if (o->verbose)
-		warnx("listening on %s, receive buffer %ld bytes", text, got);
+		warnx("listening on %s, receive buffer %ld bytes%s", text, got,
+		    gro ? ", UDP_GRO" : "");
 	if (o->addrfile && addrfile_write(o->addrfile, text) == -1)
 		err(111, "unable to write %s", o->addrfile);
 	return fd;

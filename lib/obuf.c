@@ -1,5 +1,6 @@
 /* obuf.c: buffered output to a file descriptor, flushed on demand. */
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 
 #include <err.h>
 #include <errno.h>
@@ -98,6 +99,59 @@ obuf_record(struct obuf *b, const struct iovec *v, int cnt)
 			return -1;
 	obuf_mark(b);
 	return 0;
+}
+
+void
+obuf_mark_past(struct obuf *b, size_t n)
+{
+	if (b->ends)
+		b->ends[b->marks % OBUF_RING] = b->out + b->len + n;
+	b->marks++;
+}
+
+/* advance: the first done bytes of the cnt pieces at *v are written:
+ * drop them. */
+static void
+advance(struct iovec **v, int *cnt, size_t done)
+{
+	while (*cnt > 0 && done >= (*v)->iov_len) {
+		done -= (*v)->iov_len;
+		(*v)++;
+		(*cnt)--;
+	}
+	if (*cnt > 0) {
+		(*v)->iov_base = (unsigned char *)(*v)->iov_base + done;
+		(*v)->iov_len -= done;
+	}
+}
+
+int
+obuf_writev(struct obuf *b, struct iovec *v, int cnt)
+{
+	struct pollfd pfd = { b->fd, POLLOUT, 0 };
+	size_t held = b->len;
+	ssize_t w;
+
+	v[0].iov_base = b->buf;
+	v[0].iov_len = b->len;
+	while (cnt > 0) {
+		if ((w = writev(b->fd, v, cnt)) >= 0) {
+			b->out += (size_t)w;
+			held -= (size_t)w < held ? (size_t)w : held;
+			advance(&v, &cnt, (size_t)w);
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN ||
+		    (poll(&pfd, 1, -1) == -1 && errno != EINTR))
+			break;
+	}
+	/* what is left of the buffer stays; the pieces are the caller's */
+	if (held > 0)
+		memmove(b->buf, b->buf + b->len - held, held);
+	b->len = held;
+	return cnt > 0 ? -1 : 0;
 }
 
 unsigned long long

@@ -49,6 +49,18 @@ int obuf_flush(struct obuf *b);
 int obuf_track(struct obuf *b);
 void obuf_mark(struct obuf *b);
 
+/*
+ * obuf_writev: write out what is buffered, then the pieces v[1] to
+ * v[cnt - 1] (v[0] is taken for the buffer), without copying them in:
+ * for records written whole and at once. The caller marks each record
+ * before, with obuf_mark_past of the bytes of the pieces up to its end.
+ * Returns 0; -1 on a write error (errno set): then what was written
+ * before it is counted in out, the buffer keeps what it did not write,
+ * and the pieces not written are lost (the caller exits).
+ */
+void obuf_mark_past(struct obuf *b, size_t n);
+int obuf_writev(struct obuf *b, struct iovec *v, int cnt);
+
 /* obuf_record: obuf_write of the cnt pieces of one record, then
  * obuf_mark. Returns 0, -1 on a write error. */
 int obuf_record(struct obuf *b, const struct iovec *v, int cnt);

@@ -37,8 +37,9 @@ int recout_binary(int fmt);
 void recout_stdout(struct recout *w, int fmt, int unbuf);
 
 /* recout_init: records in fmt to fd, each marked (obuf_mark, so w->ob
- * can count what a reader that went away lost). Nothing is written yet.
- * Returns 0, -1 when out of memory. */
+ * can count what a reader that went away lost); a pipe is grown to
+ * 1 MiB where the kernel lets it. Nothing is written yet. Returns 0, -1
+ * when out of memory. */
 int recout_init(struct recout *w, int fd, int fmt, int unbuf);
 
 /* recout_header: the pcap file header (other formats have none), written
@@ -47,7 +48,7 @@ int recout_header(struct recout *w);
 
 /*
  * recout_udp: one datagram: its metadata and n payload bytes. Buffered;
- * flushed past 64 KiB (so the memory touched stays small) and after
+ * flushed past 192 KiB (few writes, little memory touched) and after
  * every record when unbuf is set. Returns 0, -1 on a write error.
  *   pcap: record header, rebuilt IPv4/IPv6 + UDP header, payload
  *   text: "TIME SRC > DST LEN PAYLOAD\n", the payload escaped
@@ -56,6 +57,18 @@ int recout_header(struct recout *w);
  */
 int recout_udp(struct recout *w, const struct udpmeta *m,
     const unsigned char *p, size_t n);
+
+/*
+ * recout_train: the datagrams of one UDP_GRO train of len bytes at p:
+ * seg bytes each, the last one maybe shorter (seg 0, or not less than
+ * len: one datagram), all with the metadata m (the train's time), each
+ * one record as recout_udp writes it, up to max of them (0: all). The
+ * pcap headers are built once a train. *took: how many were written.
+ * Returns 0, -1 on a write error.
+ */
+int recout_train(struct recout *w, const struct udpmeta *m,
+    const unsigned char *p, size_t len, size_t seg, uint64_t max,
+    uint64_t *took);
 
 /* recout_frame: the same datagram, given also as the RAW frame (IP
  * header on) it came in: the pcap format writes that frame as it is (its

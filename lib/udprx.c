@@ -1,4 +1,8 @@
-/* udprx.c: receive datagrams in batches, each with its metadata. */
+/* udprx.c: receive datagrams in batches, each with its metadata; a
+ * UDP_GRO train split back into its datagrams. */
+#include <sys/time.h>
+#include <netinet/udp.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,19 +63,24 @@ udprx_batch(struct udprx *x, unsigned vlen)
 }
 
 int
-udprx_pull(struct udprx *x, unsigned vlen, struct recout *w)
+udprx_pull(struct udprx *x, unsigned vlen, uint64_t max, struct recout *w)
 {
 	struct udpmeta m;
+	uint64_t took;
+	size_t seg;
 	int i, n;
 
 	if ((n = udprx_batch(x, vlen)) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		x->received++;
-		udprx_meta(x, i, &m);
-		if (recout_udp(w, &m, x->iov[i].iov_base,
-		    x->msg[i].msg_len) == -1)
+	for (i = 0; i < n && (max == 0 || x->received < max); i++) {
+		seg = udprx_meta(x, i, &m);
+		if (recout_train(w, &m, x->iov[i].iov_base, x->msg[i].msg_len,
+		    seg, max ? max - x->received : 0, &took) == -1) {
+			x->received += took;
 			return -2;
+		}
+		x->received += took;
+		x->trains += took > 1;
 	}
 	return n;
 }
@@ -125,12 +134,23 @@ pktinfo(const struct cmsghdr *c, struct udpmeta *m)
 	return 0;
 }
 
-void
+/* cmsg_int: the int a control message carries (UDP_GRO's segment size). */
+static int
+cmsg_int(const struct cmsghdr *c)
+{
+	int v;
+
+	memcpy(&v, CMSG_DATA(c), sizeof v);
+	return v;
+}
+
+size_t
 udprx_meta(struct udprx *x, int i, struct udpmeta *m)
 {
 	struct msghdr *h = &x->msg[i].msg_hdr;
 	struct cmsghdr *c;
-	int laf, found = 0;
+	struct timeval tv;
+	int laf, found = 0, seg = 0;
 
 	memset(m, 0, sizeof *m);
 	ip_from_sa(&x->from[i], &m->af, m->src, &m->sport);
@@ -143,13 +163,21 @@ udprx_meta(struct udprx *x, int i, struct udpmeta *m)
 		    c->cmsg_type == SCM_TIMESTAMPNS)
 			memcpy(&m->ts, CMSG_DATA(c), sizeof m->ts);
 		else if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMP) {
+			memcpy(&tv, CMSG_DATA(c), sizeof tv);
+			m->ts.tv_sec = tv.tv_sec;
+			m->ts.tv_nsec = (long)tv.tv_usec * 1000;
+		} else if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SO_RXQ_OVFL)
 			memcpy(&x->ovfl, CMSG_DATA(c), sizeof x->ovfl);
+		else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO)
+			seg = cmsg_int(c);
 		else if (!found)
 			found = pktinfo(c, m);
 	}
 	if (m->ts.tv_sec == 0 && m->ts.tv_nsec == 0)
 		clock_gettime(CLOCK_REALTIME, &m->ts);
+	return seg > 0 ? (size_t)seg : 0;
 }
 
 long long

@@ -1,12 +1,16 @@
 /* udpsock.c: set up a UDP socket for receiving: buffer, metadata, groups. */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <linux/sock_diag.h>
 
 #include <err.h>
 #include <errno.h>
 #include <net/if.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,11 +54,19 @@ udpsock_rcvbuf_want(int fd, size_t want, int set)
 int
 udpsock_meta(int fd, int af)
 {
-	int on = 1;
+	int on = 1, miss = 0;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == -1)
-		return -1;
+	/* qemu-user refuses SO_TIMESTAMPNS (ENOPROTOOPT) and knows the
+	 * microsecond one; a socket without either is stamped on receipt */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == -1) {
+		miss |= UDPSOCK_NOTSNS;
+		if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &on,
+		    sizeof on) == -1)
+			miss |= UDPSOCK_NOTS;
+	}
+	/* without it the drops still come from SO_MEMINFO */
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == -1)
+		miss |= UDPSOCK_NOOVFL;
 	/* on a dual-stack IPv6 socket IPv4 datagrams still report IP_PKTINFO */
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) == -1 &&
 	    af == AF_INET)
@@ -62,7 +74,33 @@ udpsock_meta(int fd, int af)
 	if (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO,
 	    &on, sizeof on) == -1)
 		return -1;
-	return 0;
+	return miss;
+}
+
+int
+udpsock_gro(int fd, int on)
+{
+	return setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on);
+}
+
+int
+udpsock_rx(int fd, int af, int gro, int verbose)
+{
+	int miss, on;
+
+	if ((miss = udpsock_meta(fd, af)) == -1)
+		err(111, "unable to ask for datagram metadata");
+	if (verbose && (miss & UDPSOCK_NOTS))
+		warnx("no kernel receive time: records carry the time read");
+	else if (verbose && (miss & UDPSOCK_NOTSNS))
+		warnx("no SO_TIMESTAMPNS: receive times in microseconds");
+	if (verbose && (miss & UDPSOCK_NOOVFL))
+		warnx("no SO_RXQ_OVFL: drops from SO_MEMINFO or /proc/net/udp");
+	/* off too: an inherited socket keeps what an earlier run set */
+	on = udpsock_gro(fd, gro) == 0 && gro;
+	if (gro && !on && verbose)
+		warn("receiving without UDP_GRO");
+	return on;
 }
 
 int
@@ -89,8 +127,68 @@ salen(const struct sockaddr *sa)
 	    sizeof(struct sockaddr_in6);
 }
 
-int
-udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
+/* if_addr4: the IPv4 address of interface ifindex (0: any), for the
+ * options that name an interface by its address. 0, -1 when none. */
+static int
+if_addr4(int fd, unsigned ifindex, struct in_addr *a)
+{
+	struct ifreq ifr;
+
+	a->s_addr = htonl(INADDR_ANY);
+	if (ifindex == 0)
+		return 0;
+	memset(&ifr, 0, sizeof ifr);
+	if (if_indextoname(ifindex, ifr.ifr_name) == NULL ||
+	    ioctl(fd, SIOCGIFADDR, &ifr) == -1)
+		return -1;
+	memcpy(a, &((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr,
+	    sizeof *a);
+	return 0;
+}
+
+/* join_old: the join with the older options of each family, which
+ * qemu-user knows where it refuses MCAST_JOIN_* (ENOPROTOOPT); IPv6 has
+ * no source-specific one. */
+static int
+join_old(int fd, const struct sockaddr *group, unsigned ifindex,
+    const struct sockaddr *source)
+{
+	const struct sockaddr_in *g4 = (const struct sockaddr_in *)group;
+	struct ip_mreq_source ms;
+	struct ipv6_mreq m6;
+	struct ip_mreq mr;
+
+	if (group->sa_family == AF_INET6 && source == NULL) {
+		memset(&m6, 0, sizeof m6);
+		m6.ipv6mr_multiaddr =
+		    ((const struct sockaddr_in6 *)group)->sin6_addr;
+		m6.ipv6mr_interface = ifindex;
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &m6,
+		    sizeof m6);
+	}
+	/* struct ip_mreq, by address: qemu 7.2 reads an ip_mreqn's index
+	 * as a long, and loses it on a 64-bit target */
+	if (group->sa_family == AF_INET && source == NULL) {
+		if (if_addr4(fd, ifindex, &mr.imr_interface) == -1)
+			return -1;
+		mr.imr_multiaddr = g4->sin_addr;
+		return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
+		    sizeof mr);
+	}
+	if (group->sa_family != AF_INET || if_addr4(fd, ifindex,
+	    &ms.imr_interface) == -1) {
+		errno = ENOPROTOOPT;
+		return -1;
+	}
+	ms.imr_multiaddr = g4->sin_addr;
+	ms.imr_sourceaddr = ((const struct sockaddr_in *)source)->sin_addr;
+	return setsockopt(fd, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, &ms,
+	    sizeof ms);
+}
+
+/* join_new: the join with the options of both families. */
+static int
+join_new(int fd, const struct sockaddr *group, unsigned ifindex,
     const struct sockaddr *source)
 {
 	struct group_source_req gsr;
@@ -116,6 +214,49 @@ udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
 	return setsockopt(fd, level, MCAST_JOIN_GROUP, &gr, sizeof gr);
 }
 
+int
+udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
+    const struct sockaddr *source)
+{
+	if (join_new(fd, group, ifindex, source) == 0)
+		return 0;
+	if (errno != ENOPROTOOPT)
+		return -1;
+	return join_old(fd, group, ifindex, source);
+}
+
+/* proc_drops: the drops column of fd's line (by its inode) in
+ * /proc/net/udp or udp6, for where SO_MEMINFO is refused (qemu-user
+ * passes /proc/net through). -1 when not found. */
+static long long
+proc_drops(int fd)
+{
+	static const char *const files[] = { "/proc/net/udp",
+	    "/proc/net/udp6" };
+	struct stat st;
+	unsigned long ino;
+	long long drops;
+	char line[512];
+	size_t i;
+	FILE *f;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if ((f = fopen(files[i], "re")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s "
+			    "%*s %lu %*s %*s %lld", &ino, &drops) == 2 &&
+			    ino == st.st_ino) {
+				fclose(f);
+				return drops;
+			}
+		fclose(f);
+	}
+	return -1;
+}
+
 long long
 udpsock_drops(int fd)
 {
@@ -124,7 +265,7 @@ udpsock_drops(int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == -1 ||
 	    len < (SK_MEMINFO_DROPS + 1) * sizeof mem[0])
-		return -1;
+		return proc_drops(fd);
 	return mem[SK_MEMINFO_DROPS];
 }
 

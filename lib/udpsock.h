@@ -50,17 +50,38 @@ long udpsock_rcvbuf(int fd, size_t want);
  */
 long udpsock_rcvbuf_want(int fd, size_t want, int set);
 
-/* udpsock_meta: ask for the kernel receive time (SO_TIMESTAMPNS), the drop
- * counter (SO_RXQ_OVFL) and the destination address (IP_PKTINFO, and
- * IPV6_RECVPKTINFO on an IPv6 socket). Returns 0 or -1. */
+/*
+ * udpsock_meta: ask for the kernel receive time (SO_TIMESTAMPNS, else
+ * SO_TIMESTAMP), the drop counter (SO_RXQ_OVFL) and the destination
+ * address (IP_PKTINFO, and IPV6_RECVPKTINFO on an IPv6 socket). Returns
+ * -1 when the destination cannot be had, else what the kernel refused
+ * (qemu-user does), which the receiver can do without: 0 or the
+ * UDPSOCK_NO* bits.
+ */
+#define UDPSOCK_NOTSNS	1	/* no SO_TIMESTAMPNS: microseconds */
+#define UDPSOCK_NOTS	2	/* no kernel time at all: time of reading */
+#define UDPSOCK_NOOVFL	4	/* no SO_RXQ_OVFL: drops from SO_MEMINFO */
 int udpsock_meta(int fd, int af);
+
+/* udpsock_gro: UDP_GRO on (on 1) or off: the kernel may hand the socket
+ * a train of datagrams of one flow in one buffer (udprx splits it).
+ * Returns 0, -1 when refused (errno set). */
+int udpsock_gro(int fd, int on);
+
+/* udpsock_rx: a receiver's set-up of fd: udpsock_meta, and UDP_GRO on
+ * or off as gro says; what the kernel (or qemu-user) refuses is done
+ * without, with a note when verbose. Returns 1 when GRO is on; exits 111
+ * when the metadata cannot be had. */
+int udpsock_rx(int fd, int af, int gro, int verbose);
 
 /* udpsock_ismcast: 1 when sa is an IPv4 or IPv6 multicast address. */
 int udpsock_ismcast(const struct sockaddr *sa);
 
 /*
  * udpsock_join: join group on the interface ifindex (0: the kernel's
- * choice); with source non-NULL, a source-specific join. Returns 0 or -1.
+ * choice); with source non-NULL, a source-specific join. MCAST_JOIN_*,
+ * else (qemu-user refuses those) IP_ADD_MEMBERSHIP and its kin. Returns
+ * 0 or -1.
  */
 int udpsock_join(int fd, const struct sockaddr *group, unsigned ifindex,
     const struct sockaddr *source);
@@ -96,7 +117,8 @@ void udpsock_dest_arg(const char *address, struct addr *dst,
 unsigned udpsock_ifindex(const char *name);
 
 /* udpsock_drops: datagrams the kernel dropped on this socket so far
- * (SO_MEMINFO), or -1 when the kernel cannot tell. */
+ * (SO_MEMINFO, else the socket's line in /proc/net/udp or udp6), or -1
+ * when the kernel cannot tell. */
 long long udpsock_drops(int fd);
 
 #endif

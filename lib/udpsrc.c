@@ -15,7 +15,8 @@ udpsrc_init(struct udpsrc *s, struct recout *w, uint64_t count)
 	s->count = count;
 }
 
-/* sock_pull: one recvmmsg, every datagram written. */
+/* sock_pull: one recvmmsg, every datagram written (up to the count: a
+ * train may hold more than are wanted). */
 static int
 sock_pull(struct udpsrc *s)
 {
@@ -24,7 +25,7 @@ sock_pull(struct udpsrc *s)
 
 	if (s->count && s->count - s->rx.received < vlen)
 		vlen = (unsigned)(s->count - s->rx.received);
-	if ((n = udprx_pull(&s->rx, vlen, s->w)) == -1)
+	if ((n = udprx_pull(&s->rx, vlen, s->count, s->w)) == -1)
 		err(111, "unable to receive");
 	if (n == -2)
 		recout_fail(s->w);

@@ -30,12 +30,12 @@ void udpsrc_init(struct udpsrc *s, struct recout *w, uint64_t count);
 
 /*
  * udpsrc_pull: what the source holds, written. Returns how many
- * datagrams (socket) or packets (capture) were taken, 0 when none was
- * there; -1 once count records are written or at the end of a capture
- * file. A file that cannot be read to its end (cut short, a malformed
- * record) ends as its end would, cap.damaged set. Exits 111 when the
- * receive or the capture fails (udpcap_pull), or a write does
- * (recout_fail).
+ * buffers (socket: a datagram, or a GRO train of them) or packets
+ * (capture) were taken, 0 when none was there; -1 once count records
+ * are written or at the end of a capture file. A file that cannot be
+ * read to its end (cut short, a malformed record) ends as its end
+ * would, cap.damaged set. Exits 111 when the receive or the capture
+ * fails (udpcap_pull), or a write does (recout_fail).
  */
 int udpsrc_pull(struct udpsrc *s);
 

@@ -7,7 +7,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: udp-recv [-hRuv] [-a FILE] [-b SIZE] [-c COUNT] [-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-M FILE] [-m IFACE] [-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]'
+USAGE='usage: udp-recv [-GhRuv] [-a FILE] [-b SIZE] [-c COUNT] [-d FD] [-F FORMAT] [-f EXPR] [-I FILE] [-i IFACE] [-M FILE] [-m IFACE] [-S SOURCE] [-T IDLE] [-t DURATION] [-U USER] [ADDRESS]'
 ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 
 setup_file() {

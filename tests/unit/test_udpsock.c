@@ -192,6 +192,7 @@ want(void)
 int
 main(void)
 {
+	struct sockaddr_in lo;
 	int fd, tcp;
 	long got;
 
@@ -199,7 +200,15 @@ main(void)
 	ok(fd >= 0, "socket");
 	got = udpsock_rcvbuf(fd, 1 << 20);
 	ok(got >= 4096, "a receive buffer was granted (%ld)", got);
-	ok(udpsock_meta(fd, AF_INET) == 0, "metadata options on IPv4");
+	ok(udpsock_meta(fd, AF_INET) >= 0, "metadata options on IPv4");
+	ok(udpsock_gro(fd, 1) == 0 && udpsock_gro(fd, 0) == 0,
+	    "UDP_GRO on and off");
+	/* bound: where SO_MEMINFO is refused (qemu-user) the drops come
+	 * from /proc/net/udp, which lists bound sockets only */
+	memset(&lo, 0, sizeof lo);
+	lo.sin_family = AF_INET;
+	lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok(bind(fd, (struct sockaddr *)&lo, sizeof lo) == 0, "bound");
 	is_int(udpsock_drops(fd), 0, "no drops on a new socket");
 	is_str(sockfd_check(fd, SOCK_DGRAM), NULL, "a UDP socket passes");
 	is_str(sockfd_check(fd, SOCK_STREAM), "not a TCP socket",
@@ -215,7 +224,7 @@ main(void)
 	close(fd);
 	fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	if (fd >= 0) {
-		ok(udpsock_meta(fd, AF_INET6) == 0, "metadata options on IPv6");
+		ok(udpsock_meta(fd, AF_INET6) >= 0, "metadata options on IPv6");
 		close(fd);
 	}
 	ok(is_mcast(AF_INET, "224.0.0.1"), "224.0.0.1 is multicast");
