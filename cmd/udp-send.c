@@ -25,10 +25,10 @@
 #include "udpfeed.h"
 #include "udpsock.h"
 
-#define USAGE "usage: udp-send [-ehLPv] [-B COUNT] [-c COUNT] [-H TTL] " \
-	"[-M FILE] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] [-z SIZE] " \
-	"ADDRESS"
-#define OPTSTRING	"B:c:ehH:LM:m:Pr:s:vx:z:"
+#define USAGE "usage: udp-send [-eGhLPv] [-B COUNT] [-c COUNT] [-H TTL] " \
+	"[-j SPIN] [-M FILE] [-m IFACE] [-r RATE] [-s SOURCE] [-x FACTOR] " \
+	"[-z SIZE] ADDRESS"
+#define OPTSTRING	"B:c:eGhH:j:LM:m:Pr:s:vx:z:"
 
 #define BATCH_DEFAULT	32
 #define DRAIN_NS	NS_PER_S	/* bound on retries after TERM */
@@ -36,9 +36,9 @@
 struct opts {
 	const char *address, *source, *mcif, *metrics;
 	struct addr dst, src;
-	uint64_t batch, count, size, rate, milli;
+	uint64_t batch, count, size, rate, milli, spin;
 	int ttl;			/* -1: the kernel's default */
-	int fatal, noloop, replay, verbose;
+	int fatal, nogso, noloop, replay, verbose;
 };
 
 struct run {
@@ -62,8 +62,10 @@ getopts(int argc, char **argv, struct opts *o)
 		case 'c': o->count = num_arg("count", optarg, 1,
 		    INT64_MAX); break;
 		case 'e': o->fatal = 1; break;
+		case 'G': o->nogso = 1; break;
 		case 'H': o->ttl = num_arg("TTL", optarg, 0, 255); break;
 		case 'h': arg_help(0); break;
+		case 'j': o->spin = dur_arg("spin", optarg, 1, NS_PER_S); break;
 		case 'L': o->noloop = 1; break;
 		case 'M': o->metrics = optarg; break;
 		case 'm': o->mcif = optarg; break;
@@ -95,6 +97,8 @@ parse(int argc, char **argv, struct opts *o)
 		arg_misuse("%s", "use one of -r and -P");
 	if (o->milli && !o->replay)
 		arg_misuse("%s", "-x needs -P");
+	if (o->spin && !o->replay && !o->rate)
+		arg_misuse("%s", "-j needs -P or -r");
 	if (o->size && !o->count)
 		arg_misuse("%s", "-z needs -c");
 	if (o->count && o->replay)
@@ -253,10 +257,18 @@ main(int argc, char **argv)
 	if (udptx_init(&f->tx, -1, f->paced, r.o.count != 0, r.o.fatal) == -1)
 		err(111, "unable to allocate the batch");
 	f->tx.fd = r.sock = sock_open(&r);
+	f->tx.gso = !r.o.nogso;
+	f->tx.exact = r.o.replay;	/* each datagram keeps its own time */
+	f->tx.verbose = r.o.verbose;
 	if (r.o.rate)
 		pace_rate(&f->pace, r.o.rate, (unsigned)r.o.batch);
 	else if (r.o.replay)
 		pace_replay(&f->pace, r.o.milli, (unsigned)r.o.batch);
+	if (r.o.spin && r.o.verbose)
+		warnx("spinning the last %llu us before each due time",
+		    (unsigned long long)r.o.spin / 1000);
+	if (r.o.spin)
+		f->pace.spin = r.o.spin;
 	if (r.m.path != NULL)
 		report(&r, 0);
 	if (r.o.count)

@@ -13,6 +13,7 @@ pace_rate(struct pace *p, uint64_t rate, unsigned batch)
 	p->mode = PACE_RATE;
 	p->rate = rate;
 	p->batch = batch > 0 ? batch : 1;
+	p->spin = PACE_SPIN;
 }
 
 void
@@ -22,6 +23,7 @@ pace_replay(struct pace *p, uint64_t milli, unsigned batch)
 	p->mode = PACE_REPLAY;
 	p->milli = milli;
 	p->batch = batch > 0 ? batch : 1;
+	p->spin = PACE_SPIN;
 }
 
 /* offset: ns after the first record, scaled, exact and without overflow
@@ -99,14 +101,14 @@ pace_ready(struct pace *p, uint64_t due)
 }
 
 int
-pace_sleep(uint64_t due)
+pace_sleep(const struct pace *p, uint64_t due)
 {
 	struct timespec ts;
 	uint64_t t;
 	int e;
 
-	if (clock_mono() + PACE_SPIN < due) {
-		t = due - PACE_SPIN;
+	if (clock_mono() + p->spin < due) {
+		t = due - p->spin;
 		ts = clock_ts(t);
 		/* absolute: a late wakeup never shifts the next due time */
 		e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);

@@ -26,6 +26,8 @@ struct pace {
 	int64_t sec0;		/* PACE_REPLAY: the first record's time */
 	uint32_t nsec0;
 	uint64_t last;		/* PACE_REPLAY: the previous offset */
+	uint64_t spin;		/* pace_sleep spins this long before a due
+				 * time (PACE_SPIN unless set) */
 };
 
 /* pace_rate: rate records a second (1..NS_PER_S), evenly spaced; up to
@@ -63,10 +65,13 @@ uint64_t pace_slip(struct pace *p, uint64_t due, uint64_t now);
 int pace_ready(struct pace *p, uint64_t due);
 
 /*
- * pace_sleep: wait until due: clock_nanosleep(TIMER_ABSTIME) to PACE_SPIN
- * before it, then spin. Returns 0 at due, -1 when a signal interrupted
+ * pace_sleep: wait until due: clock_nanosleep(TIMER_ABSTIME) to p->spin
+ * before it, then spin on the clock. A thread that sleeps wakes late by
+ * whatever the scheduler makes it (milliseconds on a loaded VM): a spin
+ * longer than that lateness makes the due time exact at the cost of a
+ * core while it spins. Returns 0 at due, -1 when a signal interrupted
  * the sleep (errno EINTR; call again to go on waiting).
  */
-int pace_sleep(uint64_t due);
+int pace_sleep(const struct pace *p, uint64_t due);
 
 #endif

@@ -2,6 +2,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <err.h>
 #include <errno.h>
@@ -19,6 +21,22 @@
 #define RETRY_MIN	(NS_PER_S / 10)	/* reopening a closed sink */
 #define RETRY_MAX	(5 * NS_PER_S)
 #define REPORT_EVERY	(60 * NS_PER_S)	/* the same failure, once a minute */
+#define UDP_MSGS	256	/* udp: messages a sendmmsg */
+#define UDP_SEGS	64	/* UDP_MAX_SEGMENTS: records a train */
+#define UDP_TRAIN	65507	/* a train's payload: one IPv4 datagram's */
+
+/* The messages of one sendmmsg of a udp: sink, taken from its queue: a
+ * record each, or a train of records (UDP_SEGMENT). One for all sinks:
+ * they are written one after the other. */
+static struct {
+	struct mmsghdr m[UDP_MSGS];
+	struct iovec v[2 * UDP_MSGS];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl[UDP_MSGS];
+	size_t recs[UDP_MSGS], bytes[UDP_MSGS];
+} ub;
 
 const char *
 sink_parse(const char *spec, struct sink *s, size_t qsize)
@@ -199,27 +217,133 @@ sink_close(struct sink *s)
 		s->dropped++;
 }
 
-/* flush_udp: one datagram per record. A refusal (ICMP port unreachable,
- * reported on the next send) is counted and that send tried once more. */
+/* piece: the n bytes of the ring from off as one or two pieces in v. */
+static size_t
+piece(const struct recqueue *q, size_t off, size_t n, struct iovec *v)
+{
+	size_t first = q->cap - off;
+
+	v[0].iov_base = q->buf + off;
+	v[0].iov_len = n < first ? n : first;
+	v[1].iov_base = q->buf;
+	v[1].iov_len = n - v[0].iov_len;
+	return v[1].iov_len ? 2 : 1;
+}
+
+/* run: how many records from the k-th queued one go as one train: one
+ * size (the last may be shorter, not empty), within the kernel's limits;
+ * their bytes in *total. */
+static size_t
+run(const struct sink *s, size_t k, size_t *total)
+{
+	const struct recqueue *q = &s->q;
+	size_t len = q->lens[(q->lhead + k) % q->lcap], l, r = 1;
+
+	*total = len;
+	while (!s->nogso && len > 0 && k + r < q->count && r < UDP_SEGS) {
+		l = q->lens[(q->lhead + k + r) % q->lcap];
+		if (l > len || l == 0 || *total + l > UDP_TRAIN)
+			break;
+		*total += l;
+		r++;
+		if (l < len)
+			break;	/* a shorter one ends the train */
+	}
+	return r;
+}
+
+/* segment: make h a train of segments of len bytes. */
+static void
+segment(struct msghdr *h, char *ctl, size_t ctllen, size_t len)
+{
+	struct cmsghdr *c;
+	uint16_t seg = (uint16_t)len;
+
+	h->msg_control = ctl;
+	h->msg_controllen = ctllen;
+	c = CMSG_FIRSTHDR(h);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof seg);
+	memcpy(CMSG_DATA(c), &seg, sizeof seg);
+}
+
+/* gather: the oldest queued records as the messages of ub (records are
+ * whole and in order in the ring: a train is one run of bytes). Returns
+ * how many. */
+static unsigned
+gather(const struct sink *s)
+{
+	const struct recqueue *q = &s->q;
+	struct msghdr *h;
+	size_t off = q->head, k = 0, r, total, vi = 0;
+	unsigned m;
+
+	for (m = 0; k < q->count && m < UDP_MSGS; m++, k += r) {
+		r = run(s, k, &total);
+		h = &ub.m[m].msg_hdr;
+		memset(h, 0, sizeof *h);
+		h->msg_iov = &ub.v[vi];
+		h->msg_iovlen = piece(q, off, total, &ub.v[vi]);
+		vi += h->msg_iovlen;
+		if (r > 1)
+			segment(h, ub.ctl[m].buf, sizeof ub.ctl[m].buf,
+			    q->lens[(q->lhead + k) % q->lcap]);
+		ub.recs[m] = r;
+		ub.bytes[m] = total;
+		off = (off + total) % q->cap;
+	}
+	return m;
+}
+
+/* sent: the first n messages of ub went out. */
+static void
+sent(struct sink *s, unsigned n)
+{
+	unsigned i;
+	size_t j;
+
+	for (i = 0; i < n; i++) {
+		s->records += ub.recs[i];
+		s->bytes += ub.bytes[i];
+		for (j = 0; j < ub.recs[i]; j++)
+			recqueue_pop(&s->q);
+	}
+}
+
+/* refused_gso: the first message, a train, failed with e: the kernel or
+ * the path takes no trains (no checksum offload, a segment over the
+ * MTU). This sink sends datagram by datagram from now on, said under -v;
+ * nothing is lost. */
+static int
+refused_gso(struct sink *s, int e)
+{
+	if (ub.recs[0] < 2 || (e != EIO && e != EINVAL && e != ENOPROTOOPT &&
+	    e != EMSGSIZE))
+		return 0;
+	s->nogso = 1;
+	if (s->verbose)
+		warnx("%s: UDP_SEGMENT refused (%s): sending one datagram at "
+		    "a time", s->spec, strerror(e));
+	return 1;
+}
+
+/* flush_udp: one datagram per record, many a sendmmsg, runs of one size
+ * as trains. A refusal (ICMP port unreachable, reported on the next
+ * send) is counted and that send tried once more. */
 static int
 flush_udp(struct sink *s)
 {
-	struct iovec v[2];
-	struct msghdr m;
-	int cnt, again = 0;
+	unsigned m;
+	int n, again = 0;
 
-	while ((cnt = recqueue_head(&s->q, v)) > 0) {
-		memset(&m, 0, sizeof m);
-		m.msg_iov = v;
-		m.msg_iovlen = (size_t)cnt;
-		if (sendmsg(s->fd, &m, 0) >= 0) {
-			s->records++;
-			s->bytes += v[0].iov_len + (cnt > 1 ? v[1].iov_len : 0);
-			recqueue_pop(&s->q);
+	while ((m = gather(s)) > 0) {
+		if ((n = sendmmsg(s->fd, ub.m, m, 0)) > 0) {
+			sent(s, (unsigned)n);
 			again = 0;
 			continue;
 		}
-		if (errno == EINTR)
+		if (errno == EINTR || refused_gso(s, errno))
 			continue;
 		if (errno == EAGAIN || errno == ENOBUFS) {
 			s->blocked = 1;

@@ -34,6 +34,7 @@ struct sink {
 	struct warnrate warned;	/* its failures: once per cause, then once
 				 * a minute */
 	int verbose;		/* say when it opens, closes, ends */
+	int nogso;		/* udp: no trains (UDP_SEGMENT): refused */
 };
 
 /* sink_parse: PATH, |COMMAND, udp:HOST:PORT, tcp:HOST:PORT or unix:PATH

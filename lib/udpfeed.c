@@ -62,7 +62,7 @@ udpfeed_schedule(struct udpfeed *f, const struct dgram *d, uint64_t *due)
 		udpfeed_flush(f);
 	if (f->tx.n > 0 || pace_ready(&f->pace, t))
 		return 0;
-	while (pace_sleep(t) == -1)
+	while (pace_sleep(&f->pace, t) == -1)
 		if (f->signals(f->arg))
 			return -1;
 	return 1;

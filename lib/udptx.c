@@ -1,6 +1,8 @@
 /* udptx.c: a batch of datagrams sent by sendmmsg, and what became of
  * each one. */
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <err.h>
 #include <errno.h>
@@ -39,11 +41,8 @@ udptx_add(struct udptx *t, size_t len, uint64_t due)
 {
 	unsigned char *p = t->arena + t->used;
 
-	memset(&t->msg[t->n], 0, sizeof t->msg[t->n]);
 	t->iov[t->n].iov_base = p;
 	t->iov[t->n].iov_len = len;
-	t->msg[t->n].msg_hdr.msg_iov = &t->iov[t->n];
-	t->msg[t->n].msg_hdr.msg_iovlen = 1;
 	t->due[t->n] = due;
 	t->n++;
 	t->used += len;
@@ -103,6 +102,81 @@ stamp(struct udptx *t)
 		synth_stamp(t->iov[k].iov_base, ns);
 }
 
+/* train: the datagrams from slot a that go as one send: one size (the
+ * last may be shorter, not empty), one due time when exact, within the
+ * kernel's limits. Returns the slot after the last. */
+static unsigned
+train(const struct udptx *t, unsigned a)
+{
+	size_t len = t->iov[a].iov_len, total = len, l;
+	unsigned b = a + 1;
+
+	if (!t->gso || len == 0)
+		return b;
+	while (b < t->n && b - a < UDPTX_SEGS) {
+		l = t->iov[b].iov_len;
+		if (l > len || l == 0 || total + l > UDPTX_TRAIN ||
+		    (t->exact && t->due[b] != t->due[a]))
+			break;
+		total += l;
+		b++;
+		if (l < len)
+			break;	/* a shorter one ends the train */
+	}
+	return b;
+}
+
+/* build: the messages for what is left of the batch, a train each
+ * (UDP_SEGMENT with the size of its first datagram) or one datagram
+ * each. Returns how many. */
+static unsigned
+build(struct udptx *t)
+{
+	struct msghdr *h;
+	struct cmsghdr *c;
+	uint16_t seg;
+	unsigned a, b, k;
+
+	for (k = 0, a = t->i; a < t->n; k++, a = b) {
+		b = train(t, a);
+		t->first[k] = a;
+		h = &t->msg[k].msg_hdr;
+		memset(h, 0, sizeof *h);
+		h->msg_iov = &t->iov[a];
+		h->msg_iovlen = b - a;
+		if (b - a == 1)
+			continue;
+		h->msg_control = t->ctl[k].buf;
+		h->msg_controllen = sizeof t->ctl[k].buf;
+		c = CMSG_FIRSTHDR(h);
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof seg);
+		seg = (uint16_t)t->iov[a].iov_len;
+		memcpy(CMSG_DATA(c), &seg, sizeof seg);
+	}
+	t->first[k] = a;
+	return k;
+}
+
+/* refused_gso: message 0, a train, failed with e: the kernel or the path
+ * does not take trains. Then they are off for good, said under -v, and
+ * its datagrams go again one by one: nothing is lost. */
+static int
+refused_gso(struct udptx *t, int e)
+{
+	if (t->first[1] - t->first[0] < 2)
+		return 0;
+	if (e != EIO && e != EINVAL && e != ENOPROTOOPT && e != EMSGSIZE)
+		return 0;
+	t->gso = 0;
+	if (t->verbose) {
+		errno = e;
+		warn("UDP_SEGMENT refused: sending one datagram at a time");
+	}
+	return 1;
+}
+
 /* failed: a sendmmsg that sent nothing failed with e on slot i. Returns
  * how many slots to move past (0: send slot i again), -1 when e is for
  * the caller. */
@@ -134,19 +208,26 @@ int
 udptx_send(struct udptx *t)
 {
 	uint64_t now;
+	unsigned m, k;
 	int n, e;
 
 	while (t->i < t->n) {
 		stamp(t);
+		m = build(t);
 		now = t->paced ? clock_mono() : 0;
-		n = sendmmsg(t->fd, t->msg + t->i, t->n - t->i, 0);
+		n = sendmmsg(t->fd, t->msg, m, 0);
 		if (n > 0) {
-			account(t, t->i, n, now);
-			t->i += (unsigned)n;
+			k = t->first[n];
+			for (m = 0; m < (unsigned)n; m++)
+				t->trains += t->first[m + 1] - t->first[m] > 1;
+			account(t, t->i, (int)(k - t->i), now);
+			t->i = k;
 			t->tries = 0;
 			continue;
 		}
 		e = errno;
+		if (refused_gso(t, e))
+			continue;
 		if ((n = failed(t, e)) == -1)
 			return e;
 		t->i += (unsigned)n;

@@ -10,11 +10,26 @@
 
 #define UDPTX_MAX	1024		/* UIO_MAXIOV: sendmmsg's limit */
 #define UDPTX_ARENA	(1u << 20)	/* payload bytes a batch holds */
+#define UDPTX_SEGS	64		/* UDP_MAX_SEGMENTS: a train's limit */
+#define UDPTX_TRAIN	65507		/* and its payload: one IPv4 datagram's */
 
-/* A batch: datagrams copied out of the reader, sent by one sendmmsg. */
+/* The control message that makes one send a train (UDP_SEGMENT). */
+union udptx_ctl {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+
+/*
+ * A batch: datagrams copied out of the reader, sent by one sendmmsg.
+ * With gso, a run of datagrams of one size (the last may be shorter) is
+ * one message of the sendmmsg, a train the kernel cuts into datagrams
+ * (UDP_SEGMENT): one trip through the stack for up to UDPTX_SEGS.
+ */
 struct udptx {
-	struct mmsghdr msg[UDPTX_MAX];
-	struct iovec iov[UDPTX_MAX];
+	struct mmsghdr msg[UDPTX_MAX];	/* the messages of the next send */
+	unsigned first[UDPTX_MAX + 1];	/* msg[k]: datagrams first[k].. */
+	union udptx_ctl ctl[UDPTX_MAX];
+	struct iovec iov[UDPTX_MAX];	/* one a datagram */
 	uint64_t due[UDPTX_MAX];	/* 0: not paced */
 	unsigned n;			/* datagrams in the batch */
 	unsigned i;			/* the first one not sent yet */
@@ -25,9 +40,14 @@ struct udptx {
 	int paced;	/* count the late ones (due times given) */
 	int synth;	/* stamp synthetic records (synth_stamp) */
 	int fatal;	/* a refusal is for the caller (udptx_send) */
+	int gso;	/* send trains (set after udptx_init; cleared when
+			 * the kernel or the path refuses them) */
+	int exact;	/* trains only of datagrams due at one time */
+	int verbose;	/* say when trains are given up */
 	uint64_t giveup;	/* udptx_flush: when retries end (0: never) */
 	uint64_t sent, skipped, refused, retried, late, maxlate, abandoned;
 	uint64_t bytes;		/* payload bytes of those sent */
+	uint64_t trains;	/* sends of more than one datagram (gso) */
 };
 
 /* udptx_init: batches for the connected socket fd (or t->fd, set
@@ -52,7 +72,10 @@ unsigned char *udptx_add(struct udptx *t, size_t len, uint64_t due);
  * again, or udptx_abandon), any other: the send failed (with fatal, a
  * refusal). A refusal is an ICMP error about an earlier datagram,
  * reported on this send, which did not go out: that datagram is sent
- * once more, and skipped if refused again.
+ * once more, and skipped if refused again. A train the kernel or the
+ * path refuses (EIO, EINVAL, ENOPROTOOPT, EMSGSIZE: no checksum offload,
+ * a segment over the MTU) is sent again datagram by datagram, and gso
+ * is off for the rest of the run.
  */
 int udptx_send(struct udptx *t);
 

@@ -437,6 +437,77 @@ bad() {
 	cmp "$T/in" "$T/u.out"
 }
 
+# runs FILE: text lines in runs of one length (ending shorter, or longer,
+# or empty), so the udp: sinks' trains (UDP_SEGMENT) start and break
+# where they must; 3,000 lines.
+runs() {
+	python3 -c '
+import sys
+out = []
+for k in range(30):
+	n = [1, 40, 1399, 700, 8, 1472][k % 6]
+	for i in range(97):
+		out.append("%05d" % len(out) + "x" * (n - 1))
+	out.append("s" * (k % 5))
+	out.append("%05d" % len(out) + "y" * (n + 3))
+	out.append("z" * (k % 3 + 1))
+sys.stdout.write("".join(l + "\n" for l in out))' >"$1"
+}
+
+@test "udp: 4 sinks each get every record, in order, sent in trains" {
+	runs "$T/in"
+	for u in u1 u2 u3 u4; do
+		start_recv $u -c 3000 -b 8M -F line 127.0.0.1:0
+		eval "a_$u=\$recv_addr"
+	done
+	# shellcheck disable=SC2154 # a_u1..a_u4: set by eval above
+	IN=$T/in tee_run -v "udp:$a_u1" "udp:$a_u2" "udp:$a_u3" "udp:$a_u4"
+	expect_status 0
+	cmp "$T/in" "$T/out"
+	for u in u1 u2 u3 u4; do
+		wait_exit "$(bg_pid_of $u)" ||
+		    fail_msg "$u did not get 3000 datagrams: $(cat "$T/$u.err")"
+		cmp "$T/in" "$T/$u.out"
+		eval "a=\$a_$u"
+		assert_equal "$(counter "$T/err" "udp:$a" records)" 3000
+		assert_equal "$(counter "$T/err" "udp:$a" dropped)" 0
+	done
+}
+
+@test "udp: the trains are UDP_SEGMENT sends, split into the records' datagrams" {
+	need strace
+	runs "$T/in"
+	start_recv u -c 3000 -b 8M -F line 127.0.0.1:0
+	# LeakSanitizer (the san build) does not work under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    timeout 60 strace -o "$T/trace" -e trace=sendmmsg \
+	    tee-sink "udp:$recv_addr" <"$T/in" >"$T/out" 2>"$T/err"
+	cmp "$T/in" "$T/out"
+	wait_exit "$(bg_pid_of u)" || fail_msg "udp-recv did not get 3000"
+	cmp "$T/in" "$T/u.out"
+	grep -Eq 'cmsg_level=SOL_UDP, cmsg_type=(UDP_SEGMENT|0x67)' "$T/trace" ||
+	    fail_msg "no UDP_SEGMENT send: $(head -c 600 "$T/trace")"
+}
+
+@test "udp: a socket that refuses UDP_SEGMENT: every record still goes, one at a time" {
+	[ -e "$TOP/tests/tools/faultinj.so" ] ||
+	    fail_msg "tests/tools/faultinj.so is not built: run make tools"
+	runs "$T/in"
+	start_recv u -c 3000 -b 8M -F line 127.0.0.1:0
+	# ASan (the san build) wants its runtime first; the preload is first
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+	    FI_GSO=EIO FI_GSO_LOG=$T/gso LD_PRELOAD=$TOP/tests/tools/faultinj.so \
+	    IN=$T/in tee_run -v "udp:$recv_addr"
+	expect_status 0
+	wait_exit "$(bg_pid_of u)" || fail_msg "udp-recv did not get 3000"
+	cmp "$T/in" "$T/u.out"
+	assert_equal "$(wc -l <"$T/gso")" 1
+	grep -q "udp:$recv_addr: UDP_SEGMENT refused (Input/output error): sending one datagram at a time" "$T/err" ||
+	    fail_msg "no note: $(cat "$T/err")"
+	assert_equal "$(counter "$T/err" "udp:$recv_addr" records)" 3000
+	assert_equal "$(counter "$T/err" "udp:$recv_addr" dropped)" 0
+}
+
 @test "tcp: socat gets the pcap stream byte for byte, header first" {
 	need socat tcpdump
 	gen -c 300 -l 700 >"$T/in.pcap"

@@ -23,6 +23,13 @@
  *                zeros (Linux drops the pages it could not write)
  *   FI_RENAME=E  renameat2 fails with EINVAL or ENOSYS (E), every time
  *   FI_READ=OFF  a read of the file that covers byte OFF fails with EIO
+ *   FI_GSO=E     a socket that refuses UDP segmentation offload, as on a
+ *                path or device without it (any file, not FI_FILE): a
+ *                sendmsg or a sendmmsg message with a UDP_SEGMENT control
+ *                message, and setsockopt(UDP_SEGMENT), fail with EIO,
+ *                EINVAL or ENOPROTOOPT (E); sendmmsg sends the messages
+ *                before the first such one. FI_GSO_LOG=FILE: a line
+ *                "refused" appended for each refusal.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -30,9 +37,12 @@
 /* open and open64 are both defined here, so neither may be renamed to the
  * other, as config.mk's _FILE_OFFSET_BITS=64 would on a 32-bit target */
 #undef _FILE_OFFSET_BITS
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -399,4 +409,84 @@ close(int fd)
 	if (fd >= 0 && fd < MAXFD)
 		st.watched[fd] = 0;
 	return real_close(fd);
+}
+
+/* gso_errno: the errno FI_GSO asks for, 0 when it is not set. */
+static int
+gso_errno(void)
+{
+	const char *e = getenv("FI_GSO");
+
+	if (e == NULL || *e == '\0')
+		return 0;
+	if (strcmp(e, "EINVAL") == 0)
+		return EINVAL;
+	if (strcmp(e, "ENOPROTOOPT") == 0)
+		return ENOPROTOOPT;
+	return EIO;
+}
+
+/* gso_refuse: fail with the errno of FI_GSO, logged. */
+static int
+gso_refuse(int e)
+{
+	const char *log = getenv("FI_GSO_LOG");
+	int fd, saved = e;
+
+	if (log != NULL && (fd = open(log, O_WRONLY | O_APPEND | O_CREAT,
+	    0644)) != -1) {
+		(void)!write(fd, "refused\n", 8);
+		close(fd);
+	}
+	errno = saved;
+	return -1;
+}
+
+/* segmented: m carries a UDP_SEGMENT control message. */
+static int
+segmented(const struct msghdr *m)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)m, c))
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_SEGMENT)
+			return 1;
+	return 0;
+}
+
+ssize_t
+sendmsg(int fd, const struct msghdr *m, int fl)
+{
+	REAL(sendmsg);
+	int e = gso_errno();
+
+	if (e && segmented(m))
+		return gso_refuse(e);
+	return real_sendmsg(fd, m, fl);
+}
+
+int
+sendmmsg(int fd, struct mmsghdr *v, unsigned n, int fl)
+{
+	REAL(sendmmsg);
+	int e = gso_errno();
+	unsigned i;
+
+	for (i = 0; e && i < n && !segmented(&v[i].msg_hdr); i++)
+		;
+	if (e && i == 0 && n > 0)
+		return gso_refuse(e);
+	return real_sendmmsg(fd, v, e ? i : n, fl);
+}
+
+int
+setsockopt(int fd, int level, int name, const void *v, socklen_t len)
+{
+	REAL(setsockopt);
+	int e = gso_errno();
+
+	if (e && level == SOL_UDP && name == UDP_SEGMENT)
+		return gso_refuse(e);
+	return real_setsockopt(fd, level, name, v, len);
 }

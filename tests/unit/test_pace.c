@@ -1,5 +1,6 @@
 /* test_pace.c: the schedule: even spacing, replay offsets, scaling, slips,
- * pace_ready, and that pace_sleep wakes at its due time, not before. */
+ * pace_ready, and that pace_sleep wakes at its due time, not before,
+ * sleeping then spinning or (a spin longer than the wait) spinning only. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -155,14 +156,18 @@ ready(void)
 }
 
 static void
-sleep_until(void)
+sleep_until(uint64_t spin)
 {
+	struct pace p;
 	uint64_t due, now, worst = 0;
 	int i;
 
+	pace_rate(&p, 1000, 1);
+	is_int(p.spin, PACE_SPIN, "the spin is PACE_SPIN unless set");
+	p.spin = spin;
 	for (i = 0; i < 20; i++) {
 		due = clock_mono() + 2 * MS + (uint64_t)i * 10000;
-		ok(pace_sleep(due) == 0, "pace_sleep returns 0 (%d)", i);
+		ok(pace_sleep(&p, due) == 0, "pace_sleep returns 0 (%d)", i);
 		now = clock_mono();
 		if (now < due)
 			break;
@@ -170,10 +175,10 @@ sleep_until(void)
 			worst = now - due;
 	}
 	is_int(i, 20, "pace_sleep never wakes before its due time");
-	printf("# worst wakeup after the due time: %llu ns\n",
-	    (unsigned long long)worst);
+	printf("# spin %llu ns: worst wakeup after the due time: %llu ns\n",
+	    (unsigned long long)spin, (unsigned long long)worst);
 	due = clock_mono() - MS;
-	ok(pace_sleep(due) == 0, "a due time in the past returns at once");
+	ok(pace_sleep(&p, due) == 0, "a due time in the past returns at once");
 }
 
 int
@@ -183,6 +188,7 @@ main(void)
 	replay();
 	slip();
 	ready();
-	sleep_until();
+	sleep_until(PACE_SPIN);
+	sleep_until(3 * MS);	/* longer than the sleep: all spun */
 	return tap_done();
 }

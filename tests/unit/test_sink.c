@@ -1,7 +1,8 @@
 /* test_sink.c: the sinks tee-sink copies to: every spec parsed or refused
  * with its reason; files (the header only on a new one), commands, TCP
  * and UDP peers, each read back at the other end; a refused connect and
- * a reader gone, each an error with its errno and the sink closed; the
+ * a reader gone, each an error with its errno and the sink closed; udp:
+ * trains across the end of the ring, and their refusal; the
  * life cycle: next tries after a backoff, failures counted. */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -247,6 +248,65 @@ test_udp(void)
 	release(&s);
 }
 
+/* test_udp_trains: runs of one size go as trains (UDP_SEGMENT), also
+ * across the end of the ring, and arrive as the records' datagrams; a
+ * socket without UDP checksums refuses trains: the sink goes on one
+ * datagram at a time, nothing lost. */
+static void
+test_udp_trains(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	struct sink s;
+	struct iovec v;
+	char spec[80], text[ADDR_STRLEN], rec[300], buf[400];
+	int u, round, i, good, one = 1;
+	size_t l;
+	ssize_t n;
+
+	u = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	memset(&ss, 0, sizeof ss);
+	((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(0x7f000001);
+	bind(u, (struct sockaddr *)&ss, sizeof(struct sockaddr_in));
+	getsockname(u, (struct sockaddr *)&ss, &len);
+	snprintf(spec, sizeof spec, "udp:%s",
+	    addr_format((struct sockaddr *)&ss, text));
+	/* 1000 bytes of ring: 5 records of 150 wrap around from round 2 */
+	sink_parse(spec, &s, 1000);
+	is_int(sink_open(&s, hdr, sizeof hdr), 0, "udp: open");
+	for (round = 0; round < 6; round++) {
+		if (round == 4)
+			setsockopt(s.fd, SOL_SOCKET, SO_NO_CHECK, &one,
+			    sizeof one);
+		for (i = 0; i < 5; i++) {
+			l = i == 4 ? 40 : 150;	/* the last one shorter */
+			memset(rec, 'a' + round * 5 + i, l);
+			v.iov_base = rec;
+			v.iov_len = l;
+			if (recqueue_push(&s.q, &v, 1) == -1)
+				abort();
+		}
+		is_int(sink_flush(&s), 0, "  flush, round %d", round);
+		for (good = 1, i = 0; i < 5; i++) {
+			n = recv(u, buf, sizeof buf, 0);
+			if (n != (i == 4 ? 40 : 150) ||
+			    buf[0] != 'a' + round * 5 + i ||
+			    buf[n - 1] != 'a' + round * 5 + i)
+				good = 0;
+		}
+		ok(good && recv(u, buf, sizeof buf, 0) == -1,
+		    "  round %d: 5 datagrams, sizes and order kept", round);
+		is_int(s.nogso, round >= 4, "  trains %s", round >= 4 ?
+		    "refused: off" : "on");
+	}
+	is_int(s.records, 30, "  30 records counted");
+	is_int(s.dropped + s.errors, 0, "  none dropped, no error");
+	sink_close(&s);
+	close(u);
+	release(&s);
+}
+
 /* test_life: start, write, poll, a command's end and HUP: whatever
  * closes a sink sets its next try, doubling from 100 ms; failures are
  * counted and told once per cause. */
@@ -337,6 +397,7 @@ main(void)
 	test_pipe();
 	test_tcp();
 	test_udp();
+	test_udp_trains();
 	test_life();
 	snprintf(rm, sizeof rm, "rm -rf %s", dir);
 	if (system(rm) != 0)

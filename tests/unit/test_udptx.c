@@ -2,7 +2,9 @@
  * large is skipped and counted; a refusal is sent again, then dropped;
  * an abandoned batch is counted; synthetic records are stamped;
  * udptx_flush waits when the kernel takes no more, and gives up past
- * giveup; udptx_pending takes a refusal no send reported. */
+ * giveup; udptx_pending takes a refusal no send reported; trains of
+ * one size go as one send and arrive as their datagrams, and a socket
+ * that refuses them gets the datagrams one by one. */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -218,10 +220,85 @@ pending(void)
 	close(s);
 }
 
+/* fill: the batch gets datagrams of the sizes in len[0..n), due at
+ * due[i] (0: none), each filled with its index. */
+static void
+fill(struct udptx *t, const size_t *len, const uint64_t *due, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		memset(udptx_add(t, len[i], due ? due[i] : 0), 'a' + i,
+		    len[i]);
+}
+
+/* got: the next n datagrams on rx have the sizes of len[] and the fill
+ * of their index. */
+static int
+got(int rx, const size_t *len, int n)
+{
+	unsigned char buf[70000];
+	ssize_t r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		r = recv(rx, buf, sizeof buf, 0);
+		if (r != (ssize_t)len[i] || (r > 0 && (buf[0] != 'a' + i ||
+		    buf[r - 1] != 'a' + i)))
+			return 0;
+	}
+	return recv(rx, buf, sizeof buf, 0) == -1 && errno == EAGAIN;
+}
+
+static void
+gso(void)
+{
+	static const size_t len[] = { 1400, 1400, 1400, 1400, 1400, 600,
+	    1400, 1400, 1400, 1, 0, 0, 8000, 8000, 8000, 8000, 8000, 8000,
+	    8000, 8000, 8000, 1 };
+	static const uint64_t due[] = { 5, 5, 6, 6 };
+	int n = sizeof len / sizeof len[0], s, rx, one = 1;
+	struct udptx t;
+
+	s = pair(&rx);
+	ok(udptx_init(&t, s, 0, 0, 0) == 0, "udptx_init");
+	is_int(t.gso, 0, "no trains unless asked");
+	t.gso = 1;
+	fill(&t, len, NULL, n);
+	is_int(udptx_send(&t), 0, "sent with trains");
+	is_int(t.sent, n, "every datagram counted");
+	/* 5 x 1400 + 600 | 3 x 1400 + 1 | 0 | 0 | 8 x 8000 | 8000 + 1 */
+	is_int(t.trains, 4, "four trains (short last segments end them)");
+	ok(got(rx, len, n), "received as the datagrams, sizes and order kept");
+
+	/* exact: a train only of datagrams due at one time */
+	t.exact = 1;
+	t.trains = 0;
+	fill(&t, len, due, 4);
+	is_int(udptx_send(&t), 0, "sent, exact");
+	is_int(t.trains, 2, "one train a due time");
+	ok(got(rx, len, 4), "received");
+
+	/* a socket without UDP checksums takes no trains: EINVAL */
+	ok(setsockopt(s, SOL_SOCKET, SO_NO_CHECK, &one, sizeof one) == 0,
+	    "SO_NO_CHECK");
+	t.trains = t.sent = 0;
+	fill(&t, len, NULL, n);
+	is_int(udptx_send(&t), 0, "sent after the refusal");
+	is_int(t.gso, 0, "trains off");
+	is_int(t.trains, 0, "none went");
+	is_int(t.sent, n, "every datagram sent one by one");
+	ok(got(rx, len, n), "received, nothing lost");
+	udptx_free(&t);
+	close(s);
+	close(rx);
+}
+
 int
 main(void)
 {
 	batch();
+	gso();
 	refused();
 	synthetic();
 	flushing();
