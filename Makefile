@@ -209,6 +209,8 @@ cross:
 	    $$cc $(CPPFLAGS) $(CROSSFLAGS) $$xf $(LDFLAGS) -o $$d/$$t $$t.c \
 	        $$d/libchanrelay.a $(LDLIBS) || exit 1; \
 	done; \
+	$$cc $(CPPFLAGS) $(CROSSFLAGS) -shared -fPIC -o $$d/faultinj.so \
+	    tests/tools/faultinj.c -ldl || exit 1; \
 	for s in $(SCRIPTS); do \
 	    cp -f cmd/$$s.sh $$d/$$s && chmod 755 $$d/$$s || exit 1; \
 	done

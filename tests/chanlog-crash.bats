@@ -10,12 +10,12 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-FI=$TOP/tests/tools/faultinj.so
+FI=$FAULTINJ
 GEN=$FIXTURES/chanlog/genpcap.py
 NAME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\.[0-9]{9}Z\.(pcap|log)'
 
 setup_file() {
-	[ -e "$TOP/tests/tools/faultinj.so" ] ||
+	[ -e "$FAULTINJ" ] ||
 	    fail_msg "tests/tools/faultinj.so is not built: run make tools"
 }
 

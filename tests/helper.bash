@@ -8,6 +8,10 @@ bats_load_library bats-assert
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 BIN=${CHANRELAY_BIN:-$TOP}
+# the fault injector preloaded into the programs under test: a cross
+# build has its own (make cross), an x86-64 one cannot load into them
+FAULTINJ=$TOP/tests/tools/faultinj.so
+[ -e "$BIN/faultinj.so" ] && FAULTINJ=$BIN/faultinj.so
 FIXTURES=$TOP/tests/fixtures
 PATH=$BIN:$TOP/tests/tools:$PATH
 export PATH LC_ALL=C TZ=UTC

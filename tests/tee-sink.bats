@@ -490,13 +490,13 @@ sys.stdout.write("".join(l + "\n" for l in out))' >"$1"
 }
 
 @test "udp: a socket that refuses UDP_SEGMENT: every record still goes, one at a time" {
-	[ -e "$TOP/tests/tools/faultinj.so" ] ||
+	[ -e "$FAULTINJ" ] ||
 	    fail_msg "tests/tools/faultinj.so is not built: run make tools"
 	runs "$T/in"
 	start_recv u -c 3000 -b 8M -F line 127.0.0.1:0
 	# ASan (the san build) wants its runtime first; the preload is first
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-	    FI_GSO=EIO FI_GSO_LOG=$T/gso LD_PRELOAD=$TOP/tests/tools/faultinj.so \
+	    FI_GSO=EIO FI_GSO_LOG=$T/gso LD_PRELOAD=$FAULTINJ \
 	    IN=$T/in tee_run -v "udp:$recv_addr"
 	expect_status 0
 	wait_exit "$(bg_pid_of u)" || fail_msg "udp-recv did not get 3000"

@@ -635,13 +635,13 @@ for i in range(int(sys.argv[2])):
 }
 
 @test "a socket that refuses UDP_SEGMENT (EIO): resent one at a time, once, said under -v, nothing lost" {
-	[ -e "$TOP/tests/tools/faultinj.so" ] ||
+	[ -e "$FAULTINJ" ] ||
 	    fail_msg "tests/tools/faultinj.so is not built: run make tools"
 	trains "$T/in"
 	start_recv r -F line -c 320 127.0.0.1:0
 	# ASan (the san build) wants its runtime first; the preload is first
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-	    FI_GSO=EIO FI_GSO_LOG=$T/gso LD_PRELOAD=$TOP/tests/tools/faultinj.so \
+	    FI_GSO=EIO FI_GSO_LOG=$T/gso LD_PRELOAD=$FAULTINJ \
 	    timeout 20 udp-send -v "$recv_addr" <"$T/in" 2>"$T/s.err"
 	finish r
 	cmp "$T/in" "$T/r.out"

@@ -35,7 +35,9 @@
 #define _GNU_SOURCE
 #endif
 /* open and open64 are both defined here, so neither may be renamed to the
- * other, as config.mk's _FILE_OFFSET_BITS=64 would on a 32-bit target */
+ * other, as config.mk's _FILE_OFFSET_BITS=64 would on a 32-bit target;
+ * the offsets kept here are off_t, 32 bits there: enough for the small
+ * files of the tests */
 #undef _FILE_OFFSET_BITS
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -240,7 +242,7 @@ pwrite(int fd, const void *p, size_t n, off_t off)
 }
 
 ssize_t
-pwrite64(int fd, const void *p, size_t n, off_t off)
+pwrite64(int fd, const void *p, size_t n, off64_t off)
 {
 	return do_write(fd, p, n, off, 1);
 }
@@ -286,6 +288,18 @@ ftruncate(int fd, off_t len)
 	return r;
 }
 
+/* what a program built with a 64-bit off_t calls on a 32-bit target */
+int
+ftruncate64(int fd, off64_t len)
+{
+	REAL(ftruncate64);
+	int r = real_ftruncate64(fd, len);
+
+	if (r == 0 && watched(fd) && st.synced[fd] > len)
+		st.synced[fd] = (off_t)len;
+	return r;
+}
+
 int
 renameat2(int a, const char *from, int b, const char *to, unsigned fl)
 {
@@ -321,7 +335,7 @@ pread(int fd, void *p, size_t n, off_t off)
 }
 
 ssize_t
-pread64(int fd, void *p, size_t n, off_t off)
+pread64(int fd, void *p, size_t n, off64_t off)
 {
 	return pread(fd, p, n, off);
 }
