@@ -1,5 +1,6 @@
 /* natsstart.c: where a new consumer starts, from -p and -P. */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "arg.h"
@@ -49,4 +50,14 @@ natsstart_set(struct natsstart *st, const char *since, uint64_t seq)
 		st->seq = seq;
 	} else if (since)
 		since_parse(st, since);
+}
+
+int64_t
+natsstart_time(const struct natsstart *st, int longbits)
+{
+	const int64_t last = (int64_t)INT32_MAX * (int64_t)NS_PER_S;
+
+	if (longbits < 64 && st->time > last)
+		return last;
+	return st->time;
 }

@@ -23,4 +23,14 @@ struct natsstart {
  */
 void natsstart_set(struct natsstart *st, const char *since, uint64_t seq);
 
+/*
+ * natsstart_time: the start time to hand libnats, which turns it into
+ * text through its own time_t, as wide as a long in Debian's builds (32
+ * bits on armhf, built before 64-bit time): there a time past 2038 would
+ * wrap to 1901 and start at the first message. The last second a 32-bit
+ * time_t holds starts at the same place until 2038: nothing is stored
+ * later. longbits: the width of libnats' time_t (sizeof(long) * 8).
+ */
+int64_t natsstart_time(const struct natsstart *st, int longbits);
+
 #endif

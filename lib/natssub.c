@@ -37,7 +37,8 @@ consumer(struct natssub *s, const char *subject,
 	case NATSSTART_ALL: cc.DeliverPolicy = js_DeliverAll; break;
 	case NATSSTART_TIME:
 		cc.DeliverPolicy = js_DeliverByStartTime;
-		cc.OptStartTime = start->time;
+		cc.OptStartTime = natsstart_time(start,
+		    (int)sizeof(long) * 8);
 		break;
 	case NATSSTART_SEQ:
 		cc.DeliverPolicy = js_DeliverByStartSequence;

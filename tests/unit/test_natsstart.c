@@ -70,5 +70,15 @@ main(void)
 	is_int(refused("all", 7, msg, sizeof msg), 100,
 	    "both -p and -P: exit 100");
 	ok(strstr(msg, "use one of -p and -P") != NULL, "  says so: %s", msg);
+
+	/* what libnats is handed: held at 2038 where its time_t is 32 bits */
+	natsstart_set(&st, "2099-01-01T00:00:00Z", 0);
+	ok(natsstart_time(&st, 64) == 4070908800 * (int64_t)NS_PER_S,
+	    "-p 2099: libnats with a 64-bit time_t gets 2099");
+	ok(natsstart_time(&st, 32) == 2147483647 * (int64_t)NS_PER_S,
+	    "  with a 32-bit one, 2038-01-19T03:14:07Z, not 1901");
+	natsstart_set(&st, "2026-12-04T10:00:00Z", 0);
+	ok(natsstart_time(&st, 32) == st.time,
+	    "-p 2026: the same for either");
 	return tap_done();
 }
