@@ -514,8 +514,9 @@ ns_epoch() {
 @test "nats-recv: a durable resumes after kill -9 with nothing lost, at most one batch repeated" {
 	need_nats
 	nats_start s
-	local n=3000 b=100 t_kill pid pad
-	# 100-byte lines: 3000 of them are 303 kB, far more than a pipe holds
+	local n=20000 b=100 t_kill pid pad
+	# 100-byte lines: 20000 of them are 2 MB, more than a pipe holds once
+	# nats-recv has grown it (1 MiB, lib/recout.c)
 	pad=$(printf '%089d' 0 | tr 0 x)
 	publish KILL chan.kill "rec-%06g-$pad" 1 "$n"
 	mkfifo "$T/pipe"
