@@ -194,6 +194,9 @@ msgs_are() {
 	nats_wait_stream_leader R3 15 "$l"
 	[ "$nats_leader" != "$l" ]
 	[ "$(nats_stream_msgs R3)" -eq 6 ]
+	# a consumer is made through the meta leader, which the stopped node
+	# may have been: the two left agree on one first (CI saw the sub fail)
+	wait_until 15 nats_meta_agreed
 	run -0 nats_peer sub "$nats_url" r3.b 3 5000
 	[ "$(jq -r .seq <<<"${lines[2]}")" = 6 ]
 }

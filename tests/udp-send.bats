@@ -344,7 +344,10 @@ replay_check() {
 	max=$(tail -n 1 "$T/err")
 	echo "# -P -x $f: gap error median ${med} us, max ${max} us; $over of $n gaps over 1 ms; udp-send late=$late" >&3
 	[ "$n" -eq 39 ] || fail_msg "$n gaps"
-	[ "$med" -le 200 ] || fail_msg "median gap error $med us"
+	# median: 9-29 us on a quiet VM, 100-320 us beside a sanitizer run
+	# (binaries of before and after issue 15 alike: the VM's wake-ups);
+	# a replay that does not pace is off by whole gaps, milliseconds
+	[ "$med" -le 500 ] || fail_msg "median gap error $med us"
 	[ "$over" -le $((2 * late)) ] ||
 	    fail_msg "$over gaps off by more than 1 ms, but udp-send saw only $late late: $(tail -n 5 "$T/err" | tr '\n' ' ')"
 	[ "$late" -le 10 ] || fail_msg "$late of 40 late"
