@@ -14,6 +14,12 @@ pace_rate(struct pace *p, uint64_t rate, unsigned batch)
 	p->rate = rate;
 	p->batch = batch > 0 ? batch : 1;
 	p->spin = PACE_SPIN;
+	/* more than one record a window: batches of a window's records,
+	 * whose times are exact to the window: nothing to spin for */
+	if (NS_PER_S / rate < PACE_TRAIN) {
+		p->window = PACE_TRAIN;
+		p->spin = 0;
+	}
 }
 
 void

@@ -6,6 +6,7 @@
 
 #define PACE_SPIN	50000ull	/* the last 50 us are spun, not slept */
 #define PACE_SLIP	1000000ull	/* late: more than 1 ms after due */
+#define PACE_TRAIN	200000ull	/* rate: a batch holds 200 us of records */
 
 enum { PACE_RATE, PACE_REPLAY };
 
@@ -28,10 +29,16 @@ struct pace {
 	uint64_t last;		/* PACE_REPLAY: the previous offset */
 	uint64_t spin;		/* pace_sleep spins this long before a due
 				 * time (PACE_SPIN unless set) */
+	uint64_t window;	/* records due this long after the first of
+				 * a batch go out with it (PACE_TRAIN at high
+				 * rates; else 0: each at its time) */
 };
 
 /* pace_rate: rate records a second (1..NS_PER_S), evenly spaced; up to
- * batch records may go out at once to catch up (see pace_behind). */
+ * batch records may go out at once to catch up (see pace_behind). Above
+ * a record every PACE_TRAIN, those due within PACE_TRAIN of the first of
+ * a batch go out with it (window): one send, not one a record; nothing
+ * is spun then (spin 0; set it after to spin). */
 void pace_rate(struct pace *p, uint64_t rate, unsigned batch);
 
 /* pace_replay: the records' own timing, sped up by milli / 1000

@@ -58,14 +58,17 @@ udpfeed_schedule(struct udpfeed *f, const struct dgram *d, uint64_t *due)
 	uint64_t t;
 
 	t = *due = pace_due(&f->pace, d->sec, d->nsec, clock_mono());
-	if (f->tx.n > 0 && t > clock_mono())
+	/* it joins the batch when due already (catching up) or within the
+	 * window of the batch's first, which was waited for */
+	if (f->tx.n > 0 && t > clock_mono() &&
+	    t - f->tx.due[0] > f->pace.window)
 		udpfeed_flush(f);
 	if (f->tx.n > 0 || pace_ready(&f->pace, t))
 		return 0;
 	while (pace_sleep(&f->pace, t) == -1)
 		if (f->signals(f->arg))
 			return -1;
-	return 1;
+	return f->pace.window == 0;
 }
 
 void

@@ -41,9 +41,10 @@ int udpfeed_next(struct udpfeed *f, struct dgram *d);
 
 /*
  * udpfeed_schedule: the due time of d in *due (paced feeds only).
- * Returns 0 when it joins the batch (due already), 1 when it was waited
- * for and goes out at once, -1 when TERM came while waiting (it is not
- * sent). Behind schedule, datagrams go out in batches; when a whole
+ * Returns 0 when it joins the batch (due already, or due within the
+ * pace's window of the batch's first), 1 when it was waited for and goes
+ * out at once (0 with a window: those due within it join it first), -1
+ * when TERM came while waiting (it is not sent). Behind schedule, datagrams go out in batches; when a whole
  * batch has not caught up a stall, the schedule slips instead
  * (pace_behind): never a burst.
  */

@@ -666,6 +666,40 @@ for i in range(int(sys.argv[2])):
 	    fail_msg "$(cat "$T/s.err")"
 }
 
+@test "-r above 5000 a second: a window's datagrams go in one send, the span still within 2 %" {
+	need strace
+	need tcpdump
+	start_recv r -c 4000 127.0.0.1:0
+	# LeakSanitizer (the san build) does not work under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    strace -f -o "$T/trace" -e trace=sendmmsg timeout 20 udp-send -v \
+	    -c 4000 -z 1000 -r 100000 "$recv_addr" 2>"$T/s.err"
+	finish r
+	counters s | grep -Eq ' read=4000 sent=4000 skipped=0 refused=0 ' ||
+	    fail_msg "$(cat "$T/s.err")"
+	# 20 datagrams due in each 200 us window: about 200 sends, not 4000
+	sends=$(grep -c '^[0-9]* *sendmmsg' "$T/trace")
+	echo "# -r 100000, 4000 datagrams: $sends sendmmsg calls" >&3
+	[ "$sends" -ge 150 ] && [ "$sends" -le 1000 ] ||
+	    fail_msg "$sends sends for 4000 datagrams at 20 a window"
+	grep -Eq 'cmsg_level=SOL_UDP, cmsg_type=(UDP_SEGMENT|0x67)' "$T/trace" ||
+	    fail_msg "no train: $(head -c 600 "$T/trace")"
+	# without ptrace's cost: the last window leaves when its first is
+	# due, up to 200 us early
+	start_recv r -c 4000 127.0.0.1:0
+	timeout 20 udp-send -v -c 4000 -z 1000 -r 100000 "$recv_addr" \
+	    2>"$T/s.err"
+	finish r
+	stamps "$T/r.out" >"$T/st"
+	assert_equal "$(wc -l <"$T/st")" 4000
+	span=$(tail -n 1 "$T/st")
+	late=$(counters s | sed -E 's/.* late=([0-9]+).*/\1/')
+	echo "# span $span ns (ideal 39990000), late=$late" >&3
+	[ "$late" -gt 0 ] ||
+	    { [ "$span" -ge 39190000 ] && [ "$span" -le 40790000 ]; } ||
+	    fail_msg "span $span ns is not within 2 % of 39990000 ns"
+}
+
 @test "-P -j 5ms (spin): every record of the capture, in order; it says it spins" {
 	need tcpdump
 	n=$(timeout 20 tcpdump -nn -r "$GAPS" 2>/dev/null | wc -l)

@@ -181,6 +181,26 @@ sleep_until(uint64_t spin)
 	ok(pace_sleep(&p, due) == 0, "a due time in the past returns at once");
 }
 
+/* window: above a record every PACE_TRAIN, batches of a window and no
+ * spin; below, each record at its time, spun to */
+static void
+window(void)
+{
+	struct pace p;
+
+	pace_rate(&p, 1000, 32);
+	is_int(p.window, 0, "rate 1000: no window: each record at its time");
+	is_int(p.spin, PACE_SPIN, "  spun to");
+	pace_rate(&p, NS_PER_S / PACE_TRAIN, 32);
+	is_int(p.window, 0, "a record every PACE_TRAIN: no window yet");
+	pace_rate(&p, NS_PER_S / PACE_TRAIN + 1, 32);
+	is_int(p.window, PACE_TRAIN, "more than one a window: a window");
+	is_int(p.spin, 0, "  and no spin");
+	pace_replay(&p, 1000, 32);
+	is_int(p.window, 0, "replay: no window");
+	is_int(p.spin, PACE_SPIN, "  spun to");
+}
+
 int
 main(void)
 {
@@ -188,6 +208,7 @@ main(void)
 	replay();
 	slip();
 	ready();
+	window();
 	sleep_until(PACE_SPIN);
 	sleep_until(3 * MS);	/* longer than the sleep: all spun */
 	return tap_done();

@@ -45,10 +45,35 @@ fill(void)
 	is_int(p[SYNTH_HDRLEN], 0xee, "nothing written past size");
 }
 
+/* sizes and sequence numbers around the fill's 256-byte steps */
+static void
+large(void)
+{
+	static unsigned char p[9001];
+	static const size_t sizes[] = { 33, 287, 288, 289, 1400, 8972, 9000 };
+	static const uint64_t seqs[] = { 0, 1, 255, 256, 0x1234567890abull };
+	size_t i, k, j;
+	int good = 1, past = 1;
+
+	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+		for (j = 0; j < sizeof seqs / sizeof seqs[0]; j++) {
+			memset(p, 0xee, sizeof p);
+			synth_fill(p, sizes[k], seqs[j], 1);
+			for (i = SYNTH_HDRLEN; i < sizes[k]; i++)
+				if (p[i] != (unsigned char)(seqs[j] + i))
+					good = 0;
+			if (p[sizes[k]] != 0xee)
+				past = 0;
+		}
+	ok(good, "the fill of sizes 33 to 9000, any seq: (seq + i) mod 256");
+	ok(past, "and nothing written past their size");
+}
+
 int
 main(void)
 {
 	layout();
 	fill();
+	large();
 	return tap_done();
 }

@@ -183,6 +183,42 @@ paced(void)
 	close(rx);
 }
 
+/* windowed: at 10^6 a second (a window of 200 records), a batch of 64
+ * fills before it goes; the records within the window join the first
+ * without a wait, and the one after a flush waits for its time. */
+static void
+windowed(void)
+{
+	struct udpfeed f;
+	struct dgram d = { NULL, 40, 0, 0 };
+	uint64_t due0, due;
+	int s, rx, i, waited = 0;
+
+	s = pair(&rx);
+	feed(&f, s, 1, 1000, 0);
+	pace_rate(&f.pace, 1000000, 64);
+	is_int(udpfeed_schedule(&f, &d, &due0), 0, "windowed: the first is due");
+	udpfeed_add(&f, &d, due0);
+	for (i = 1; i < 64; i++) {
+		if (udpfeed_schedule(&f, &d, &due) != 0)
+			waited++;
+		udpfeed_add(&f, &d, due);
+	}
+	is_int(waited, 0, "  63 more join it: none goes out alone");
+	is_int(f.tx.n, 64, "  the batch holds 64");
+	is_int(due - due0, 63000, "  the last due 63 us after the first");
+	udpfeed_flush(&f);
+	is_int(f.tx.sent, 64, "  sent together");
+	/* the next window's first: 250 us on, it is waited for */
+	f.pace.n += 250;
+	is_int(udpfeed_schedule(&f, &d, &due), 0, "  the next window: 0 still");
+	ok(clock_mono() >= due, "  but waited for: due now");
+	is_int(due - due0, 314000, "  its time");
+	udptx_free(&f.tx);
+	close(s);
+	close(rx);
+}
+
 /* refused: a datagram to a closed port, then udpfeed_pending with
  * fatal: the exit status of a child doing it. */
 static int
@@ -221,6 +257,7 @@ main(void)
 	synthetic();
 	stream();
 	paced();
+	windowed();
 	is_int(refused(), 111, "a refusal pending at the end, fatal: exit 111");
 	return tap_done();
 }
