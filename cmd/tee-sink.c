@@ -21,9 +21,9 @@
 #include "sig.h"
 #include "sinkset.h"
 
-#define USAGE "usage: tee-sink [-hnv] [-b SIZE] [-D DURATION] " \
+#define USAGE "usage: tee-sink [-Ghnv] [-b SIZE] [-D DURATION] " \
 	"[-e N=REGEX] [-f N=EXPR] [-M FILE] [-P POLICY] SINK..."
-#define OPTSTRING	"b:D:e:f:hM:nP:v"
+#define OPTSTRING	"b:D:e:f:GhM:nP:v"
 
 #define QUEUE_DEFAULT	(4u << 20)
 #define DRAIN_DEFAULT	(5 * NS_PER_S)
@@ -33,7 +33,7 @@
 
 struct tee {
 	uint64_t drain, qsize;
-	int nostdout, verbose;
+	int nostdout, verbose, nogso;
 	struct sinkset ss;	/* n sinks, v[0..n-1]; sel: -f and -e */
 	int n, sigfd;
 	struct recin in;
@@ -78,14 +78,17 @@ parse(int argc, char **argv, struct tee *t)
 		case 'e':
 		case 'f': recsel_arg(t->ss.sel, t->n, c == 'f' ? RECSEL_BPF :
 		    RECSEL_REGEX, optarg); break;
+		case 'G': t->nogso = 1; break;
 		case 'M': t->mfile = optarg; break;
 		case 'n': t->nostdout = 1; break;
 		case 'P': t->ss.policy = sinkset_policy_arg(optarg); break;
 		case 'v': t->verbose = 1; break;
 		}
 	}
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
 		t->ss.v[i].verbose = t->verbose;
+		t->ss.v[i].nogso = t->nogso;	/* udp: one datagram a message */
+	}
 }
 
 /* report: the counters, as the lines of USR1 and exit (line) or as the

@@ -489,6 +489,23 @@ sys.stdout.write("".join(l + "\n" for l in out))' >"$1"
 	    fail_msg "no UDP_SEGMENT send: $(head -c 600 "$T/trace")"
 }
 
+@test "-G: udp: sinks send no trains, every record still goes, batched" {
+	need strace
+	runs "$T/in"
+	start_recv u -c 3000 -b 8M -F line 127.0.0.1:0
+	# LeakSanitizer (the san build) does not work under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    timeout 60 strace -o "$T/trace" -e trace=sendmmsg \
+	    tee-sink -G -v "udp:$recv_addr" <"$T/in" >"$T/out" 2>"$T/err"
+	cmp "$T/in" "$T/out"
+	wait_exit "$(bg_pid_of u)" || fail_msg "udp-recv did not get 3000"
+	cmp "$T/in" "$T/u.out"
+	! grep -q 'cmsg_level=SOL_UDP' "$T/trace" || fail_msg "a train with -G"
+	calls=$(grep -c 'sendmmsg(' "$T/trace")
+	[ "$calls" -lt 3000 ] || fail_msg "$calls sendmmsg calls for 3000 records: not batched"
+	assert_equal "$(counter "$T/err" "udp:$recv_addr" records)" 3000
+}
+
 @test "udp: a socket that refuses UDP_SEGMENT: every record still goes, one at a time" {
 	[ -e "$FAULTINJ" ] ||
 	    fail_msg "tests/tools/faultinj.so is not built: run make tools"
