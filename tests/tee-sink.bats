@@ -10,7 +10,7 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-USAGE='usage: tee-sink [-hnv] [-b SIZE] [-D DURATION] [-e N=REGEX] [-f N=EXPR] [-M FILE] [-P POLICY] SINK...'
+USAGE='usage: tee-sink [-Ghnv] [-b SIZE] [-D DURATION] [-e N=REGEX] [-f N=EXPR] [-M FILE] [-P POLICY] SINK...'
 TS=$FIXTURES/tee-sink
 # How long past -D a run whose consumer is wedged may take to end, in
 # seconds: process start, reading the input, a loaded machine.
